@@ -1,0 +1,28 @@
+package dev.tcpfootgun.footgun;
+
+import java.util.List;
+
+/**
+ * One check's verdict on one snapshot: what /metrics, the doctor report and the landing page all show.
+ *
+ * @param risk 0 fine, 0.5 warn, 0.8 critical, 1 failing now; NaN when {@code status} is UNKNOWN
+ * @param evidence this node's numbers that justify the risk, one sentence each
+ * @param fix the seed's fix with this node's numbers and exact commands filled in
+ * @param missing for UNKNOWN: which file or netlink family was missing
+ */
+public record Finding(
+        Footgun footgun, Status status, double risk, List<String> evidence, String fix, String missing) {
+
+    public Finding {
+        evidence = List.copyOf(evidence);
+    }
+
+    public static Finding of(Footgun footgun, double risk, List<String> evidence, String fix) {
+        double r = Math.max(0, Math.min(1, risk));
+        return new Finding(footgun, Status.ofRisk(r), r, evidence, fix, null);
+    }
+
+    public static Finding unknown(Footgun footgun, String missing, String fix) {
+        return new Finding(footgun, Status.UNKNOWN, Double.NaN, List.of(), fix, missing);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.tcpfootgun.snapshot;
+
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * The ports connect() may pick: net.ipv4.ip_local_port_range minus net.ipv4.ip_local_reserved_ports.
+ * The kernel uses the same range for IPv4 and IPv6.
+ */
+public record EphemeralPorts(PortRange range, List<PortRange> reserved) {
+
+    public EphemeralPorts {
+        reserved = List.copyOf(reserved);
+    }
+
+    /** Number of ports in the range that are not reserved. */
+    public int usable() {
+        return range.size() - reservedInRange();
+    }
+
+    /** Number of reserved ports that fall inside the range (reserved lists may overlap). */
+    public int reservedInRange() {
+        BitSet bits = new BitSet(65536);
+        for (PortRange r : reserved) {
+            int lo = Math.max(r.low(), range.low());
+            int hi = Math.min(r.high(), range.high());
+            if (lo <= hi) {
+                bits.set(lo, hi + 1);
+            }
+        }
+        return bits.cardinality();
+    }
+
+    /** True when connect() could have chosen this local port. */
+    public boolean isEphemeral(int port) {
+        if (!range.contains(port)) {
+            return false;
+        }
+        for (PortRange r : reserved) {
+            if (r.contains(port)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

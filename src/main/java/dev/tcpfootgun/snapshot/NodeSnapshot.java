@@ -1,0 +1,64 @@
+package dev.tcpfootgun.snapshot;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * Everything read from one network namespace at one instant. Immutable; checks judge it and
+ * renderers draw it, neither reads the kernel again.
+ *
+ * @param monotonicNanos System.nanoTime() when the read started, for rates between snapshots
+ * @param epochMillis wall-clock time of the read
+ * @param socketSource which source served {@code sockets}: "netlink" or "procfs"
+ */
+public record NodeSnapshot(
+        long monotonicNanos,
+        long epochMillis,
+        Reading<List<TcpSocket>> sockets,
+        String socketSource,
+        Reading<Conntrack> conntrack,
+        Reading<KernelCounters> netstat,
+        Reading<KernelCounters> snmp,
+        Reading<Sockstat> sockstat,
+        Reading<Sysctls> sysctls,
+        Reading<List<NetInterface>> interfaces,
+        Reading<List<Qdisc>> qdiscs) {
+
+    /** Every reading, for the per-collector success and duration metrics. */
+    public List<Reading<?>> readings() {
+        return List.of(sockets, conntrack, netstat, snmp, sockstat, sysctls, interfaces, qdiscs);
+    }
+
+    /** Seconds between an earlier snapshot and this one. */
+    public double secondsSince(NodeSnapshot earlier) {
+        return (monotonicNanos - earlier.monotonicNanos) / 1e9;
+    }
+
+    public Optional<Sysctls> sysctlValues() {
+        return sysctls.optional();
+    }
+
+    /** netstat and snmp counters looked up together: "TcpExt" lives in one, "Tcp" in the other. */
+    public OptionalDouble counter(String section, String field) {
+        OptionalDouble v = netstat.optional().map(c -> c.get(section, field))
+                .orElse(OptionalDouble.empty());
+        if (v.isPresent()) {
+            return v;
+        }
+        return snmp.optional().map(c -> c.get(section, field)).orElse(OptionalDouble.empty());
+    }
+
+    /** Increase of a netstat/snmp counter since an earlier snapshot; empty without one or after a reset. */
+    public OptionalDouble counterIncrease(NodeSnapshot earlier, String section, String field) {
+        if (earlier == null) {
+            return OptionalDouble.empty();
+        }
+        OptionalDouble now = counter(section, field);
+        OptionalDouble then = earlier.counter(section, field);
+        if (now.isEmpty() || then.isEmpty() || now.getAsDouble() < then.getAsDouble()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(now.getAsDouble() - then.getAsDouble());
+    }
+}

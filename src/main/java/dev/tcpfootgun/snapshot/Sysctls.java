@@ -1,0 +1,95 @@
+package dev.tcpfootgun.snapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Raw sysctl values keyed by dotted name ("net.ipv4.tcp_tw_reuse"), trimmed. A sysctl the kernel
+ * lacks is not in the map: absent, never zero.
+ */
+public record Sysctls(Map<String, String> values) {
+
+    public static final String PORT_RANGE = "net.ipv4.ip_local_port_range";
+    public static final String RESERVED_PORTS = "net.ipv4.ip_local_reserved_ports";
+
+    public Sysctls {
+        values = Map.copyOf(values);
+    }
+
+    public Optional<String> string(String name) {
+        return Optional.ofNullable(values.get(name));
+    }
+
+    /** The value as one integer, empty when absent or not a single integer. */
+    public OptionalLong number(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** A whitespace-separated list of integers (tcp_rmem, ip_local_port_range), empty when absent or malformed. */
+    public Optional<long[]> numbers(String name) {
+        String v = values.get(name);
+        if (v == null || v.isBlank()) {
+            return Optional.empty();
+        }
+        String[] parts = v.trim().split("\\s+");
+        long[] out = new long[parts.length];
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                out[i] = Long.parseLong(parts[i]);
+            }
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return Optional.of(out);
+    }
+
+    /** ip_local_port_range and ip_local_reserved_ports, when the range is readable. */
+    public Optional<EphemeralPorts> ephemeralPorts() {
+        Optional<long[]> range = numbers(PORT_RANGE);
+        if (range.isEmpty() || range.get().length != 2) {
+            return Optional.empty();
+        }
+        long lo = range.get()[0];
+        long hi = range.get()[1];
+        if (lo < 0 || hi > 65535 || lo > hi) {
+            return Optional.empty();
+        }
+        return Optional.of(new EphemeralPorts(
+                new PortRange((int) lo, (int) hi), parsePortList(values.getOrDefault(RESERVED_PORTS, ""))));
+    }
+
+    /** Parses the kernel's port-list syntax: "8080,9000-9100" (empty means none). Bad entries are skipped. */
+    public static List<PortRange> parsePortList(String text) {
+        List<PortRange> out = new ArrayList<>();
+        for (String part : text.trim().split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                int dash = p.indexOf('-');
+                if (dash < 0) {
+                    int port = Integer.parseInt(p);
+                    out.add(new PortRange(port, port));
+                } else {
+                    out.add(new PortRange(Integer.parseInt(p.substring(0, dash).trim()),
+                            Integer.parseInt(p.substring(dash + 1).trim())));
+                }
+            } catch (IllegalArgumentException e) {
+                // a malformed entry reserves nothing; the kernel would have rejected it anyway
+            }
+        }
+        return out;
+    }
+}

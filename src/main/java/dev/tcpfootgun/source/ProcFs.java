@@ -1,0 +1,55 @@
+package dev.tcpfootgun.source;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Paths under a procfs mount (--path.procfs) and a sysfs mount (--path.sysfs). {@code netDir} is
+ * the net folder of the namespace being read: {@code <procfs>/net} for the exporter's own
+ * namespace, {@code <procfs>/<pid>/net} for another process's.
+ */
+public record ProcFs(Path procRoot, Path sysRoot, Path netDir) {
+
+    public static ProcFs of(Path procRoot, Path sysRoot) {
+        return new ProcFs(procRoot, sysRoot, procRoot.resolve("net"));
+    }
+
+    /** The same mounts, looking at the network namespace of process {@code pid}. */
+    public ProcFs forPid(long pid) {
+        return new ProcFs(procRoot, sysRoot, procRoot.resolve(Long.toString(pid)).resolve("net"));
+    }
+
+    public Path net(String relative) {
+        return netDir.resolve(relative);
+    }
+
+    /**
+     * A sysctl file. Sysctls are per namespace of the reading process under /proc/sys; for another
+     * namespace they are under /proc/<pid>/root/proc/sys only if mounted there, so callers of
+     * {@link #forPid} read their own.
+     */
+    public Path sysctl(String dottedName) {
+        return procRoot.resolve("sys").resolve(dottedName.replace('.', '/'));
+    }
+
+    public Path sys(String relative) {
+        return sysRoot.resolve(relative);
+    }
+
+    /** Reads a whole small kernel file as text. */
+    public static String readText(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
+    }
+
+    /** Reads a whole small kernel file, or null when it does not exist. */
+    public static String readTextIfPresent(Path file) throws IOException {
+        try {
+            return readText(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+}
