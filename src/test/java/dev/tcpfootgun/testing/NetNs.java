@@ -77,7 +77,7 @@ public final class NetNs implements AutoCloseable {
         return ns;
     }
 
-    private static void enter(String name) throws Throwable {
+    private static void enter(String name) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             int fd = (int) OPEN.invokeExact(a.allocateFrom("/run/netns/" + name), 0);
             if (fd < 0) {
@@ -88,6 +88,10 @@ public final class NetNs implements AutoCloseable {
             if (rc != 0) {
                 throw new IOException("setns into " + name + " failed");
             }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("setns into " + name + ": " + t, t);
         }
     }
 
