@@ -2,7 +2,7 @@ package dev.tcpfootgun.source;
 
 import dev.tcpfootgun.snapshot.NetInterface;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -50,8 +50,8 @@ public final class SysfsInterfaces implements Source<List<NetInterface>> {
             }
             interfaces.sort(Comparator.comparingInt(NetInterface::ifindex));
             return interfaces;
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause(); // the listing failed midway: an IOException, as the contract says
         } catch (RuntimeException e) {
             throw KernelFiles.failure(collector(), e);
         }
