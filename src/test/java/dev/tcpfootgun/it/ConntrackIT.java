@@ -44,9 +44,9 @@ class ConntrackIT {
                 try {
                     // The scrape's own connection is tracked too: read the count after it, and compare
                     // with a second scrape once the table is stable.
-                    PortExhaustionIT.scrape(ns);
+                    PortExhaustionIT.scrape(ns, EXPORTER_PORT);
                     long before = count(ns);
-                    MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns));
+                    MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns, EXPORTER_PORT));
                     long after = count(ns);
                     assertThat(before).isGreaterThanOrEqualTo(25);
                     double entries = m.get("footgun_conntrack_entries").orElseThrow();

@@ -103,8 +103,13 @@ class PortExhaustionIT {
     }
 
     static String scrape(NetNs ns) throws Exception {
+        return scrape(ns, EXPORTER_PORT);
+    }
+
+    /** GET /metrics from inside the namespace, where the exporter listens on loopback. */
+    static String scrape(NetNs ns, int port) throws Exception {
         return ns.call(() -> {
-            var r = ExporterProcess.get("http://127.0.0.1:" + EXPORTER_PORT + "/metrics", null);
+            var r = ExporterProcess.get("http://127.0.0.1:" + port + "/metrics", null);
             assertThat(r.status()).isEqualTo(200);
             return r.body();
         });

@@ -177,7 +177,7 @@ class ProcNetTcpTest {
     }
 
     @Test
-    void hundredThousandLinesParseQuickly() {
+    void hundredThousandLinesParseCompletely() {
         StringBuilder text = new StringBuilder(Fixtures.text("linux-6.18", "net/tcp").lines().findFirst().orElseThrow()).append('\n');
         for (int i = 0; i < 100_000; i++) {
             // 0100000A -> bytes 0A 00 00 01 = 10.0.0.1; local ports cycle from 1024
@@ -185,14 +185,11 @@ class ProcNetTcpTest {
                     i, 1024 + i % 60000));
         }
         String all = text.toString();
-        ProcNetTcp.parse(all, Family.INET, new ParseLog()); // warm up the JIT
-        long start = System.nanoTime();
+        // speed is measured by the benchmark under bench/, never asserted here
         ParseLog log = new ParseLog();
         List<TcpSocket> sockets = ProcNetTcp.parse(all, Family.INET, log);
-        long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(sockets).hasSize(100_000);
         assertThat(sockets.get(99_999).local()).isEqualTo(new Endpoint("10.0.0.1", 1024 + 99_999 % 60000));
         assertThat(log.skipped()).isZero();
-        assertThat(millis).as("ms to parse 100k lines").isLessThan(2_000);
     }
 }
