@@ -74,16 +74,24 @@ public final class CtnetlinkStats implements Source<Map<String, Long>> {
 
     /** The table's entry count and limit (IPCTNL_MSG_CT_GET_STATS), one small request. */
     public TableSize tableSize() throws IOException {
-        long[] values = {-1, -1};
+        TableSize[] found = {new TableSize(-1, -1)};
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
-            socket.request(STATS, new byte[NFGENMSG_SIZE], m -> {
-                if (NetlinkMessages.type(m) == STATS) {
-                    values[0] = be32Attribute(m, CTA_STATS_GLOBAL_ENTRIES);
-                    values[1] = be32Attribute(m, CTA_STATS_GLOBAL_MAX_ENTRIES);
-                }
-            });
+            socket.request(STATS, new byte[NFGENMSG_SIZE], m -> found[0] = tableSize(m, found[0]));
         }
-        return new TableSize(values[0], values[1]);
+        return found[0];
+    }
+
+    /** Decodes a captured IPCTNL_MSG_CT_GET_STATS reply. */
+    public static TableSize decodeTableSize(MemorySegment messages) throws IOException {
+        TableSize[] found = {new TableSize(-1, -1)};
+        NetlinkMessages.walk(messages, NetlinkMessages.ANY_SEQ, "ctnetlink replay", m -> found[0] = tableSize(m, found[0]));
+        return found[0];
+    }
+
+    private static TableSize tableSize(MemorySegment m, TableSize otherwise) {
+        return NetlinkMessages.type(m) == STATS
+                ? new TableSize(be32Attribute(m, CTA_STATS_GLOBAL_ENTRIES), be32Attribute(m, CTA_STATS_GLOBAL_MAX_ENTRIES))
+                : otherwise;
     }
 
     /** Sums concatenated per-CPU stats messages, as captured from a dump. */

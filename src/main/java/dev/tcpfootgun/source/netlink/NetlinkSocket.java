@@ -24,6 +24,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private final int fd;
     private final Duration receiveTimeout;
+    private final int receiveBuffer;
     private int nextSeq;
     private boolean closed;
 
@@ -32,7 +33,13 @@ public final class NetlinkSocket implements AutoCloseable {
      * @param receiveTimeout SO_RCVTIMEO, so a wedged dump cannot hang a scrape
      */
     public NetlinkSocket(int protocol, Duration receiveTimeout) throws IOException {
+        this(protocol, receiveTimeout, RECEIVE_BUFFER);
+    }
+
+    /** A smaller {@code receiveBuffer} exists only to prove truncation is detected. */
+    NetlinkSocket(int protocol, Duration receiveTimeout, int receiveBuffer) throws IOException {
         this.receiveTimeout = receiveTimeout;
+        this.receiveBuffer = receiveBuffer;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
             int s = (int) Syscalls.SOCKET.invokeExact(capture,
@@ -45,10 +52,10 @@ public final class NetlinkSocket implements AutoCloseable {
                 MemorySegment timeval = arena.allocate(16, 8);
                 timeval.set(ValueLayout.JAVA_LONG, 0, receiveTimeout.toSeconds());
                 timeval.set(ValueLayout.JAVA_LONG, 8, receiveTimeout.toNanosPart() / 1000);
-                setOption(arena, capture, Syscalls.SOL_SOCKET, Syscalls.SO_RCVTIMEO, timeval, true);
+                setOption(capture, Syscalls.SOL_SOCKET, Syscalls.SO_RCVTIMEO, timeval, true);
                 MemorySegment one = arena.allocateFrom(ValueLayout.JAVA_INT, 1);
                 // extended ACKs add the kernel's reason text to errors; older kernels lack it, harmless
-                setOption(arena, capture, Syscalls.SOL_NETLINK, Syscalls.NETLINK_EXT_ACK, one, false);
+                setOption(capture, Syscalls.SOL_NETLINK, Syscalls.NETLINK_EXT_ACK, one, false);
             } catch (IOException | RuntimeException | Error e) {
                 closeQuietly();
                 throw e;
@@ -80,12 +87,12 @@ public final class NetlinkSocket implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
             send(arena, capture, type, flags, seq, body, operation);
-            MemorySegment buffer = arena.allocate(RECEIVE_BUFFER, 8);
+            MemorySegment buffer = arena.allocate(receiveBuffer, 8);
             long messages = 0;
             boolean interrupted = false;
             CountingSink counting = new CountingSink(sink);
             while (true) {
-                long n = (long) Syscalls.RECV.invokeExact(capture, fd, buffer, (long) RECEIVE_BUFFER, Syscalls.MSG_TRUNC);
+                long n = (long) Syscalls.RECV.invokeExact(capture, fd, buffer, (long) receiveBuffer, Syscalls.MSG_TRUNC);
                 if (n < 0) {
                     int errno = Syscalls.errno(capture);
                     if (errno == Errno.EINTR) {
@@ -95,8 +102,9 @@ public final class NetlinkSocket implements AutoCloseable {
                             ? operation + ": no reply within " + receiveTimeout.toMillis() + " ms"
                             : operation + ": recv", errno, null);
                 }
-                if (n > RECEIVE_BUFFER) {
-                    throw new IOException(operation + ": datagram of " + n + " bytes truncated to " + RECEIVE_BUFFER);
+                if (n > receiveBuffer) {
+                    // MSG_TRUNC makes recv return the datagram's true length; the rest is lost
+                    throw new IOException(operation + ": datagram of " + n + " bytes truncated to " + receiveBuffer);
                 }
                 if (n == 0) {
                     throw new IOException(operation + ": empty datagram before NLMSG_DONE");
@@ -142,7 +150,7 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    private void setOption(Arena arena, MemorySegment capture, int level, int name, MemorySegment value, boolean required)
+    private void setOption(MemorySegment capture, int level, int name, MemorySegment value, boolean required)
             throws Throwable {
         int rc = (int) Syscalls.SETSOCKOPT.invokeExact(capture, fd, level, name, value, (int) value.byteSize());
         if (rc < 0 && required) {
