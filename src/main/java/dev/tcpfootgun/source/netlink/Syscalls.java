@@ -52,6 +52,8 @@ final class Syscalls {
         return (int) ERRNO_VH.get(capture, 0L);
     }
 
+    // restricted by design: the jar manifest and surefire grant native access
+    @SuppressWarnings("restricted")
     private static MethodHandle handle(String name, FunctionDescriptor descriptor, boolean captureErrno) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
