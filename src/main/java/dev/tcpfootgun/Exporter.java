@@ -6,6 +6,7 @@ import dev.tcpfootgun.footgun.Checks;
 import dev.tcpfootgun.scrape.Scraper;
 import dev.tcpfootgun.source.ConntrackSource;
 import dev.tcpfootgun.source.ConntrackWithNetlinkStats;
+import dev.tcpfootgun.source.DeadlineReader;
 import dev.tcpfootgun.source.FirstOf;
 import dev.tcpfootgun.source.NetstatFile;
 import dev.tcpfootgun.source.NodeReader;
@@ -102,6 +103,7 @@ public final class Exporter {
                     new NetnsDiscovery(settings.procfs(), new PodResolver(settings.podLogs())),
                     (ref, entered) -> namespaceReader(settings, ref, entered));
         }
-        return new Scraper(reader(settings), Checks.all(), settings.destinationsTop(), scanner);
+        return new Scraper(new DeadlineReader(reader(settings), settings.scrapeTimeout()), Checks.all(),
+                settings.destinationsTop(), scanner);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tcpfootgun.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -23,6 +24,7 @@ public record Settings(
         boolean netns,
         int netnsTop,
         Path podLogs,
+        Duration scrapeTimeout,
         boolean help) {
 
     /** Default port: from the range after 9100-9999, which the Prometheus port allocation list has used up. */
@@ -42,6 +44,7 @@ public record Settings(
               --path.procfs=PATH          procfs mount point (default /proc)
               --path.sysfs=PATH           sysfs mount point (default /sys)
               --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
+              --scrape.timeout=DURATION   a source not done by then is reported failed for that scrape (default 10s)
               --collector.sockets.source=auto|netlink|procfs
                                           where sockets are read from (default auto: netlink, else /proc)
               --collector.netns           also read every other network namespace of the node (pods); needs the
@@ -54,7 +57,7 @@ public record Settings(
 
     public static Settings defaults() {
         return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
-                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), false);
+                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(10), false);
     }
 
     /** Parses arguments; any unknown flag or bad value is one clear line in the exception. */
@@ -71,6 +74,7 @@ public record Settings(
         boolean netns = s.netns;
         int netnsTop = s.netnsTop;
         Path podLogs = s.podLogs;
+        Duration scrapeTimeout = s.scrapeTimeout;
         boolean help = false;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
@@ -124,6 +128,7 @@ public record Settings(
                         throw new BadFlagException(name + ": expected auto, netlink or procfs, got \"" + value + "\"");
                     }
                 }
+                case "--scrape.timeout" -> scrapeTimeout = duration(name, value);
                 case "--netns.top" -> netnsTop = positiveInt(name, value, 1, 10_000);
                 case "--path.pod-logs" -> podLogs = nonEmptyPath(name, value);
                 case "--collector.netns" -> throw new BadFlagException("--collector.netns takes no value (use --no-collector.netns to turn it off)");
@@ -137,11 +142,33 @@ public record Settings(
             }
         }
         return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, netns,
-                netnsTop, podLogs, help);
+                netnsTop, podLogs, scrapeTimeout, help);
     }
 
     private static boolean isKnown(String name) {
         return USAGE.contains(name + "=");
+    }
+
+    /** Durations as Prometheus writes them: 500ms, 10s, 1m. */
+    static Duration duration(String name, String value) throws BadFlagException {
+        try {
+            Duration d;
+            if (value.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            } else if (value.endsWith("s")) {
+                d = Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
+            } else if (value.endsWith("m")) {
+                d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)) * 60);
+            } else {
+                throw new NumberFormatException();
+            }
+            if (d.toMillis() < 10 || d.toMinutes() > 10) {
+                throw new BadFlagException(name + ": " + value + " is out of range 10ms-10m");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new BadFlagException(name + ": \"" + value + "\" is not a duration like 500ms, 10s or 1m");
+        }
     }
 
     private static Path nonEmptyPath(String name, String value) throws BadFlagException {

@@ -32,10 +32,20 @@ public record NodeReader(
     /** A source of the socket list and its footgun_socket_source_info label ("netlink", "procfs"). */
     public record SocketSource(String name, Source<List<TcpSocket>> source) {}
 
+    /** The socket list and the name of the source that served it (null when none did). */
+    public record SocketReading(Reading<List<TcpSocket>> reading, String servedBy) {}
+
     @Override
     public NodeSnapshot get() {
         long start = System.nanoTime();
         long epoch = System.currentTimeMillis();
+        SocketReading s = readSockets();
+        return new NodeSnapshot(start, epoch, s.reading(), s.servedBy(), read(conntrack), read(netstat), read(snmp),
+                read(sockstat), read(sysctls), read(interfaces), read(qdiscs));
+    }
+
+    /** Tries the socket sources in order of preference; the first that answers serves. */
+    public SocketReading readSockets() {
         Reading<List<TcpSocket>> socketReading = null;
         String servedBy = null;
         StringBuilder refusals = new StringBuilder();
@@ -53,8 +63,7 @@ public record NodeReader(
         if (socketReading == null) {
             socketReading = Reading.failed("sockets", "no socket source configured", 0);
         }
-        return new NodeSnapshot(start, epoch, socketReading, servedBy, read(conntrack), read(netstat), read(snmp),
-                read(sockstat), read(sysctls), read(interfaces), read(qdiscs));
+        return new SocketReading(socketReading, servedBy);
     }
 
     /** Runs one source, timing it and turning any failure into a failed reading with its reason. */

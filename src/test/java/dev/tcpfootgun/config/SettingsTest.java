@@ -37,6 +37,21 @@ class SettingsTest {
     }
 
     @Test
+    void namespacesAndDeadline() throws Exception {
+        Settings s = Settings.parse(List.of("--collector.netns", "--netns.top=3", "--path.pod-logs=/x/pods", "--scrape.timeout=2.5s"));
+        assertThat(s.netns()).isTrue();
+        assertThat(s.netnsTop()).isEqualTo(3);
+        assertThat(s.podLogs()).isEqualTo(Path.of("/x/pods"));
+        assertThat(s.scrapeTimeout()).isEqualTo(java.time.Duration.ofMillis(2500));
+        assertThat(Settings.parse(List.of("--collector.netns", "--no-collector.netns")).netns()).isFalse();
+        assertThat(Settings.parse(List.of("--scrape.timeout=500ms")).scrapeTimeout()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(Settings.parse(List.of()).scrapeTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=soon"))).hasMessageContaining("--scrape.timeout");
+        assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=1h"))).hasMessageContaining("--scrape.timeout");
+        assertThatThrownBy(() -> Settings.parse(List.of("--collector.netns=yes"))).hasMessageContaining("takes no value");
+    }
+
+    @Test
     void badFlagsNameThemselves() {
         assertThatThrownBy(() -> Settings.parse(List.of("--bogus=1"))).hasMessage("unknown flag --bogus");
         assertThatThrownBy(() -> Settings.parse(List.of("--destinations.top=0"))).hasMessageContaining("--destinations.top");

@@ -1,0 +1,105 @@
+package dev.tcpfootgun.source;
+
+import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.Reading;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Runs a node reader's sources side by side under one deadline (--scrape.timeout). A source that
+ * overruns is reported as failed for that scrape instead of holding the HTTP thread; while it is
+ * still stuck, later scrapes report it failed at once rather than piling up threads behind it, so
+ * at most one thread per source is ever busy.
+ */
+public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseable {
+
+    private final NodeReader reader;
+    private final Duration deadline;
+    private final ExecutorService pool;
+    private final Map<String, Future<?>> inFlight = new HashMap<>();
+
+    public DeadlineReader(NodeReader reader, Duration deadline) {
+        this.reader = reader;
+        this.deadline = deadline;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "source-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public synchronized NodeSnapshot get() {
+        long start = System.nanoTime();
+        long epoch = System.currentTimeMillis();
+        long end = start + deadline.toNanos();
+        Future<NodeReader.SocketReading> sockets = submit("sockets", reader::readSockets,
+                why -> new NodeReader.SocketReading(Reading.failed("sockets", why, 0), null));
+        var conntrack = submit(reader.conntrack());
+        var netstat = submit(reader.netstat());
+        var snmp = submit(reader.snmp());
+        var sockstat = submit(reader.sockstat());
+        var sysctls = submit(reader.sysctls());
+        var interfaces = submit(reader.interfaces());
+        var qdiscs = submit(reader.qdiscs());
+        NodeReader.SocketReading s = await(sockets, end,
+                why -> new NodeReader.SocketReading(Reading.failed("sockets", why, seconds(start)), null));
+        return new NodeSnapshot(start, epoch, s.reading(), s.servedBy(), await(conntrack, reader.conntrack(), end, start),
+                await(netstat, reader.netstat(), end, start), await(snmp, reader.snmp(), end, start),
+                await(sockstat, reader.sockstat(), end, start), await(sysctls, reader.sysctls(), end, start),
+                await(interfaces, reader.interfaces(), end, start), await(qdiscs, reader.qdiscs(), end, start));
+    }
+
+    private <T> Future<Reading<T>> submit(Source<T> source) {
+        return submit(source.collector(), () -> NodeReader.read(source), why -> Reading.failed(source.collector(), why, 0));
+    }
+
+    private <T> Future<T> submit(String slot, Callable<T> task, java.util.function.Function<String, T> refused) {
+        Future<?> previous = inFlight.get(slot);
+        if (previous != null && !previous.isDone()) {
+            return CompletableFuture.completedFuture(refused.apply(
+                    "a read started by an earlier scrape has still not finished (over the " + deadline.toMillis() + " ms deadline)"));
+        }
+        Future<T> f = pool.submit(task);
+        inFlight.put(slot, f);
+        return f;
+    }
+
+    private <T> Reading<T> await(Future<Reading<T>> f, Source<T> source, long end, long start) {
+        return await(f, end, why -> Reading.failed(source.collector(), why, seconds(start)));
+    }
+
+    private <T> T await(Future<T> f, long end, java.util.function.Function<String, T> failed) {
+        try {
+            return f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return failed.apply("did not finish within the scrape deadline of " + deadline.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            return failed.apply(String.valueOf(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed.apply("interrupted");
+        }
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.tcpfootgun.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcpfootgun.snapshot.Conntrack;
+import dev.tcpfootgun.snapshot.NodeSnapshot;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class DeadlineReaderTest {
+
+    /** A conntrack source that blocks until released, as a hung kernel file would. */
+    static final class Stuck implements Source<Conntrack> {
+        final CountDownLatch release = new CountDownLatch(1);
+        volatile boolean blocking = true;
+
+        @Override
+        public String collector() {
+            return "conntrack";
+        }
+
+        @Override
+        public Conntrack read(ParseLog log) throws IOException {
+            if (blocking) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException("interrupted");
+                }
+            }
+            return new Conntrack(7, OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty(), Map.of(),
+                    Conntrack.StatsOrigin.NONE);
+        }
+    }
+
+    static <T> Source<T> failing(String collector) {
+        return new Unavailable<>(collector, "absent in this test");
+    }
+
+    @Test
+    void anOverrunningSourceFailsThatScrapeAloneAndDoesNotPileUp() throws Exception {
+        Stuck stuck = new Stuck();
+        NodeReader reader = new NodeReader(List.of(new NodeReader.SocketSource("procfs", failing("sockets"))), stuck,
+                failing("netstat"), failing("snmp"), failing("sockstat"), failing("sysctl"), failing("interfaces"), failing("qdisc"));
+        try (DeadlineReader r = new DeadlineReader(reader, Duration.ofMillis(100))) {
+            NodeSnapshot first = r.get();
+            assertThat(first.conntrack().success()).isFalse();
+            assertThat(first.conntrack().error()).contains("deadline of 100 ms");
+            assertThat(first.sysctls().error()).isEqualTo("absent in this test");
+
+            NodeSnapshot second = r.get();
+            assertThat(second.conntrack().error()).contains("has still not finished");
+
+            stuck.blocking = false;
+            stuck.release.countDown();
+            NodeSnapshot third = null;
+            for (int i = 0; i < 100 && (third == null || !third.conntrack().success()); i++) {
+                Thread.sleep(20);
+                third = r.get();
+            }
+            assertThat(third.conntrack().success()).isTrue();
+            assertThat(third.conntrack().value().count()).isEqualTo(7);
+        }
+    }
+}
