@@ -1,18 +1,12 @@
 package dev.tcpfootgun.footgun;
 
-import dev.tcpfootgun.snapshot.NodeSnapshot;
-
 /**
- * One footgun's judgement: a pure function of a snapshot and, where a rate is needed, the snapshot
- * before it. Knows nothing of files or HTTP.
+ * One footgun's judgement: a pure function of an observation (the snapshot, the one before it where
+ * a rate is needed, and aggregates derived from them once). Knows nothing of files or HTTP.
  */
 public interface Check {
 
     Footgun footgun();
 
-    /**
-     * @param now the snapshot to judge
-     * @param previous the snapshot before it, or null on the first read
-     */
-    Finding judge(NodeSnapshot now, NodeSnapshot previous);
+    Finding judge(Observation observation);
 }

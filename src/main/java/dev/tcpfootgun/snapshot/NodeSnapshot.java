@@ -61,4 +61,15 @@ public record NodeSnapshot(
         }
         return OptionalDouble.of(now.getAsDouble() - then.getAsDouble());
     }
+
+    /**
+     * This snapshot without its socket list, which is what is kept as "the previous snapshot": rates
+     * need counters, and no per-socket object should live from one scrape to the next.
+     */
+    public NodeSnapshot withoutSockets() {
+        Reading<List<TcpSocket>> dropped = new Reading<>(sockets.collector(), null,
+                sockets.success() ? "not retained between reads" : sockets.error(), sockets.seconds(), sockets.skipped());
+        return new NodeSnapshot(monotonicNanos, epochMillis, dropped, socketSource, conntrack, netstat, snmp, sockstat,
+                sysctls, interfaces, qdiscs);
+    }
 }

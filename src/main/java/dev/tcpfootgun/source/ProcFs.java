@@ -1,6 +1,7 @@
 package dev.tcpfootgun.source;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,9 +40,14 @@ public record ProcFs(Path procRoot, Path sysRoot, Path netDir) {
         return sysRoot.resolve(relative);
     }
 
-    /** Reads a whole small kernel file as text. */
+    /**
+     * Reads a whole small kernel file as text. Not Files.readAllBytes: for a file of size 0 it reads
+     * one byte first, and /proc/sys handlers answer a read at offset 1 with end of file ("2" for 262144).
+     */
     public static String readText(Path file) throws IOException {
-        return new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
+        try (InputStream in = Files.newInputStream(file)) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
     }
 
     /** Reads a whole small kernel file, or null when it does not exist. */

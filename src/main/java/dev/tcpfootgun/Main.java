@@ -1,0 +1,81 @@
+package dev.tcpfootgun;
+
+import dev.tcpfootgun.config.BadFlagException;
+import dev.tcpfootgun.config.ListenAddress;
+import dev.tcpfootgun.config.Settings;
+import dev.tcpfootgun.http.ExporterServer;
+import dev.tcpfootgun.scrape.Assessment;
+import dev.tcpfootgun.scrape.Scraper;
+import dev.tcpfootgun.snapshot.Reading;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Command line: serve (default), doctor, version. A bad flag is one line on stderr and exit code 2. */
+public final class Main {
+
+    public static final int EXIT_BAD_FLAG = 2;
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        int code = run(List.of(args), System.out, System.err);
+        if (code >= 0) {
+            System.exit(code);
+        }
+        Thread.currentThread().join();
+    }
+
+    /** Runs a command; returns an exit code, or -1 when the server is running and main should block. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (BadFlagException e) {
+            err.println("tcp-footgun-exporter: " + e.getMessage() + " (see --help)");
+            return EXIT_BAD_FLAG;
+        }
+        if (settings.help()) {
+            out.print(Settings.USAGE);
+            return 0;
+        }
+        return switch (settings.command()) {
+            case "version" -> {
+                out.println("tcp-footgun-exporter " + Exporter.version() + " (java " + Runtime.version() + ")");
+                yield 0;
+            }
+            case "doctor" -> dev.tcpfootgun.doctor.Doctor.run(settings, out);
+            default -> serve(settings, err);
+        };
+    }
+
+    private static int serve(Settings settings, PrintStream err) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Scraper scraper = Exporter.scraper(settings);
+        Assessment first = scraper.assess();
+        ExporterServer server;
+        try {
+            server = ExporterServer.start(settings, scraper, Exporter.version());
+        } catch (IOException e) {
+            err.println("tcp-footgun-exporter: cannot listen on " + settings.listenAddress() + ": " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        List<String> found = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Reading<?> r : first.snapshot().readings()) {
+            if (r.success()) {
+                found.add(r.collector().equals("sockets") ? "sockets(" + first.snapshot().socketSource() + ")" : r.collector());
+            } else {
+                missing.add(r.collector());
+            }
+        }
+        ListenAddress at = new ListenAddress(settings.listenAddress().host(), server.port());
+        log.info("listening on {} (metrics at {}); sources: {}{}", at, settings.telemetryPath(), String.join(" ", found),
+                missing.isEmpty() ? "" : "; unavailable: " + String.join(" ", missing));
+        return -1;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tcpfootgun.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Validated command-line settings. Flag names follow node_exporter's where one exists.
+ *
+ * @param command "serve" (the default), "doctor" or "version"
+ */
+public record Settings(
+        String command,
+        ListenAddress listenAddress,
+        String telemetryPath,
+        Path procfs,
+        Path sysfs,
+        int destinationsTop,
+        SocketSourceMode socketSource,
+        String output,
+        boolean help) {
+
+    /** Default port: from the range after 9100-9999, which the Prometheus port allocation list has used up. */
+    public static final int DEFAULT_PORT = 10071;
+
+    public static final String USAGE = """
+            usage: tcp-footgun-exporter [serve|doctor|version] [flags]
+
+            Commands:
+              serve                       run the exporter (default)
+              doctor                      read this node once, print findings and fixes, exit 0/1/2/3
+              version                     print the version and exit
+
+            Flags:
+              --web.listen-address=ADDR   address to listen on, host:port or :port (default :%d)
+              --web.telemetry-path=PATH   path under which to expose metrics (default /metrics)
+              --path.procfs=PATH          procfs mount point (default /proc)
+              --path.sysfs=PATH           sysfs mount point (default /sys)
+              --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
+              --collector.sockets.source=auto|netlink|procfs
+                                          where sockets are read from (default auto: netlink, else /proc)
+              --output=text|json          doctor's output format (default text)
+              -h, --help                  show this help
+            """.formatted(DEFAULT_PORT);
+
+    public static Settings defaults() {
+        return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
+                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false);
+    }
+
+    /** Parses arguments; any unknown flag or bad value is one clear line in the exception. */
+    public static Settings parse(List<String> args) throws BadFlagException {
+        Settings s = defaults();
+        String command = null;
+        ListenAddress listen = s.listenAddress;
+        String path = s.telemetryPath;
+        Path procfs = s.procfs;
+        Path sysfs = s.sysfs;
+        int top = s.destinationsTop;
+        SocketSourceMode mode = s.socketSource;
+        String output = s.output;
+        boolean help = false;
+        List<String> rest = new ArrayList<>(args);
+        for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
+            String arg = it.next();
+            if (!arg.startsWith("-")) {
+                if (command != null) {
+                    throw new BadFlagException("unexpected argument \"" + arg + "\"");
+                }
+                if (!List.of("serve", "doctor", "version").contains(arg)) {
+                    throw new BadFlagException("unknown command \"" + arg + "\" (expected serve, doctor or version)");
+                }
+                command = arg;
+                continue;
+            }
+            if (arg.equals("-h") || arg.equals("--help")) {
+                help = true;
+                continue;
+            }
+            String name;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq >= 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                name = arg;
+                if (!it.hasNext()) {
+                    throw new BadFlagException(isKnown(name) ? name + ": missing value" : "unknown flag " + name);
+                }
+                value = it.next();
+            }
+            switch (name) {
+                case "--web.listen-address" -> listen = ListenAddress.parse(value);
+                case "--web.telemetry-path" -> {
+                    if (!value.startsWith("/") || value.length() < 2 || value.contains(" ")) {
+                        throw new BadFlagException("--web.telemetry-path: must start with / and name a path, got \"" + value + "\"");
+                    }
+                    path = value;
+                }
+                case "--path.procfs" -> procfs = nonEmptyPath(name, value);
+                case "--path.sysfs" -> sysfs = nonEmptyPath(name, value);
+                case "--destinations.top" -> top = positiveInt(name, value, 1, 10_000);
+                case "--collector.sockets.source" -> {
+                    try {
+                        mode = SocketSourceMode.valueOf(value.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new BadFlagException(name + ": expected auto, netlink or procfs, got \"" + value + "\"");
+                    }
+                }
+                case "--output" -> {
+                    if (!value.equals("text") && !value.equals("json")) {
+                        throw new BadFlagException("--output: expected text or json, got \"" + value + "\"");
+                    }
+                    output = value;
+                }
+                default -> throw new BadFlagException("unknown flag " + name);
+            }
+        }
+        return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, help);
+    }
+
+    private static boolean isKnown(String name) {
+        return USAGE.contains(name + "=");
+    }
+
+    private static Path nonEmptyPath(String name, String value) throws BadFlagException {
+        if (value.isBlank()) {
+            throw new BadFlagException(name + ": empty path");
+        }
+        return Path.of(value);
+    }
+
+    private static int positiveInt(String name, String value, int min, int max) throws BadFlagException {
+        try {
+            int v = Integer.parseInt(value);
+            if (v < min || v > max) {
+                throw new BadFlagException(name + ": " + v + " is out of range " + min + "-" + max);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new BadFlagException(name + ": \"" + value + "\" is not a whole number");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tcpfootgun.doctor;
+
+import dev.tcpfootgun.Exporter;
+import dev.tcpfootgun.config.Settings;
+import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.footgun.Status;
+import dev.tcpfootgun.scrape.Assessment;
+import dev.tcpfootgun.scrape.Scraper;
+import dev.tcpfootgun.snapshot.Reading;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one-shot report: reads the node twice, a few seconds apart so counter-based checks see a
+ * rate, and prints one entry per footgun with its evidence and fix. Exit code 0 all ok, 1 a
+ * warning, 2 a critical finding, 3 the node could not be read.
+ */
+public final class Doctor {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_WARN = 1;
+    public static final int EXIT_CRITICAL = 2;
+    public static final int EXIT_UNREADABLE = 3;
+
+    /** Gap between the two reads: long enough for a counter to move, short enough for an incident. */
+    static final long RATE_WINDOW_MILLIS = 3000;
+
+    private Doctor() {}
+
+    public static int run(Settings settings, PrintStream out) {
+        Scraper scraper = Exporter.scraper(settings);
+        scraper.assess();
+        try {
+            Thread.sleep(RATE_WINDOW_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Assessment a = scraper.assess();
+        int code = exitCode(a);
+        if (settings.output().equals("json")) {
+            out.print(FindingsJson.render(a, code));
+        } else {
+            out.print(text(a, code, System.console() != null && System.console().isTerminal()));
+        }
+        out.flush();
+        return code;
+    }
+
+    /** 3 when no source could be read at all; else the worst status (unknown does not pass or fail). */
+    public static int exitCode(Assessment a) {
+        if (a.snapshot().readings().stream().noneMatch(Reading::success)) {
+            return EXIT_UNREADABLE;
+        }
+        int code = EXIT_OK;
+        for (Finding f : a.findings()) {
+            if (f.status() == Status.CRITICAL) {
+                code = EXIT_CRITICAL;
+            } else if (f.status() == Status.WARN && code < EXIT_WARN) {
+                code = EXIT_WARN;
+            }
+        }
+        return code;
+    }
+
+    public static String text(Assessment a, int code, boolean colour) {
+        StringBuilder b = new StringBuilder(4096);
+        b.append("tcp-footgun-exporter doctor ").append(Exporter.version()).append('\n');
+        List<String> failed = a.snapshot().readings().stream().filter(r -> !r.success())
+                .map(r -> r.collector() + " (" + r.error() + ")").toList();
+        if (!failed.isEmpty()) {
+            b.append("unreadable sources: ").append(String.join("; ", failed)).append('\n');
+        }
+        b.append('\n');
+        for (Finding f : a.findings()) {
+            String status = String.format(Locale.ROOT, "%-8s", f.status().label().toUpperCase(Locale.ROOT));
+            b.append(colour ? paint(f.status(), status) : status).append(' ').append(f.footgun().id());
+            if (!Double.isNaN(f.risk())) {
+                b.append(String.format(Locale.ROOT, " (risk %.2f)", f.risk()));
+            }
+            b.append(" - ").append(f.footgun().title()).append(" [seed §").append(f.footgun().seedSection()).append("]\n");
+            if (f.missing() != null) {
+                b.append("         missing: ").append(f.missing()).append('\n');
+            }
+            for (String e : f.evidence()) {
+                b.append("         - ").append(e).append('\n');
+            }
+            if (f.status() != Status.OK && !f.fix().isEmpty()) {
+                b.append("         fix: ").append(f.fix()).append('\n');
+            }
+        }
+        b.append("\nexit code ").append(code).append(switch (code) {
+            case EXIT_OK -> ": all ok";
+            case EXIT_WARN -> ": warnings";
+            case EXIT_CRITICAL -> ": critical findings";
+            default -> ": the node could not be read";
+        }).append('\n');
+        return b.toString();
+    }
+
+    private static String paint(Status s, String text) {
+        String c = switch (s) {
+            case OK -> "\u001b[32m";
+            case WARN -> "\u001b[33m";
+            case CRITICAL -> "\u001b[31;1m";
+            case UNKNOWN -> "\u001b[90m";
+        };
+        return c + text + "\u001b[0m";
+    }
+}

@@ -1,0 +1,66 @@
+package dev.tcpfootgun.doctor;
+
+import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.scrape.Assessment;
+import dev.tcpfootgun.snapshot.Reading;
+import java.util.Locale;
+
+/** The findings as JSON, for `doctor --output json` and /findings.json alike. */
+public final class FindingsJson {
+
+    private FindingsJson() {}
+
+    public static String render(Assessment a, int exitCode) {
+        StringBuilder b = new StringBuilder(4096);
+        b.append("{\n  \"exit_code\": ").append(exitCode).append(",\n  \"sources\": [");
+        boolean first = true;
+        for (Reading<?> r : a.snapshot().readings()) {
+            b.append(first ? "\n" : ",\n").append("    {\"collector\": ").append(str(r.collector()))
+                    .append(", \"success\": ").append(r.success());
+            if (!r.success()) {
+                b.append(", \"error\": ").append(str(r.error()));
+            }
+            b.append('}');
+            first = false;
+        }
+        b.append("\n  ],\n  \"findings\": [");
+        first = true;
+        for (Finding f : a.findings()) {
+            b.append(first ? "\n" : ",\n").append("    {\"footgun\": ").append(str(f.footgun().id()))
+                    .append(", \"title\": ").append(str(f.footgun().title()))
+                    .append(", \"seed_section\": ").append(str(f.footgun().seedSection()))
+                    .append(", \"status\": ").append(str(f.status().label()))
+                    .append(", \"risk\": ").append(Double.isNaN(f.risk()) ? "null" : String.format(Locale.ROOT, "%.4f", f.risk()))
+                    .append(", \"evidence\": [");
+            for (int i = 0; i < f.evidence().size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(str(f.evidence().get(i)));
+            }
+            b.append("], \"missing\": ").append(f.missing() == null ? "null" : str(f.missing()))
+                    .append(", \"fix\": ").append(str(f.fix())).append('}');
+            first = false;
+        }
+        return b.append("\n  ]\n}\n").toString();
+    }
+
+    static String str(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.Conntrack;
+import dev.tcpfootgun.snapshot.NodeSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * Seed section 9: a full conntrack table drops new packets silently. Risk is count / max, and 1
+ * while drop or early_drop rise; insert_failed rising (the SNAT/DNAT race behind Kubernetes' 5 s
+ * DNS delays) is a warning.
+ */
+public final class ConntrackTableFullCheck implements Check {
+
+    @Override
+    public Footgun footgun() {
+        return Footgun.CONNTRACK_TABLE_FULL;
+    }
+
+    @Override
+    public Finding judge(Observation o) {
+        Conntrack ct = o.now().conntrack().value();
+        if (ct == null) {
+            return Finding.unknown(footgun(), "net.netfilter.nf_conntrack_count (" + o.now().conntrack().error() + ")", fix(null));
+        }
+        double risk = 0;
+        List<String> evidence = new ArrayList<>();
+        if (ct.max().isPresent() && ct.max().getAsLong() > 0) {
+            long max = ct.max().getAsLong();
+            risk = (double) ct.count() / max;
+            evidence.add(String.format(Locale.ROOT, "%d of %d conntrack entries in use (%.1f %%)", ct.count(), max, 100 * risk));
+        } else {
+            evidence.add(ct.count() + " conntrack entries; nf_conntrack_max unreadable");
+        }
+        Conntrack before = previous(o.previous());
+        for (String column : List.of("drop", "early_drop")) {
+            long rise = increase(ct, before, column);
+            if (rise > 0) {
+                risk = 1;
+                evidence.add(column + " rose by " + rise + ": the kernel is dropping new connections (\"nf_conntrack: table full, dropping packet\")");
+            }
+        }
+        long insertFailed = increase(ct, before, "insert_failed");
+        if (insertFailed > 0) {
+            risk = Math.max(risk, Status.WARN_AT);
+            evidence.add("insert_failed rose by " + insertFailed + ": concurrent connections lost the insert race (typical of SNAT/DNAT, e.g. DNS over UDP)");
+        }
+        if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
+            evidence.add("drop counters unavailable: no /proc/net/stat/nf_conntrack and no ctnetlink answer");
+        }
+        return Finding.of(footgun(), risk, evidence, fix(ct));
+    }
+
+    private static Conntrack previous(NodeSnapshot previous) {
+        return previous == null ? null : previous.conntrack().value();
+    }
+
+    private static long increase(Conntrack now, Conntrack before, String column) {
+        if (before == null) {
+            return 0;
+        }
+        OptionalLong a = now.stat(column);
+        OptionalLong b = before.stat(column);
+        return a.isPresent() && b.isPresent() && a.getAsLong() > b.getAsLong() ? a.getAsLong() - b.getAsLong() : 0;
+    }
+
+    private static String fix(Conntrack ct) {
+        long target = KernelFacts.CONNTRACK_MAX_KUBERNETES;
+        if (ct != null && ct.max().isPresent()) {
+            target = Math.max(target, ct.max().getAsLong() * 2);
+        }
+        String timeWait = ct != null && ct.timeWaitTimeoutSeconds().isPresent()
+                ? " (now " + ct.timeWaitTimeoutSeconds().getAsLong() + ")" : "";
+        return String.format(Locale.ROOT,
+                "Raise the limit: sysctl -w net.netfilter.nf_conntrack_max=%d (about %d MiB at %d bytes an entry). "
+                        + "Free entries sooner: sysctl -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=%d%s. "
+                        + "Check dmesg | grep conntrack for \"table full, dropping packet\".",
+                target, target * KernelFacts.CONNTRACK_ENTRY_BYTES / (1024 * 1024), KernelFacts.CONNTRACK_ENTRY_BYTES,
+                KernelFacts.CONNTRACK_TIME_WAIT_TIMEOUT_SECONDS, timeWait);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.Sysctls;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Seed section 2: tcp_tw_recycle (removed in 4.12) drops SYNs from clients behind one NAT whose
+ * timestamp clocks differ; the trace is TcpExt PAWSPassive rising.
+ */
+public final class TwRecycleNatCheck implements Check {
+
+    @Override
+    public Footgun footgun() {
+        return Footgun.TW_RECYCLE_NAT;
+    }
+
+    @Override
+    public Finding judge(Observation o) {
+        Sysctls s = o.now().sysctls().value();
+        if (s == null) {
+            return Finding.unknown(footgun(), "sysctls under /proc/sys/net could not be read", FIX);
+        }
+        double risk = 0;
+        List<String> evidence = new ArrayList<>();
+        OptionalLong recycle = s.number("net.ipv4.tcp_tw_recycle");
+        boolean timestamps = s.number("net.ipv4.tcp_timestamps").orElse(1) != 0;
+        if (recycle.isEmpty()) {
+            evidence.add("tcp_tw_recycle does not exist on this kernel (removed in 4.12)");
+        } else if (recycle.getAsLong() != 0) {
+            risk = timestamps ? 1 : Status.WARN_AT;
+            evidence.add("tcp_tw_recycle=" + recycle.getAsLong() + (timestamps
+                    ? " with tcp_timestamps on: SYNs from clients sharing a NAT address are being dropped"
+                    : " (inactive while tcp_timestamps=0, but it bites as soon as timestamps are turned on)"));
+        } else {
+            evidence.add("tcp_tw_recycle=0");
+        }
+        OptionalDouble paws = o.now().counterIncrease(o.previous(), "TcpExt", "PAWSPassive");
+        if (paws.isPresent() && paws.getAsDouble() > 0) {
+            risk = Math.max(risk, Status.WARN_AT);
+            evidence.add(String.format(Locale.ROOT,
+                    "TcpExt PAWSPassive rose by %.0f: passive connections rejected because of time stamp", paws.getAsDouble()));
+        }
+        return Finding.of(footgun(), risk, evidence, FIX);
+    }
+
+    private static final String FIX = "Remove net.ipv4.tcp_tw_recycle from every sysctl file and playbook "
+            + "(sysctl -w net.ipv4.tcp_tw_recycle=0 where the kernel still has it); use sysctl -w net.ipv4.tcp_tw_reuse=1, "
+            + "which only affects outbound connections and is safe behind NAT.";
+}

@@ -1,0 +1,103 @@
+package dev.tcpfootgun.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.tcpfootgun.doctor.Doctor;
+import dev.tcpfootgun.doctor.FindingsJson;
+import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.scrape.Assessment;
+import dev.tcpfootgun.scrape.Scraper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * "/" : a page linking to the metrics, with this node's findings rendered from the same checks as
+ * /metrics. Plain HTML, readable without JavaScript. Other unknown paths get 404.
+ */
+public final class LandingPage implements HttpHandler {
+
+    private final Scraper scraper;
+    private final String telemetryPath;
+    private final String version;
+
+    public LandingPage(Scraper scraper, String telemetryPath, String version) {
+        this.scraper = scraper;
+        this.telemetryPath = telemetryPath;
+        this.version = version;
+    }
+
+    @Override
+    public void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (path.equals("/findings.json")) {
+                Assessment a = scraper.assess();
+                send(ex, 200, "application/json", FindingsJson.render(a, Doctor.exitCode(a)));
+                return;
+            }
+            if (!path.equals("/")) {
+                send(ex, 404, "text/plain; charset=utf-8", "404 not found: " + path + "\n");
+                return;
+            }
+            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+                send(ex, 405, "text/plain; charset=utf-8", "405 method not allowed\n");
+                return;
+            }
+            send(ex, 200, "text/html; charset=utf-8", page(scraper.assess()));
+        }
+    }
+
+    String page(Assessment a) {
+        StringBuilder b = new StringBuilder(4096);
+        b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>tcp-footgun-exporter</title>")
+                .append("<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}")
+                .append("table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}")
+                .append(".ok{background:#e6f4ea}.warn{background:#fff4ce}.critical{background:#fde2e1}.unknown{background:#eee}</style></head><body>")
+                .append("<h1>tcp-footgun-exporter</h1><p>Version ").append(esc(version)).append(". ")
+                .append("<a href=\"").append(esc(telemetryPath)).append("\">Metrics</a> · <a href=\"/findings.json\">Findings as JSON</a> · <a href=\"/-/healthy\">Health</a></p>")
+                .append("<h2>Findings on this node</h2><table><tr><th>Footgun</th><th>Status</th><th>Risk</th><th>Evidence</th><th>Fix</th></tr>");
+        for (Finding f : a.findings()) {
+            b.append("<tr class=\"").append(f.status().label()).append("\"><td id=\"").append(f.footgun().readmeAnchor()).append("\">")
+                    .append(esc(f.footgun().title())).append("<br><code>").append(f.footgun().id()).append("</code></td><td>")
+                    .append(f.status().label()).append("</td><td>")
+                    .append(Double.isNaN(f.risk()) ? "–" : String.format(java.util.Locale.ROOT, "%.2f", f.risk())).append("</td><td>");
+            if (f.missing() != null) {
+                b.append("missing: ").append(esc(f.missing()));
+            }
+            for (String e : f.evidence()) {
+                b.append(esc(e)).append("<br>");
+            }
+            b.append("</td><td>").append(esc(f.fix())).append("</td></tr>");
+        }
+        return b.append("</table></body></html>\n").toString();
+    }
+
+    static String esc(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+        if (!head) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package dev.tcpfootgun.metrics;
+
+import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.footgun.KernelFacts;
+import dev.tcpfootgun.footgun.SocketCensus;
+import dev.tcpfootgun.footgun.Status;
+import dev.tcpfootgun.scrape.Assessment;
+import dev.tcpfootgun.snapshot.Conntrack;
+import dev.tcpfootgun.snapshot.EphemeralPorts;
+import dev.tcpfootgun.snapshot.Family;
+import dev.tcpfootgun.snapshot.KernelCounters;
+import dev.tcpfootgun.snapshot.NetInterface;
+import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.Qdisc;
+import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.snapshot.Sockstat;
+import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.snapshot.TcpState;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/** Turns one assessment into the metric families of one scrape. Reads nothing itself. */
+public final class MetricsRenderer {
+
+    static final String OTHER = "other";
+
+    /** Sysctls whose value is text; the rest are numbers or lists of numbers. */
+    static final Set<String> TEXT_SYSCTLS = Set.of(
+            "net.ipv4.tcp_congestion_control", "net.ipv4.tcp_available_congestion_control",
+            "net.core.default_qdisc", "net.ipv4.ip_local_reserved_ports");
+
+    /** Label values for the parts of list-valued sysctls. */
+    static final Map<String, List<String>> SYSCTL_FIELDS = Map.of(
+            "net.ipv4.ip_local_port_range", List.of("low", "high"),
+            "net.ipv4.tcp_rmem", List.of("min", "default", "max"),
+            "net.ipv4.tcp_wmem", List.of("min", "default", "max"),
+            "net.ipv4.tcp_mem", List.of("low", "pressure", "high"));
+
+    private final String version;
+
+    public MetricsRenderer(String version) {
+        this.version = version;
+    }
+
+    public MetricSnapshots render(Assessment a) {
+        Families f = new Families();
+        NodeSnapshot s = a.snapshot();
+        f.info("footgun_build", "Build of the exporter; the value is always 1.",
+                "version", version, "java_version", Runtime.version().toString());
+        collectorHealth(f, s, a.parseErrorTotals());
+        findings(f, a.findings());
+        s.conntrack().optional().ifPresent(ct -> conntrack(f, ct));
+        if (s.sockets().success()) {
+            f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
+                    "source", s.socketSource());
+            sockets(f, a.observation().census(), a.observation().destinationsTop());
+        }
+        s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
+        s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
+        s.sockstat().optional().ifPresent(st -> sockstat(f, st));
+        s.sysctls().optional().ifPresent(sc -> sysctls(f, sc));
+        s.interfaces().optional().ifPresent(list -> interfaces(f, list, s.qdiscs().value()));
+        return new MetricSnapshots(f.snapshots());
+    }
+
+    private static void collectorHealth(Families f, NodeSnapshot s, Map<String, Long> parseErrors) {
+        var success = f.gauge("footgun_scrape_collector_success", "Whether a collector succeeded in this scrape (1) or failed (0).");
+        var duration = f.gauge("footgun_scrape_collector_duration_seconds", "Time a collector took in this scrape.");
+        for (Reading<?> r : s.readings()) {
+            success.set(r.success() ? 1 : 0, "collector", r.collector());
+            duration.set(r.seconds(), "collector", r.collector());
+        }
+        success.add();
+        duration.add();
+        var errors = f.counter("footgun_parse_errors", "Lines or messages a source could not parse and skipped, since start.");
+        parseErrors.forEach((source, n) -> errors.set(n, "source", source));
+        errors.add();
+    }
+
+    private static void findings(Families f, List<Finding> findings) {
+        var risk = f.gauge("footgun_risk_ratio",
+                "Risk of each footgun on this node: 0 fine, 0.5 warn, 0.8 critical, 1 failing now. Absent when the data is unavailable.");
+        var status = f.gauge("footgun_finding_info", "Verdict of each footgun check (ok, warn, critical, unknown); the value is always 1.");
+        for (Finding x : findings) {
+            if (x.status() != Status.UNKNOWN) {
+                risk.set(x.risk(), "footgun", x.footgun().id());
+            }
+            status.set(1, "footgun", x.footgun().id(), "status", x.status().label());
+        }
+        risk.add();
+        status.add();
+    }
+
+    private static void conntrack(Families f, Conntrack ct) {
+        f.gauge("footgun_conntrack_entries", "Entries in this network namespace's conntrack table (nf_conntrack_count; per namespace).")
+                .set(ct.count()).add();
+        ct.max().ifPresent(v -> f.gauge("footgun_conntrack_entries_limit",
+                "Maximum conntrack entries (nf_conntrack_max; one limit for the whole host).").set(v).add());
+        ct.buckets().ifPresent(v -> f.gauge("footgun_conntrack_buckets", "Conntrack hash table buckets (nf_conntrack_buckets).")
+                .set(v).add());
+        ct.timeWaitTimeoutSeconds().ifPresent(v -> f.gauge("footgun_conntrack_tcp_timeout_time_wait_seconds",
+                "How long conntrack keeps entries of TCP connections in TIME_WAIT (nf_conntrack_tcp_timeout_time_wait).").set(v).add());
+        f.info("footgun_conntrack_stats_source", "Where conntrack statistics came from: procfs, netlink, or none (drops unknown).",
+                "source", ct.statsOrigin().label());
+        ct.stats().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            String column = e.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+            f.counter("footgun_conntrack_" + column, "Conntrack statistic " + e.getKey() + ", summed over CPUs.")
+                    .set(e.getValue()).add();
+        });
+    }
+
+    private static void sockets(Families f, SocketCensus census, int top) {
+        var states = f.gauge("footgun_tcp_sockets", "TCP sockets by address family and state.");
+        for (Family family : Family.values()) {
+            for (TcpState state : TcpState.values()) {
+                int n = census.count(family, state);
+                if (state != TcpState.UNKNOWN || n > 0) {
+                    states.set(n, "family", family.label(), "state", state.label());
+                }
+            }
+        }
+        states.add();
+
+        var tw = f.gauge("footgun_tcp_time_wait_sockets",
+                "TIME_WAIT sockets per remote address and port; the top destinations by count, the rest summed in dst_ip=\"other\".");
+        long twOther = 0;
+        for (int i = 0; i < census.timeWait().size(); i++) {
+            var d = census.timeWait().get(i);
+            if (i < top) {
+                tw.set(d.count(), "dst_ip", d.dstIp(), "dst_port", Integer.toString(d.dstPort()));
+            } else {
+                twOther += d.count();
+            }
+        }
+        tw.set(twOther, "dst_ip", OTHER, "dst_port", OTHER).add();
+
+        EphemeralPorts ports = census.ports();
+        if (ports == null) {
+            return;
+        }
+        f.gauge("footgun_ephemeral_ports_usable", "Ports connect() may pick: ip_local_port_range minus ip_local_reserved_ports.")
+                .set(ports.usable()).add();
+        f.gauge("footgun_ephemeral_ports_reserved", "Ports of ip_local_port_range listed in ip_local_reserved_ports.")
+                .set(ports.reservedInRange()).add();
+        var inUse = f.gauge("footgun_ephemeral_ports_in_use",
+                "Sockets in any state whose local port came from the ephemeral range, per local address and destination; top groups, the rest in \"other\".");
+        var headroom = f.gauge("footgun_ephemeral_port_headroom_connections_per_second",
+                "New connections per second a destination group can still sustain: free ports / " + KernelFacts.TIME_WAIT_SECONDS + " s TIME_WAIT.");
+        var churn = f.gauge("footgun_ephemeral_port_churn_connections_per_second",
+                "Current rate of new connections to a destination group, estimated as its TIME_WAIT sockets / " + KernelFacts.TIME_WAIT_SECONDS + " s.");
+        long other = 0;
+        List<SocketCensus.PortGroup> groups = census.portGroups();
+        for (int i = 0; i < groups.size(); i++) {
+            var g = groups.get(i);
+            if (i < top) {
+                String[] labels = {"src_ip", g.srcIp(), "dst_ip", g.dstIp(), "dst_port", Integer.toString(g.dstPort())};
+                inUse.set(g.inUse(), labels);
+                headroom.set(Math.max(0, ports.usable() - g.blocking()) / (double) KernelFacts.TIME_WAIT_SECONDS, labels);
+                churn.set(g.timeWait() / (double) KernelFacts.TIME_WAIT_SECONDS, labels);
+            } else {
+                other += g.inUse();
+            }
+        }
+        inUse.set(other, "src_ip", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
+        headroom.add();
+        churn.add();
+    }
+
+    private static void kernelCounters(Families f, KernelCounters counters, String... sections) {
+        Set<String> mine = Set.of(sections);
+        for (KernelCounterCatalog.Entry e : KernelCounterCatalog.ENTRIES) {
+            if (!mine.contains(e.section())) {
+                continue;
+            }
+            OptionalDouble v = counters.get(e.section(), e.field());
+            if (v.isEmpty()) {
+                continue;
+            }
+            String help = e.help() + " (" + e.section() + " " + e.field() + ")";
+            if (e.gauge()) {
+                f.gauge(e.metric(), help).set(v.getAsDouble()).add();
+            } else if (v.getAsDouble() >= 0) {
+                f.counter(e.metric(), help).set(v.getAsDouble()).add();
+            }
+        }
+    }
+
+    private static void sockstat(Families f, Sockstat st) {
+        st.protocols().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(p -> {
+            String proto = p.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+            p.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(field -> {
+                String name = field.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+                if (name.equals("mem")) {
+                    name = "mem_pages";
+                }
+                f.gauge("footgun_sockstat_" + proto + "_" + name,
+                        "/proc/net/sockstat " + p.getKey() + " " + field.getKey() + ".").set(field.getValue()).add();
+            });
+        });
+    }
+
+    private static void sysctls(Families f, Sysctls sc) {
+        var info = f.gauge("footgun_sysctl_info", "Text-valued sysctls the footguns depend on; the value is always 1.");
+        sc.values().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            String name = e.getKey();
+            if (TEXT_SYSCTLS.contains(name)) {
+                info.set(1, "name", name, "value", e.getValue().trim().replaceAll("\\s+", " "));
+                return;
+            }
+            String metric = "footgun_sysctl_" + name.replace('.', '_');
+            String help = "sysctl " + name + ".";
+            sc.numbers(name).ifPresent(values -> {
+                if (values.length == 1) {
+                    f.gauge(metric, help).set(values[0]).add();
+                    return;
+                }
+                List<String> fields = SYSCTL_FIELDS.get(name);
+                var g = f.gauge(metric, help);
+                for (int i = 0; i < values.length; i++) {
+                    g.set(values[i], "field", fields != null && i < fields.size() ? fields.get(i) : Integer.toString(i));
+                }
+                g.add();
+            });
+        });
+        info.add();
+    }
+
+    private static void interfaces(Families f, List<NetInterface> list, List<Qdisc> qdiscs) {
+        Map<Integer, String> rootQdisc = new HashMap<>();
+        if (qdiscs != null) {
+            for (Qdisc q : qdiscs) {
+                if (q.isRoot()) {
+                    rootQdisc.put(q.ifindex(), q.kind());
+                }
+            }
+        }
+        var mtu = f.gauge("footgun_network_mtu_bytes", "MTU of each network interface.");
+        var info = f.gauge("footgun_network_info", "Kind and root qdisc of each network interface; the value is always 1.");
+        for (NetInterface i : list) {
+            String kind = i.kind() == null ? "unknown" : i.kind();
+            mtu.set(i.mtu(), "device", i.name(), "kind", kind);
+            info.set(1, "device", i.name(), "kind", kind, "root_qdisc", rootQdisc.getOrDefault(i.ifindex(), qdiscs == null ? "unknown" : "none"),
+                    "operstate", i.operUp() ? "up" : "down");
+        }
+        mtu.add();
+        info.add();
+    }
+}

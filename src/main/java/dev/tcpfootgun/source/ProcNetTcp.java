@@ -1,0 +1,127 @@
+package dev.tcpfootgun.source;
+
+import dev.tcpfootgun.snapshot.Family;
+import dev.tcpfootgun.snapshot.ProcTcpDetail;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TCP sockets from /proc/net/tcp and /proc/net/tcp6 (absent when IPv6 is disabled). Full sockets
+ * print 17 fields; TIME_WAIT and SYN_RECV request sockets print 12 and get no {@link ProcTcpDetail}.
+ */
+public final class ProcNetTcp implements Source<List<TcpSocket>> {
+    /** USER_HZ: /proc prints times in clock ticks of 10 ms on every Linux architecture. */
+    private static final long MILLIS_PER_TICK = 10;
+    /** refcount, pointer, rto, ato, quick|pingpong, cwnd, ssthresh after the named fields. */
+    private static final int TRAILING = 7;
+
+    private final ProcFs procFs;
+
+    public ProcNetTcp(ProcFs procFs) {
+        this.procFs = procFs;
+    }
+
+    @Override
+    public String collector() {
+        return "sockets";
+    }
+
+    @Override
+    public List<TcpSocket> read(ParseLog log) throws IOException {
+        try {
+            List<TcpSocket> sockets = new ArrayList<>();
+            parseInto(KernelFiles.required(procFs.net("tcp")), Family.INET, log, sockets);
+            String tcp6 = KernelFiles.optional(procFs.net("tcp6"));
+            if (tcp6 != null) {
+                parseInto(tcp6, Family.INET6, log, sockets);
+            }
+            return sockets;
+        } catch (RuntimeException e) {
+            throw KernelFiles.failure(collector(), e);
+        }
+    }
+
+    public static List<TcpSocket> parse(String text, Family family, ParseLog log) {
+        List<TcpSocket> sockets = new ArrayList<>();
+        parseInto(text, family, log, sockets);
+        return sockets;
+    }
+
+    /** Appends the sockets of one file to {@code out}; a line that does not parse is skipped and logged. */
+    public static void parseInto(String text, Family family, ParseLog log, List<TcpSocket> out) {
+        FieldCursor f = new FieldCursor(text);
+        HexEndpoints endpoints = new HexEndpoints(family);
+        TcpColumns columns = TcpColumns.KERNEL;
+        boolean first = true;
+        while (f.nextLine()) {
+            if (first) {
+                first = false;
+                TcpColumns header = TcpColumns.fromHeader(f);
+                if (header != null) {
+                    if (header.hasAddressesAndState()) {
+                        columns = header;
+                    } else {
+                        log.skip("header without local_address, rem_address or st, using the kernel's layout: " + f.line());
+                    }
+                    continue;
+                }
+            }
+            try {
+                out.add(socket(f, columns, family, endpoints));
+            } catch (IllegalArgumentException e) {
+                log.skip(family.label() + " socket line: " + e.getMessage() + ": " + f.line());
+            }
+        }
+    }
+
+    private static TcpSocket socket(FieldCursor f, TcpColumns c, Family family, HexEndpoints endpoints) {
+        if (f.count() < c.named()) {
+            throw new IllegalArgumentException(f.count() + " fields, expected at least " + c.named());
+        }
+        long txQueue = 0;
+        long rxQueue = 0;
+        if (c.queues() >= 0) {
+            int colon = f.find(c.queues(), ':');
+            txQueue = f.hex(f.start(c.queues()), colon);
+            rxQueue = f.hex(colon + 1, f.end(c.queues()));
+        }
+        int timer = TcpSocket.TIMER_NONE;
+        long timerTicks = 0;
+        if (c.timer() >= 0) {
+            int colon = f.find(c.timer(), ':');
+            timer = (int) f.hex(f.start(c.timer()), colon);
+            timerTicks = f.hex(colon + 1, f.end(c.timer()));
+        }
+        int probesOut = c.probesOut() >= 0 ? (int) f.decimal(c.probesOut()) : 0;
+        return new TcpSocket(
+                family,
+                TcpState.fromCode((int) f.hex(c.state())),
+                endpoints.endpoint(f, c.local()),
+                endpoints.endpoint(f, c.remote()),
+                txQueue,
+                rxQueue,
+                timer,
+                timerTicks * MILLIS_PER_TICK,
+                c.retransmits() >= 0 ? (int) f.hex(c.retransmits()) : 0,
+                c.uid() >= 0 ? f.decimal(c.uid()) : 0,
+                c.inode() >= 0 ? f.decimal(c.inode()) : 0,
+                null,
+                f.count() >= c.named() + TRAILING ? detail(f, c.named(), probesOut) : null,
+                null,
+                null);
+    }
+
+    private static ProcTcpDetail detail(FieldCursor f, int refcount, int probesOut) {
+        return new ProcTcpDetail(
+                probesOut,
+                f.decimal(refcount),
+                f.decimal(refcount + 2) * MILLIS_PER_TICK,
+                f.decimal(refcount + 3) * MILLIS_PER_TICK,
+                (int) f.decimal(refcount + 4),
+                f.decimal(refcount + 5),
+                f.decimal(refcount + 6));
+    }
+}

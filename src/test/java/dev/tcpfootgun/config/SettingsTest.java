@@ -1,0 +1,51 @@
+package dev.tcpfootgun.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    @Test
+    void defaults() throws Exception {
+        Settings s = Settings.parse(List.of());
+        assertThat(s.command()).isEqualTo("serve");
+        assertThat(s.listenAddress()).isEqualTo(new ListenAddress(null, Settings.DEFAULT_PORT));
+        assertThat(s.telemetryPath()).isEqualTo("/metrics");
+        assertThat(s.procfs()).isEqualTo(Path.of("/proc"));
+        assertThat(s.sysfs()).isEqualTo(Path.of("/sys"));
+        assertThat(s.destinationsTop()).isEqualTo(20);
+        assertThat(s.socketSource()).isEqualTo(SocketSourceMode.AUTO);
+    }
+
+    @Test
+    void flagsWithEqualsOrSeparateValue() throws Exception {
+        Settings s = Settings.parse(List.of("doctor", "--web.listen-address=[::1]:9000", "--web.telemetry-path", "/m",
+                "--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--destinations.top=5",
+                "--collector.sockets.source=procfs", "--output=json"));
+        assertThat(s.command()).isEqualTo("doctor");
+        assertThat(s.listenAddress()).isEqualTo(new ListenAddress("::1", 9000));
+        assertThat(s.telemetryPath()).isEqualTo("/m");
+        assertThat(s.procfs()).isEqualTo(Path.of("/host/proc"));
+        assertThat(s.destinationsTop()).isEqualTo(5);
+        assertThat(s.socketSource()).isEqualTo(SocketSourceMode.PROCFS);
+        assertThat(s.output()).isEqualTo("json");
+        assertThat(Settings.parse(List.of("--web.listen-address=127.0.0.1:1")).listenAddress().host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void badFlagsNameThemselves() {
+        assertThatThrownBy(() -> Settings.parse(List.of("--bogus=1"))).hasMessage("unknown flag --bogus");
+        assertThatThrownBy(() -> Settings.parse(List.of("--destinations.top=0"))).hasMessageContaining("--destinations.top");
+        assertThatThrownBy(() -> Settings.parse(List.of("--destinations.top=x"))).hasMessageContaining("not a whole number");
+        assertThatThrownBy(() -> Settings.parse(List.of("--web.listen-address=:99999"))).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> Settings.parse(List.of("--web.listen-address=::1:9000"))).hasMessageContaining("brackets");
+        assertThatThrownBy(() -> Settings.parse(List.of("--web.telemetry-path=metrics"))).hasMessageContaining("--web.telemetry-path");
+        assertThatThrownBy(() -> Settings.parse(List.of("--collector.sockets.source=ebpf"))).hasMessageContaining("auto, netlink or procfs");
+        assertThatThrownBy(() -> Settings.parse(List.of("--path.procfs"))).hasMessage("--path.procfs: missing value");
+        assertThatThrownBy(() -> Settings.parse(List.of("frobnicate"))).hasMessageContaining("unknown command");
+    }
+}

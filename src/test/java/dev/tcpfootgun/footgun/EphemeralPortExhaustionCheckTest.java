@@ -1,0 +1,91 @@
+package dev.tcpfootgun.footgun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcpfootgun.snapshot.Endpoint;
+import dev.tcpfootgun.snapshot.Family;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import org.junit.jupiter.api.Test;
+
+class EphemeralPortExhaustionCheckTest {
+
+    final EphemeralPortExhaustionCheck check = new EphemeralPortExhaustionCheck();
+
+    Snapshots node() {
+        return Snapshots.node().sysctl("net.ipv4.ip_local_port_range", "40000\t40099")
+                .sysctl("net.ipv4.tcp_tw_reuse", "0").sysctl("net.ipv4.tcp_timestamps", "1");
+    }
+
+    @Test
+    void riskIsTheWorstDestinationsShareOfUsablePorts() {
+        var snap = node()
+                .clients("10.0.0.1", "10.0.0.7", 5432, TcpState.TIME_WAIT, 40000, 60, 30_000)
+                .clients("10.0.0.1", "10.0.0.7", 5432, TcpState.ESTABLISHED, 40060, 30, 0)
+                .clients("10.0.0.1", "10.0.0.8", 443, TcpState.ESTABLISHED, 40000, 10, 0)
+                .build();
+        Finding f = check.judge(Snapshots.observe(snap, null));
+        assertThat(f.risk()).isEqualTo(0.9);
+        assertThat(f.status()).isEqualTo(Status.CRITICAL);
+        assertThat(String.join("\n", f.evidence()))
+                .contains("10.0.0.7:5432 (from 10.0.0.1) uses 90 of 100 ports (90.0 %), 60 of them in TIME_WAIT")
+                .contains("leaves 0.2 new connections/s");
+        assertThat(f.fix()).contains("10.0.0.7:5432").contains("net.ipv4.tcp_tw_reuse=1").contains("now 40000-40099");
+    }
+
+    @Test
+    void reservedPortsShrinkTheUsableRange() {
+        var snap = node().sysctl("net.ipv4.ip_local_reserved_ports", "40000-40049,40090")
+                .clients("10.0.0.1", "10.0.0.7", 5432, TcpState.ESTABLISHED, 40050, 20, 0).build();
+        Finding f = check.judge(Snapshots.observe(snap, null));
+        // 100 - 51 reserved = 49 usable, 20 in use
+        assertThat(f.risk()).isEqualTo(20 / 49.0);
+        assertThat(f.status()).isEqualTo(Status.OK);
+    }
+
+    @Test
+    void listenersServerSideSocketsAndPortsOutsideTheRangeDoNotCount() {
+        var snap = node()
+                .socket(new TcpSocket(Family.INET, TcpState.LISTEN, new Endpoint("0.0.0.0", 40001), new Endpoint("0.0.0.0", 0),
+                        0, 0, 0, 0, 0, 0, 0, null, null, null, null))
+                .clients("10.0.0.1", "10.0.0.9", 40500, TcpState.ESTABLISHED, 80, 50, 0)
+                .build();
+        Finding f = check.judge(Snapshots.observe(snap, null));
+        assertThat(f.risk()).isZero();
+        assertThat(f.evidence()).contains("no connection uses an ephemeral port");
+    }
+
+    @Test
+    void timeWaitOldEnoughForReuseDoesNotBlockWhenReuseApplies() {
+        // tcp_tw_reuse=2 applies to loopback only; 30 s left means 30 s old: reusable; 59.9 s left: too young
+        var snap = Snapshots.node().sysctl("net.ipv4.ip_local_port_range", "40000 40099")
+                .sysctl("net.ipv4.tcp_tw_reuse", "2").sysctl("net.ipv4.tcp_timestamps", "1")
+                .clients("127.0.0.1", "127.0.0.1", 8080, TcpState.TIME_WAIT, 40000, 40, 30_000)
+                .clients("127.0.0.1", "127.0.0.1", 8080, TcpState.TIME_WAIT, 40040, 40, 59_900)
+                .clients("10.0.0.1", "10.0.0.7", 5432, TcpState.TIME_WAIT, 40000, 50, 30_000)
+                .build();
+        Finding f = check.judge(Snapshots.observe(snap, null));
+        // loopback: 80 in use, 40 reusable -> 40 blocking; remote: 50 blocking (reuse=2 is loopback only)
+        assertThat(f.risk()).isEqualTo(0.5);
+        assertThat(String.join("\n", f.evidence())).contains("10.0.0.7:5432");
+    }
+
+    @Test
+    void reuseNeedsTimestamps() {
+        var snap = Snapshots.node().sysctl("net.ipv4.ip_local_port_range", "40000 40099")
+                .sysctl("net.ipv4.tcp_tw_reuse", "1").sysctl("net.ipv4.tcp_timestamps", "0")
+                .clients("10.0.0.1", "10.0.0.7", 5432, TcpState.TIME_WAIT, 40000, 70, 10_000).build();
+        assertThat(check.judge(Snapshots.observe(snap, null)).risk()).isEqualTo(0.7);
+    }
+
+    @Test
+    void unknownWithoutSocketsOrPortRange() {
+        Finding noSockets = check.judge(Snapshots.observe(node().socketsFail().build(), null));
+        assertThat(noSockets.status()).isEqualTo(Status.UNKNOWN);
+        assertThat(noSockets.missing()).contains("refused");
+        Finding noRange = check.judge(Snapshots.observe(Snapshots.node().sysctl("net.ipv4.tcp_fin_timeout", "60").build(), null));
+        assertThat(noRange.status()).isEqualTo(Status.UNKNOWN);
+        assertThat(noRange.missing()).contains("ip_local_port_range");
+        assertThat(noRange.risk()).isNaN();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.Conntrack;
+import dev.tcpfootgun.snapshot.Endpoint;
+import dev.tcpfootgun.snapshot.Family;
+import dev.tcpfootgun.snapshot.KernelCounters;
+import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.snapshot.Sockstat;
+import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds snapshots in code for check tests: only what a test sets is there, the rest failed. */
+final class Snapshots {
+    private final List<TcpSocket> sockets = new ArrayList<>();
+    private final Map<String, String> sysctls = new HashMap<>();
+    private final Map<String, Double> netstat = new HashMap<>();
+    private Conntrack conntrack;
+    private Sockstat sockstat;
+    private boolean socketsFail;
+    private long nanos;
+
+    static Snapshots node() {
+        return new Snapshots();
+    }
+
+    Snapshots sysctl(String name, String value) {
+        sysctls.put(name, value);
+        return this;
+    }
+
+    Snapshots netstat(String key, double value) {
+        netstat.put(key, value);
+        return this;
+    }
+
+    Snapshots conntrack(Conntrack c) {
+        conntrack = c;
+        return this;
+    }
+
+    Snapshots timeWaitCount(long tw) {
+        sockstat = new Sockstat(Map.of("TCP", Map.of("tw", tw)));
+        return this;
+    }
+
+    Snapshots socketsFail() {
+        socketsFail = true;
+        return this;
+    }
+
+    Snapshots at(long seconds) {
+        nanos = seconds * 1_000_000_000L;
+        return this;
+    }
+
+    /** {@code n} client sockets from src to dst:port in {@code state}, local ports from {@code firstPort} up. */
+    Snapshots clients(String src, String dst, int port, TcpState state, int firstPort, int n, long timerMillis) {
+        for (int i = 0; i < n; i++) {
+            sockets.add(new TcpSocket(Family.INET, state, new Endpoint(src, firstPort + i), new Endpoint(dst, port),
+                    0, 0, state == TcpState.TIME_WAIT ? TcpSocket.TIMER_TIME_WAIT : 0, timerMillis, 0, 0, 0, null, null, null, null));
+        }
+        return this;
+    }
+
+    Snapshots socket(TcpSocket s) {
+        sockets.add(s);
+        return this;
+    }
+
+    NodeSnapshot build() {
+        return new NodeSnapshot(nanos, 0,
+                socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", List.copyOf(sockets), 0, 0),
+                "procfs",
+                conntrack == null ? Reading.failed("conntrack", "nf_conntrack_count missing", 0) : Reading.ok("conntrack", conntrack, 0, 0),
+                Reading.ok("netstat", new KernelCounters(netstat), 0, 0),
+                Reading.ok("snmp", new KernelCounters(Map.of()), 0, 0),
+                sockstat == null ? Reading.failed("sockstat", "missing", 0) : Reading.ok("sockstat", sockstat, 0, 0),
+                sysctls.isEmpty() ? Reading.failed("sysctl", "missing", 0) : Reading.ok("sysctl", new Sysctls(sysctls), 0, 0),
+                Reading.failed("interfaces", "missing", 0),
+                Reading.failed("qdisc", "missing", 0));
+    }
+
+    static Observation observe(NodeSnapshot now, NodeSnapshot previous) {
+        return new Observation(now, previous, 20);
+    }
+}

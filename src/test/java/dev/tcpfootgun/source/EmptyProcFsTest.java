@@ -1,0 +1,29 @@
+package dev.tcpfootgun.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --path.procfs and --path.sysfs pointing at an empty folder: every source fails with a clear IOException. */
+class EmptyProcFsTest {
+
+    @Test
+    void everySourceThrowsIOExceptionNamingWhatIsMissing(@TempDir Path empty) {
+        ProcFs fs = ProcFs.of(empty, empty);
+        List<Source<?>> sources = List.of(
+                new ProcNetTcp(fs), NetstatFile.netstat(fs), NetstatFile.snmp(fs), new ConntrackSource(fs),
+                new SockstatSource(fs), new SysctlSource(fs), new SysfsInterfaces(fs));
+
+        for (Source<?> source : sources) {
+            Throwable thrown = catchThrowable(() -> source.read(new ParseLog()));
+            assertThat(thrown).as(source.collector()).isExactlyInstanceOf(java.io.IOException.class);
+            assertThat(thrown.getMessage()).as(source.collector()).contains(empty.toString());
+        }
+        assertThat(sources).extracting(Source::collector).containsExactly(
+                "sockets", "netstat", "snmp", "conntrack", "sockstat", "sysctl", "interfaces");
+    }
+}

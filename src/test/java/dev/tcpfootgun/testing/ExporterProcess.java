@@ -1,0 +1,103 @@
+package dev.tcpfootgun.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged exporter (target/tcp-footgun-exporter.jar) run as a child process, optionally inside
+ * a network namespace, with its stderr log kept for assertions.
+ */
+public final class ExporterProcess implements AutoCloseable {
+
+    public static final Path JAR = Path.of("target", "tcp-footgun-exporter.jar");
+
+    private final Process process;
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch started = new CountDownLatch(1);
+
+    private ExporterProcess(Process process) {
+        this.process = process;
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    log.add(line);
+                    if (line.contains("listening on")) {
+                        started.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "exporter-log");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** Starts the jar with these flags, inside {@code ns} when it is not null, and waits until it listens. */
+    public static ExporterProcess start(NetNs ns, String... flags) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " missing: run through mvn verify, which packages it first");
+        }
+        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-Xmx64m", "-jar", JAR.toString()));
+        cmd.addAll(List.of(flags));
+        ProcessBuilder pb = new ProcessBuilder(ns == null ? cmd : ns.prefixed(cmd.toArray(String[]::new)));
+        pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ExporterProcess p = new ExporterProcess(pb.start());
+        if (!p.started.await(30, TimeUnit.SECONDS)) {
+            p.close();
+            throw new IOException("exporter did not start; log: " + p.log());
+        }
+        return p;
+    }
+
+    public List<String> log() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
+    }
+
+    /** An HTTP GET (in the calling thread, so from inside a namespace when called through NetNs.call). */
+    public static Response get(String url, String accept) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(30_000);
+        if (accept != null) {
+            c.setRequestProperty("Accept", accept);
+        }
+        int status = c.getResponseCode();
+        var in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        String type = c.getContentType();
+        c.disconnect();
+        return new Response(status, type, body);
+    }
+
+    public record Response(int status, String contentType, String body) {}
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
