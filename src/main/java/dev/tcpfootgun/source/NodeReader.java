@@ -55,7 +55,8 @@ public record NodeReader(
         }
         return new NodeSnapshot(start, epoch, socketReading, servedBy, read(conntrack), read(netstat), read(snmp),
                 read(sockstat), read(sysctls), read(interfaces),
-                qdiscs == null ? Reading.failed("qdisc", "no qdisc source: needs rtnetlink", 0) : read(qdiscs));
+                qdiscs == null ? Reading.failed("qdisc", "qdiscs need rtnetlink, off with --collector.sockets.source=procfs", 0)
+                        : read(qdiscs));
     }
 
     /** Runs one source, timing it and turning any failure into a failed reading with its reason. */

@@ -1,0 +1,151 @@
+package dev.tcpfootgun.source.netlink;
+
+import dev.tcpfootgun.snapshot.Endpoint;
+import dev.tcpfootgun.snapshot.Family;
+import dev.tcpfootgun.snapshot.SocketMemory;
+import dev.tcpfootgun.snapshot.TcpInfo;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import dev.tcpfootgun.source.ParseLog;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes SOCK_DIAG_BY_FAMILY replies (struct inet_diag_msg, include/uapi/linux/inet_diag.h, then
+ * attributes) into {@link TcpSocket}s. One instance per dump: it caches address text and
+ * congestion names across sockets, so it is not thread-safe.
+ */
+public final class InetDiagDecoder {
+    static final int SOCK_DIAG_BY_FAMILY = 20;
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+    static final int INET_DIAG_MSG_SIZE = 72;
+    private static final int BODY = NetlinkMessages.HEADER;
+    private static final int ATTRS = BODY + INET_DIAG_MSG_SIZE;
+
+    static final int INET_DIAG_INFO = 2;
+    static final int INET_DIAG_CONG = 4;
+    static final int INET_DIAG_SKMEMINFO = 7;
+
+    private final AddressText localText = new AddressText();
+    private final AddressText remoteText = new AddressText();
+    private final ParseLog log;
+    private final List<TcpSocket> sockets;
+    private String lastCongestion = "";
+
+    public InetDiagDecoder(ParseLog log, List<TcpSocket> into) {
+        this.log = log;
+        this.sockets = into;
+    }
+
+    /** Decodes concatenated netlink messages, as captured from a dump, in one go. */
+    public static List<TcpSocket> decode(MemorySegment messages, ParseLog log) throws IOException {
+        List<TcpSocket> out = new ArrayList<>();
+        InetDiagDecoder decoder = new InetDiagDecoder(log, out);
+        NetlinkMessages.walk(messages, NetlinkMessages.ANY_SEQ, "inet_diag replay", decoder::accept);
+        return out;
+    }
+
+    /** A {@link MessageSink}: decodes one message and adds the socket, or counts it skipped. */
+    public void accept(MemorySegment m) {
+        TcpSocket socket = decodeMessage(m);
+        if (socket != null) {
+            sockets.add(socket);
+        }
+    }
+
+    private TcpSocket decodeMessage(MemorySegment m) {
+        if (NetlinkMessages.type(m) != SOCK_DIAG_BY_FAMILY) {
+            log.skip("inet_diag: unexpected message type " + NetlinkMessages.type(m));
+            return null;
+        }
+        if (m.byteSize() < ATTRS) {
+            log.skip("inet_diag: message of " + m.byteSize() + " bytes, shorter than inet_diag_msg");
+            return null;
+        }
+        int af = byteAt(m, BODY);
+        if (af != AF_INET && af != AF_INET6) {
+            log.skip("inet_diag: address family " + af);
+            return null;
+        }
+        boolean v6 = af == AF_INET6;
+        int sport = Short.toUnsignedInt(m.get(Nlattr.BE16, BODY + 4));
+        int dport = Short.toUnsignedInt(m.get(Nlattr.BE16, BODY + 6));
+        Endpoint local = new Endpoint(localText.format(m, BODY + 8, v6), sport);
+        Endpoint remote = new Endpoint(remoteText.format(m, BODY + 24, v6), dport);
+
+        TcpInfo info = null;
+        String congestion = null;
+        SocketMemory memory = null;
+        long end = m.byteSize();
+        for (long off = ATTRS; off + Nlattr.HEADER <= end; ) {
+            int len = Nlattr.length(m, off);
+            if (len < Nlattr.HEADER || off + len > end) {
+                log.skip("inet_diag: attribute length " + len + " overruns its message");
+                break;
+            }
+            long payload = off + Nlattr.HEADER;
+            int payloadLen = len - Nlattr.HEADER;
+            switch (Nlattr.type(m, off)) {
+                case INET_DIAG_INFO -> info = TcpInfoDecoder.decode(m, payload, payloadLen);
+                case INET_DIAG_CONG -> congestion = congestion(m, payload, payloadLen);
+                case INET_DIAG_SKMEMINFO -> memory = memory(m, payload, payloadLen);
+                default -> { } // MEMINFO, SHUTDOWN, MARK, CGROUP_ID, SOCKOPT...: not used
+            }
+            off += Nlattr.align(len);
+        }
+        return new TcpSocket(
+                v6 ? Family.INET6 : Family.INET,
+                TcpState.fromCode(byteAt(m, BODY + 1)),
+                local,
+                remote,
+                Nlattr.u32(m, BODY + 60), // idiag_wqueue
+                Nlattr.u32(m, BODY + 56), // idiag_rqueue
+                byteAt(m, BODY + 2),
+                Nlattr.u32(m, BODY + 52),
+                byteAt(m, BODY + 3),
+                Nlattr.u32(m, BODY + 64),
+                Nlattr.u32(m, BODY + 68),
+                info,
+                null,
+                congestion,
+                memory);
+    }
+
+    /** Reuses the previous name when the bytes match: every socket repeats "cubic" or "bbr". */
+    private String congestion(MemorySegment m, long off, int len) {
+        int n = 0;
+        while (n < len && m.get(ValueLayout.JAVA_BYTE, off + n) != 0) {
+            n++;
+        }
+        String last = lastCongestion;
+        if (last.length() == n) {
+            boolean same = true;
+            for (int i = 0; i < n && same; i++) {
+                same = last.charAt(i) == (char) m.get(ValueLayout.JAVA_BYTE, off + i);
+            }
+            if (same) {
+                return last;
+            }
+        }
+        lastCongestion = Nlattr.string(m, off, n);
+        return lastCongestion;
+    }
+
+    /** SK_MEMINFO_* u32s, as many as the kernel sent. */
+    private static SocketMemory memory(MemorySegment m, long off, int len) {
+        int count = len / 4;
+        long[] v = new long[9];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i < count ? Nlattr.u32(m, off + 4L * i) : -1;
+        }
+        return new SocketMemory(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+    }
+
+    private static int byteAt(MemorySegment m, long off) {
+        return Byte.toUnsignedInt(m.get(ValueLayout.JAVA_BYTE, off));
+    }
+}

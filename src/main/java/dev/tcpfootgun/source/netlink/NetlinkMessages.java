@@ -1,0 +1,133 @@
+package dev.tcpfootgun.source.netlink;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Walks the netlink messages (struct nlmsghdr, 16 bytes, then payload; 4-byte aligned) in one
+ * received datagram. Pure: no I/O, so captured bytes can be replayed in tests.
+ */
+public final class NetlinkMessages {
+    public static final int HEADER = 16;
+
+    public static final int NLMSG_NOOP = 1;
+    public static final int NLMSG_ERROR = 2;
+    public static final int NLMSG_DONE = 3;
+    public static final int NLMSG_OVERRUN = 4;
+
+    public static final int NLM_F_REQUEST = 0x1;
+    public static final int NLM_F_MULTI = 0x2;
+    public static final int NLM_F_ACK = 0x4;
+    public static final int NLM_F_DUMP_INTR = 0x10;
+    public static final int NLM_F_DUMP = 0x300;
+    /** On NLMSG_ERROR: the original request is not echoed back, only its header. */
+    static final int NLM_F_CAPPED = 0x100;
+    /** On NLMSG_ERROR: extended-ACK attributes follow the echoed request. */
+    static final int NLM_F_ACK_TLVS = 0x200;
+    static final int NLMSGERR_ATTR_MSG = 1;
+
+    /** Matches any sequence number: for replaying captured bytes. */
+    public static final long ANY_SEQ = -1;
+
+    /** Bits of {@link #walk}'s result. */
+    public static final int END = 1;
+    public static final int INTERRUPTED = 2;
+
+    private NetlinkMessages() {}
+
+    public static int length(MemorySegment m, long off) {
+        return m.get(Nlattr.U32, off);
+    }
+
+    public static int type(MemorySegment m) {
+        return Short.toUnsignedInt(m.get(Nlattr.U16, 4));
+    }
+
+    public static int flags(MemorySegment m) {
+        return Short.toUnsignedInt(m.get(Nlattr.U16, 6));
+    }
+
+    public static long seq(MemorySegment m) {
+        return Integer.toUnsignedLong(m.get(Nlattr.U32, 8));
+    }
+
+    /**
+     * Hands every data message of {@code datagram} to {@code sink}, skipping replies to another
+     * sequence number (leftovers of an earlier, abandoned request).
+     *
+     * @return {@link #END} when NLMSG_DONE or an ACK ended the reply, ORed with {@link #INTERRUPTED}
+     *     when any message carried NLM_F_DUMP_INTR
+     * @throws NetlinkException for NLMSG_ERROR with a non-zero error, or NLMSG_DONE with a negative status
+     * @throws IOException when a message length does not fit the datagram
+     */
+    public static int walk(MemorySegment datagram, long expectedSeq, String operation, MessageSink sink)
+            throws IOException {
+        long size = datagram.byteSize();
+        int result = 0;
+        long off = 0;
+        while (off + HEADER <= size) {
+            int len = length(datagram, off);
+            if (len < HEADER || len > size - off) {
+                throw new IOException(operation + ": malformed netlink message, length " + len
+                        + " at offset " + off + " of " + size);
+            }
+            MemorySegment message = datagram.asSlice(off, len);
+            off += Nlattr.align(len);
+            if (expectedSeq != ANY_SEQ && seq(message) != expectedSeq) {
+                continue;
+            }
+            if ((flags(message) & NLM_F_DUMP_INTR) != 0) {
+                result |= INTERRUPTED;
+            }
+            switch (type(message)) {
+                case NLMSG_NOOP -> { }
+                case NLMSG_DONE -> {
+                    int status = len >= HEADER + 4 ? message.get(Nlattr.U32, HEADER) : 0;
+                    if (status < 0) {
+                        throw new NetlinkException(operation, -status, extAckMessage(message, HEADER + 4));
+                    }
+                    return result | END;
+                }
+                case NLMSG_ERROR -> {
+                    if (len < HEADER + 4) {
+                        throw new IOException(operation + ": NLMSG_ERROR without an error code");
+                    }
+                    int error = message.get(Nlattr.U32, HEADER);
+                    if (error == 0) {
+                        return result | END; // an ACK
+                    }
+                    throw new NetlinkException(operation, -error, errorTlvMessage(message));
+                }
+                case NLMSG_OVERRUN -> throw new IOException(operation + ": netlink overrun, data lost");
+                default -> sink.accept(message);
+            }
+        }
+        return result;
+    }
+
+    /** struct nlmsgerr {int error; nlmsghdr request; [request payload unless capped]} then TLVs. */
+    private static String errorTlvMessage(MemorySegment message) {
+        if ((flags(message) & NLM_F_ACK_TLVS) == 0 || message.byteSize() < HEADER + 4 + HEADER) {
+            return null;
+        }
+        long echoed = (flags(message) & NLM_F_CAPPED) != 0
+                ? HEADER
+                : Nlattr.align(length(message, HEADER + 4));
+        return extAckMessage(message, HEADER + 4 + echoed);
+    }
+
+    private static String extAckMessage(MemorySegment message, long start) {
+        long end = message.byteSize();
+        for (long off = start; off + Nlattr.HEADER <= end; ) {
+            int len = Nlattr.length(message, off);
+            if (len < Nlattr.HEADER || off + len > end) {
+                return null;
+            }
+            if (Nlattr.type(message, off) == NLMSGERR_ATTR_MSG) {
+                return Nlattr.string(message, off + Nlattr.HEADER, len - Nlattr.HEADER);
+            }
+            off += Nlattr.align(len);
+        }
+        return null;
+    }
+}

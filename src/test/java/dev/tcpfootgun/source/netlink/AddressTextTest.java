@@ -1,0 +1,48 @@
+package dev.tcpfootgun.source.netlink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AddressTextTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "::, ::",
+        "::1, ::1",
+        "2001:db8:0:0:0:0:2:1, 2001:db8::2:1", // RFC 5952 4.2.1: the longest run
+        "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1", // 4.2.2: a single zero group stays
+        "2001:0:0:1:0:0:0:1, 2001:0:0:1::1", // 4.2.3: the longer run
+        "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1", // 4.2.3: the first of equal runs
+        "2001:DB8:AAAA:BBBB:CCCC:DDDD:EEEE:0001, 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1", // 4.3 lowercase, no leading zeros
+        "fe80:0:0:0:0:0:0:0, fe80::",
+        "::ffff:10.1.2.3, 10.1.2.3", // v4-mapped shown as IPv4
+        "::ffff:0.0.0.0, 0.0.0.0",
+        "0:0:0:0:0:fffe:a01:203, ::fffe:a01:203", // not mapped
+    })
+    void ipv6IsRfc5952(String input, String expected) throws Exception {
+        byte[] raw = InetAddress.getByName(input).getAddress();
+        byte[] sixteen = raw.length == 16 ? raw : mapped(raw);
+        assertThat(new AddressText().format(MemorySegment.ofArray(sixteen), 0, true)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"127.0.0.1", "0.0.0.0", "255.255.255.255", "10.200.3.41"})
+    void ipv4IsDotted(String input) throws Exception {
+        byte[] raw = InetAddress.getByName(input).getAddress();
+        AddressText text = new AddressText();
+        assertThat(text.format(MemorySegment.ofArray(raw), 0, false)).isEqualTo(input);
+        assertThat(text.format(MemorySegment.ofArray(raw.clone()), 0, false)).isEqualTo(input); // from the cache
+    }
+
+    private static byte[] mapped(byte[] v4) {
+        byte[] b = new byte[16];
+        b[10] = (byte) 0xff;
+        b[11] = (byte) 0xff;
+        System.arraycopy(v4, 0, b, 12, 4);
+        return b;
+    }
+}

@@ -1,0 +1,218 @@
+package dev.tcpfootgun.source.netlink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcpfootgun.snapshot.Family;
+import dev.tcpfootgun.snapshot.TcpInfo;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import dev.tcpfootgun.source.ParseLog;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Decodes inet_diag_loopback.bin, captured from kernel 6.18 (see the README beside it). */
+class InetDiagDecoderTest {
+    private static final byte[] CAPTURE = NetlinkBytes.resource("inet_diag_loopback.bin");
+    private final ParseLog log = new ParseLog();
+
+    private List<TcpSocket> decode(byte[]... messages) throws IOException {
+        return InetDiagDecoder.decode(NetlinkBytes.segment(messages), log);
+    }
+
+    private static TcpSocket find(List<TcpSocket> sockets, TcpState state, int localPort, Family family) {
+        return sockets.stream()
+                .filter(s -> s.state() == state && s.local().port() == localPort && s.family() == family)
+                .findFirst().orElseThrow(() -> new AssertionError("no " + state + " on " + localPort));
+    }
+
+    @Test
+    void capturedLoopbackDumpHasTheKnownSockets() throws IOException {
+        List<TcpSocket> sockets = decode(CAPTURE);
+        assertThat(log.skipped()).isZero();
+        assertThat(sockets).hasSize(8);
+
+        TcpSocket listener = find(sockets, TcpState.LISTEN, 47101, Family.INET);
+        assertThat(listener.local().ip()).isEqualTo("127.0.0.1");
+        assertThat(listener.remote().ip()).isEqualTo("0.0.0.0");
+        assertThat(listener.txQueue()).as("LISTEN wqueue = backlog").isEqualTo(50);
+        assertThat(listener.inode()).isPositive();
+        assertThat(listener.procDetail()).isNull();
+
+        TcpSocket server = find(sockets, TcpState.ESTABLISHED, 47101, Family.INET);
+        assertThat(server.remote().ip()).isEqualTo("127.0.0.1");
+        assertThat(server.congestion()).isEqualTo("bbr");
+        TcpInfo info = server.info();
+        assertThat(info.size()).isEqualTo(280);
+        assertThat(info.state()).isEqualTo(TcpState.ESTABLISHED.code());
+        // the values ss -tinm printed for this socket at capture time
+        assertThat(info.rttMicros()).isEqualTo(18);
+        assertThat(info.rttVarMicros()).isEqualTo(10);
+        assertThat(info.sndMss()).isEqualTo(35328);
+        assertThat(info.rcvMss()).isEqualTo(34518);
+        assertThat(info.advMss()).isEqualTo(65483);
+        assertThat(info.pmtu()).isEqualTo(65535);
+        assertThat(info.sndCwnd()).isEqualTo(11);
+        assertThat(info.bytesAcked()).isEqualTo(1000);
+        assertThat(info.bytesReceived()).isEqualTo(100000);
+        assertThat(info.bytesSent()).isEqualTo(1000);
+        assertThat(info.segsOut()).isEqualTo(3);
+        assertThat(info.segsIn()).isEqualTo(6);
+        assertThat(info.rcvSpace()).isEqualTo(65483);
+        assertThat(info.rcvSsthresh()).isEqualTo(94833);
+        assertThat(info.minRttMicros()).isEqualTo(4);
+        assertThat(info.sndWnd()).isEqualTo(70656);
+        assertThat(info.sndWscale()).isEqualTo(10);
+        assertThat(info.rcvWscale()).isEqualTo(10);
+        assertThat(info.deliveryRateAppLimited()).isTrue();
+        assertThat(info.atoMicros()).isEqualTo(40000);
+        assertThat(info.rtoMicros()).isEqualTo(204000);
+        assertThat(info.options() & (TcpInfo.OPT_TIMESTAMPS | TcpInfo.OPT_SACK | TcpInfo.OPT_WSCALE)).isEqualTo(7);
+        assertThat(server.memory().rcvBuf()).isEqualTo(131072);
+        assertThat(server.memory().sndBuf()).isEqualTo(3939840);
+        assertThat(server.memory().drops()).isZero();
+
+        TcpSocket client = find(sockets, TcpState.ESTABLISHED, server.remote().port(), Family.INET);
+        assertThat(client.remote().port()).isEqualTo(47101);
+        assertThat(client.info().bytesAcked()).isEqualTo(100001);
+        assertThat(client.info().rttMicros()).isEqualTo(104);
+        assertThat(client.info().rttVarMicros()).isEqualTo(147);
+        assertThat(client.info().deliveryRateAppLimited()).isFalse();
+    }
+
+    @Test
+    void ipv6AndV4MappedAddressesAreCanonical() throws IOException {
+        List<TcpSocket> sockets = decode(CAPTURE);
+        TcpSocket v6 = find(sockets, TcpState.ESTABLISHED, 47102, Family.INET6);
+        assertThat(v6.local().ip()).isEqualTo("::1");
+        assertThat(v6.remote().ip()).isEqualTo("::1");
+        assertThat(v6.info().advMss()).isEqualTo(65464);
+        assertThat(find(sockets, TcpState.LISTEN, 47102, Family.INET6).remote().ip()).isEqualTo("::");
+
+        TcpSocket mappedListener = find(sockets, TcpState.LISTEN, 47103, Family.INET6);
+        assertThat(mappedListener.local().ip()).isEqualTo("127.0.0.1");
+        assertThat(mappedListener.remote().ip()).isEqualTo("::");
+    }
+
+    @Test
+    void timeWaitHasTimerAndNoExtensions() throws IOException {
+        TcpSocket tw = decode(CAPTURE).stream().filter(s -> s.state() == TcpState.TIME_WAIT).findFirst().orElseThrow();
+        assertThat(tw.family()).isEqualTo(Family.INET6);
+        assertThat(tw.local().ip()).isEqualTo("127.0.0.1");
+        assertThat(tw.remote()).hasToString("127.0.0.1:47103");
+        assertThat(tw.timer()).isEqualTo(TcpSocket.TIMER_TIME_WAIT);
+        assertThat(tw.timerExpiresMillis()).isBetween(1L, 60_000L);
+        assertThat(tw.inode()).isZero();
+        assertThat(tw.info()).isNull();
+        assertThat(tw.congestion()).isNull();
+        assertThat(tw.memory()).isNull();
+    }
+
+    /** tcp_info lengths older kernels send: 2.6/3.x base, 4.6, 4.9, 4.10, 5.4, 6.7. */
+    @ParameterizedTest
+    @ValueSource(ints = {104, 160, 168, 192, 200, 224, 232, 240, 248})
+    void shorterTcpInfoKeepsTheFieldsItCoversAndMarksTheRestAbsent(int length) throws IOException {
+        byte[] original = establishedServerMessage();
+        TcpInfo full = decode(original).getFirst().info();
+        TcpInfo cut = decode(rewriteAttribute(original, InetDiagDecoder.INET_DIAG_INFO, length)).getFirst().info();
+
+        assertThat(log.skipped()).isZero();
+        assertThat(cut.size()).isEqualTo(length);
+        for (TcpInfoFields field : TcpInfoFields.ALL) {
+            long expected = field.end() <= length ? field.value().applyAsLong(full) : -1;
+            assertThat(field.value().applyAsLong(cut)).as(field.name() + " at length " + length).isEqualTo(expected);
+        }
+        assertThat(cut.hasLimitedTimes()).isEqualTo(length >= 192);
+        assertThat(cut.hasSndWnd()).isEqualTo(length >= 232);
+        assertThat(cut.deliveryRateAppLimited()).isTrue(); // byte 7 exists at every length
+    }
+
+    @Test
+    void olderSkmeminfoWithFewerCountersLeavesTheRestAbsent() throws IOException {
+        byte[] cut = rewriteAttribute(establishedServerMessage(), InetDiagDecoder.INET_DIAG_SKMEMINFO, 32);
+        TcpSocket socket = decode(cut).getFirst();
+        assertThat(socket.memory().rcvBuf()).isEqualTo(131072);
+        assertThat(socket.memory().backlog()).isZero();
+        assertThat(socket.memory().drops()).isEqualTo(-1);
+        assertThat(socket.info().size()).isEqualTo(280);
+    }
+
+    @Test
+    void unknownAttributesAreSkippedAndTypeFlagsMasked() throws IOException {
+        byte[] original = establishedServerMessage();
+        byte[] body = java.util.Arrays.copyOfRange(original, 16, original.length);
+        byte[] unknownFirst = NetlinkBytes.message(InetDiagDecoder.SOCK_DIAG_BY_FAMILY, 2, 1,
+                java.util.Arrays.copyOf(body, 72),
+                NetlinkBytes.attr(99, new byte[7]),
+                NetlinkBytes.attr(InetDiagDecoder.INET_DIAG_CONG | 0x4000, NetlinkBytes.string("cubic")),
+                java.util.Arrays.copyOfRange(body, 72, body.length));
+        TcpSocket socket = decode(unknownFirst).getFirst();
+        assertThat(socket.info().size()).isEqualTo(280);
+        assertThat(socket.congestion()).isEqualTo("bbr"); // the later CONG attribute wins
+        assertThat(log.skipped()).isZero();
+    }
+
+    @Test
+    void undecodableMessagesAreCountedNotFatal() throws IOException {
+        byte[] shortBody = NetlinkBytes.message(InetDiagDecoder.SOCK_DIAG_BY_FAMILY, 2, 1, new byte[40]);
+        byte[] wrongFamily = establishedServerMessage().clone();
+        wrongFamily[16] = 7;
+        byte[] wrongType = NetlinkBytes.message(99, 2, 1, new byte[72]);
+        List<TcpSocket> sockets = decode(shortBody, wrongFamily, wrongType, establishedServerMessage());
+        assertThat(sockets).hasSize(1);
+        assertThat(log.skipped()).isEqualTo(3);
+        assertThat(log.firstProblem()).contains("shorter than inet_diag_msg");
+    }
+
+    @Test
+    void anAttributeOverrunningItsMessageKeepsTheSocket() throws IOException {
+        byte[] m = establishedServerMessage().clone();
+        ByteBuffer.wrap(m).order(ByteOrder.nativeOrder()).putShort(88, (short) 4000);
+        List<TcpSocket> sockets = decode(m);
+        assertThat(sockets).hasSize(1);
+        assertThat(sockets.getFirst().local().port()).isEqualTo(47101);
+        assertThat(log.skipped()).isEqualTo(1);
+    }
+
+    /** The captured message of the AF_INET server-side socket on port 47101. */
+    static byte[] establishedServerMessage() throws IOException {
+        for (byte[] m : messages(CAPTURE)) {
+            ByteBuffer b = ByteBuffer.wrap(m);
+            if (m[16] == InetDiagDecoder.AF_INET && m[17] == 1 && Short.toUnsignedInt(b.getShort(20)) == 47101) {
+                return m;
+            }
+        }
+        throw new AssertionError("capture lacks the 47101 server socket");
+    }
+
+    static List<byte[]> messages(byte[] capture) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        NetlinkMessages.walk(MemorySegment.ofArray(capture), NetlinkMessages.ANY_SEQ, "split",
+                m -> out.add(m.toArray(ValueLayout.JAVA_BYTE)));
+        return out;
+    }
+
+    /** Rebuilds a message with one attribute's payload cut to {@code length}, fixing nla_len and nlmsg_len. */
+    static byte[] rewriteAttribute(byte[] message, int type, int length) {
+        ByteBuffer in = ByteBuffer.wrap(message).order(ByteOrder.nativeOrder());
+        List<byte[]> attrs = new ArrayList<>();
+        for (int off = 88; off + 4 <= message.length; ) {
+            int len = Short.toUnsignedInt(in.getShort(off));
+            int t = Short.toUnsignedInt(in.getShort(off + 2)) & 0x3fff;
+            int keep = t == type ? Math.min(length, len - 4) : len - 4;
+            attrs.add(NetlinkBytes.attr(in.getShort(off + 2), java.util.Arrays.copyOfRange(message, off + 4, off + 4 + keep)));
+            off += NetlinkBytes.align(len);
+        }
+        byte[] header = java.util.Arrays.copyOfRange(message, 16, 88);
+        int flags = Short.toUnsignedInt(in.getShort(6));
+        return NetlinkBytes.message(Short.toUnsignedInt(in.getShort(4)), flags, in.getInt(8),
+                NetlinkBytes.concat(header, NetlinkBytes.concat(attrs.toArray(byte[][]::new))));
+    }
+}
