@@ -50,8 +50,10 @@ import org.junit.jupiter.api.io.TempDir;
  * destination is driven past 90% of a 100-port ephemeral range with client-closed connections
  * sitting in TIME_WAIT; the port-exhaustion alert must fire, reach Alertmanager and arrive at the
  * pager webhook with the destination in its labels. Then every dashboard panel query must be
- * valid and return data from that Prometheus, except the panels listed as kernel- or
- * netlink-dependent below.
+ * valid and return data from that Prometheus, except: the panels listed in {@link #KERNEL_DEPENDENT};
+ * tcp_info panels (netlink sock_diag) while sockets come from /proc or while this exporter build
+ * does not export the family yet; and risk panels of footguns whose finding is unknown or not
+ * reported (their risk must then be absent, never 0). Each exception is printed with its reason.
  *
  * <p>Needs root, ip, prometheus and prometheus-alertmanager, and target/tcp-footgun-exporter.jar
  * (built by `package`, before failsafe runs this in `verify`). Skips with the reason otherwise.
@@ -236,10 +238,39 @@ class AlertPipelineIT {
         assertThat((String) map(alert.get("annotations")).get("summary"))
                 .isEqualTo(INSTANCE + " uses 92% of its ephemeral ports towards 127.0.0.1:" + port);
 
+        // No false positives: in this namespace only the port footgun is in trouble (conntrack is
+        // empty, TIME_WAIT is 92 sockets, nothing else is tuned).
+        List<String> firing = new ArrayList<>();
+        for (Object a : list(map(prometheus("GET", "/api/v1/alerts", null).get("data")).get("alerts"))) {
+            Map<String, Object> labels = map(map(a).get("labels"));
+            if ("firing".equals(map(a).get("state"))) {
+                firing.add(labels.get("alertname") + "{severity=" + labels.get("severity") + ",footgun=" + labels.get("footgun") + "}");
+            }
+        }
+        System.out.println("[AlertPipelineIT] firing: " + firing);
+        assertThat(firing).filteredOn(f -> !f.contains("footgun=null"))
+                .allMatch(f -> f.contains("footgun=ephemeral_port_exhaustion"));
+
         // Alertmanager holds it.
         await(Duration.ofSeconds(30), "the alert in Alertmanager", () -> {
             String body = http("GET", "http://127.0.0.1:" + ALERTMANAGER_PORT + "/api/v2/alerts?active=true", null);
             return body.contains("FootgunEphemeralPortsNearlyExhausted") && body.contains("\"dst_port\":\"" + port + "\"") ? body : null;
+        });
+
+        // The example's inhibition: the port footgun's warnings are suppressed by its critical alerts.
+        await(Duration.ofSeconds(30), "warnings of the port footgun inhibited in Alertmanager", () -> {
+            Object all = MiniJson.parse(http("GET", "http://127.0.0.1:" + ALERTMANAGER_PORT + "/api/v2/alerts", null));
+            int inhibited = 0;
+            for (Object a : list(all)) {
+                Map<String, Object> labels = map(map(a).get("labels"));
+                if ("warning".equals(labels.get("severity")) && "ephemeral_port_exhaustion".equals(labels.get("footgun"))) {
+                    if (list(map(map(a).get("status")).get("inhibitedBy")).isEmpty()) {
+                        return null;
+                    }
+                    inhibited++;
+                }
+            }
+            return inhibited > 0 ? inhibited : null;
         });
 
         // The pager webhook receives it, destination in its labels.
@@ -314,12 +345,20 @@ class AlertPipelineIT {
     }
 
     /** Null when the panel query must return data here; otherwise why it may be empty. */
-    private static String whyMayBeEmpty(PanelQuery q, String socketSource, Map<String, String> findings) {
+    private static String whyMayBeEmpty(PanelQuery q, String socketSource, Map<String, String> findings) throws Exception {
         if (KERNEL_DEPENDENT.containsKey(q.panelTitle())) {
             return KERNEL_DEPENDENT.get(q.panelTitle());
         }
-        if (AlertRulesTest.NETLINK_METRICS.matcher(q.expr()).find() && !"netlink".equals(socketSource)) {
-            return "needs netlink sock_diag; sockets come from " + socketSource;
+        if (AlertRulesTest.NETLINK_METRICS.matcher(q.expr()).find()) {
+            if (!"netlink".equals(socketSource)) {
+                return "needs netlink sock_diag; sockets come from " + socketSource;
+            }
+            // Sockets come from netlink: once the exporter exports the tcp_info family the panel
+            // reads, it must have data; before that release the family is simply absent.
+            List<String> names = metricNames(q.expr());
+            if (vector("count by (__name__) ({__name__=~\"" + String.join("|", names) + "\",instance=\"" + INSTANCE + "\"})").isEmpty()) {
+                return "tcp_info family " + names + " not exported by this exporter build yet (netlink sock_diag)";
+            }
         }
         String footgun = riskFootgun(q);
         if (footgun != null) {
@@ -330,6 +369,18 @@ class AlertPipelineIT {
             }
         }
         return null;
+    }
+
+    /** The metric names a query reads, with histogram suffixes kept as written. */
+    private static List<String> metricNames(String expr) {
+        List<String> names = new ArrayList<>();
+        Matcher m = Pattern.compile("\\bfootgun_[a-z0-9_]+").matcher(expr);
+        while (m.find()) {
+            if (!names.contains(m.group())) {
+                names.add(m.group());
+            }
+        }
+        return names;
     }
 
     private static String riskFootgun(PanelQuery q) {
