@@ -21,6 +21,10 @@ final class Families {
         return out;
     }
 
+    void add(MetricSnapshot snapshot) {
+        out.add(snapshot);
+    }
+
     Gauge gauge(String name, String help) {
         return new Gauge(name, help);
     }

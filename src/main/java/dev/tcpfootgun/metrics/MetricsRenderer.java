@@ -59,6 +59,7 @@ public final class MetricsRenderer {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
                     "source", s.socketSource());
             sockets(f, a.observation().census(), a.observation().destinationsTop());
+            TcpInfoFamilies.render(f, s.sockets().value(), a.observation().destinationsTop());
         }
         s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
@@ -232,19 +233,24 @@ public final class MetricsRenderer {
 
     private static void interfaces(Families f, List<NetInterface> list, List<Qdisc> qdiscs) {
         Map<Integer, String> rootQdisc = new HashMap<>();
+        Map<Integer, java.util.TreeSet<String>> childKinds = new HashMap<>();
         if (qdiscs != null) {
             for (Qdisc q : qdiscs) {
                 if (q.isRoot()) {
                     rootQdisc.put(q.ifindex(), q.kind());
+                } else if (q.parent() != Qdisc.TC_H_INGRESS) {
+                    childKinds.computeIfAbsent(q.ifindex(), k -> new java.util.TreeSet<>()).add(q.kind());
                 }
             }
         }
         var mtu = f.gauge("footgun_network_mtu_bytes", "MTU of each network interface.");
-        var info = f.gauge("footgun_network_info", "Kind and root qdisc of each network interface; the value is always 1.");
+        var info = f.gauge("footgun_network_info",
+                "Kind, root qdisc and the kinds of its children (mq's per-queue qdiscs) of each network interface; the value is always 1.");
         for (NetInterface i : list) {
             String kind = i.kind() == null ? "unknown" : i.kind();
             mtu.set(i.mtu(), "device", i.name(), "kind", kind);
             info.set(1, "device", i.name(), "kind", kind, "root_qdisc", rootQdisc.getOrDefault(i.ifindex(), qdiscs == null ? "unknown" : "none"),
+                    "child_qdiscs", String.join(",", childKinds.getOrDefault(i.ifindex(), new java.util.TreeSet<>())),
                     "operstate", i.operUp() ? "up" : "down");
         }
         mtu.add();

@@ -7,6 +7,8 @@ package dev.tcpfootgun.snapshot;
  */
 public record Qdisc(int ifindex, long handle, long parent, String kind) {
     public static final long TC_H_ROOT = 0xFFFFFFFFL;
+    /** Parent of the ingress and clsact qdiscs, which shape nothing on egress. */
+    public static final long TC_H_INGRESS = 0xFFFFFFF1L;
 
     public boolean isRoot() {
         return parent == TC_H_ROOT;

@@ -143,8 +143,12 @@ class PortExhaustionIT {
         }
 
         static Listener open() throws IOException {
+            return open(8080);
+        }
+
+        static Listener open(int port) throws IOException {
             ServerSocket s = new ServerSocket();
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080), 512);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
             Listener l = new Listener(s);
             Thread t = new Thread(l::serve, "listener");
             t.setDaemon(true);
@@ -165,7 +169,8 @@ class PortExhaustionIT {
                     }
                     Thread.ofVirtual().start(() -> {
                         try (c; InputStream in = c.getInputStream()) {
-                            while (in.read() >= 0) {
+                            byte[] buffer = new byte[64 * 1024];
+                            while (in.read(buffer) >= 0) {
                                 // drain to EOF
                             }
                             eofs.incrementAndGet();

@@ -50,10 +50,16 @@ public final class ExporterProcess implements AutoCloseable {
 
     /** Starts the jar with these flags, inside {@code ns} when it is not null, and waits until it listens. */
     public static ExporterProcess start(NetNs ns, String... flags) throws IOException, InterruptedException {
+        return start(ns, List.of(), flags);
+    }
+
+    /** As {@link #start(NetNs, String...)}, with the java command run through {@code wrapper} (e.g. a seccomp launcher). */
+    public static ExporterProcess start(NetNs ns, List<String> wrapper, String... flags) throws IOException, InterruptedException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " missing: run through mvn verify, which packages it first");
         }
-        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:+UseSerialGC", "-Xmx64m", "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(List.of(java(), "-XX:+UseSerialGC", "-Xmx64m", "-jar", JAR.toString()));
         cmd.addAll(List.of(flags));
         ProcessBuilder pb = new ProcessBuilder(ns == null ? cmd : ns.prefixed(cmd.toArray(String[]::new)));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
