@@ -389,13 +389,12 @@ def build():
         unit="s", options=heat), 12, 8)
     L.add(timeseries(
         "Time limited by window or buffer",
-        "Share of busy time that sockets were limited by the peer's receive window (rwnd_limited) or "
-        "their own send buffer (sndbuf_limited). Bad: above a few percent - buffers too small for the "
-        "bandwidth-delay product (footgun 3)." + NETLINK,
-        targets((f"rate(footgun_tcp_rwnd_limited_seconds_total{{{I}}}[$__rate_interval]) / "
-                 f"rate(footgun_tcp_busy_seconds_total{{{I}}}[$__rate_interval])", "rwnd limited"),
-                (f"rate(footgun_tcp_sndbuf_limited_seconds_total{{{I}}}[$__rate_interval]) / "
-                 f"rate(footgun_tcp_busy_seconds_total{{{I}}}[$__rate_interval])", "sndbuf limited")),
+        "Of the time the established sockets open now spent sending (busy_time), the share they were "
+        "limited by the peer's receive window (rwnd_limited) or their own send buffer "
+        "(sndbuf_limited). Bad: above a few percent - buffers too small for the bandwidth-delay "
+        "product (footgun 3). Needs Linux 4.10+." + NETLINK,
+        targets((f"footgun_tcp_rwnd_limited_seconds{{{I}}} / (footgun_tcp_busy_seconds{{{I}}} > 0)", "rwnd limited"),
+                (f"footgun_tcp_sndbuf_limited_seconds{{{I}}} / (footgun_tcp_busy_seconds{{{I}}} > 0)", "sndbuf limited")),
         unit="percentunit"), 8, 8)
     L.add(panel(
         "heatmap", "Congestion windows",
@@ -420,10 +419,11 @@ def build():
         unit="short", options=dict(heat, yAxis={"unit": "short", "axisPlacement": "left"})), 8, 8)
     L.add(timeseries(
         "RTT per destination",
-        "Median and maximum smoothed RTT of the sockets towards each top-K destination. Bad: a median "
-        "in the 40-200 ms band for a nearby destination (footgun 4/5), or a max far above the median."
-        + NETLINK,
-        [target(f"footgun_destination_rtt_seconds{{{I}}}", "{{dst_ip}}:{{dst_port}} q{{quantile}}")],
+        "Median and largest smoothed RTT of the established sockets towards each top-K destination. "
+        "Bad: a median in the 40-200 ms band for a nearby destination (footgun 4/5), or a max far "
+        "above the median." + NETLINK,
+        targets((f"footgun_destination_rtt_median_seconds{{{I}}}", "{{dst_ip}}:{{dst_port}} median"),
+                (f"footgun_destination_rtt_max_seconds{{{I}}}", "{{dst_ip}}:{{dst_port}} max")),
         unit="s"), 8, 8)
     L.add(timeseries(
         "Sockets per destination",
@@ -432,9 +432,11 @@ def build():
         [target(f"footgun_destination_sockets{{{I}}}", "{{dst_ip}}:{{dst_port}}")]), 8, 8)
     L.add(timeseries(
         "Retransmits per destination",
-        "Retransmitted segments per second towards each top-K destination. Bad: one destination "
-        "retransmitting while others do not (a path problem, MTU or loss)." + NETLINK,
-        [target(rate("footgun_destination_retransmits_total"), "{{dst_ip}}:{{dst_port}}")], unit="ops"), 8, 8)
+        "Retransmitted / sent segments over the life of the established sockets towards each top-K "
+        "destination. Bad: one destination retransmitting well above the others or above ~1% (a "
+        "path problem: loss, MTU, PMTU blackhole)." + NETLINK,
+        [target(f"footgun_destination_retransmit_ratio{{{I}}}", "{{dst_ip}}:{{dst_port}}")],
+        unit="percentunit"), 8, 8)
 
     # --- Configuration -----------------------------------------------------------------------------
     L.row("Configuration (sysctls, interfaces, qdiscs)")
