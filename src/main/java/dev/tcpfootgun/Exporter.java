@@ -19,6 +19,13 @@ import dev.tcpfootgun.source.netlink.CtnetlinkStats;
 import dev.tcpfootgun.source.netlink.InetDiagSockets;
 import dev.tcpfootgun.source.netlink.RtnetlinkLinks;
 import dev.tcpfootgun.source.netlink.RtnetlinkQdiscs;
+import dev.tcpfootgun.netns.NetnsDiscovery;
+import dev.tcpfootgun.netns.NetnsRef;
+import dev.tcpfootgun.netns.NetnsScanner;
+import dev.tcpfootgun.netns.PodResolver;
+import dev.tcpfootgun.snapshot.NetInterface;
+import dev.tcpfootgun.source.Source;
+import dev.tcpfootgun.source.Unavailable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +49,27 @@ public final class Exporter {
      * netlink and falls back to files when netlink is refused.
      */
     public static NodeReader reader(Settings settings) {
-        ProcFs fs = ProcFs.of(settings.procfs(), settings.sysfs());
-        SocketSourceMode mode = settings.socketSource();
+        return reader(ProcFs.of(settings.procfs(), settings.sysfs()), settings.socketSource(), true);
+    }
+
+    /**
+     * The reader of another network namespace, reached through one of its processes. Entered (a
+     * thread inside it), it reads like the main reader but takes links from rtnetlink only, since
+     * sysfs shows the namespace that mounted it. Not entered, only the /proc/PID/net files answer.
+     */
+    public static NodeReader namespaceReader(Settings settings, NetnsRef ref, boolean entered) {
+        ProcFs fs = ProcFs.of(settings.procfs(), settings.sysfs()).forPid(ref.pid());
+        if (entered) {
+            return reader(fs, settings.socketSource(), false);
+        }
+        // /proc/sys shows the reading thread's namespace: without entering, sysctls would be ours, not theirs
+        String outside = "not entered (setns needs CAP_SYS_ADMIN): only /proc/" + ref.pid() + "/net files are readable";
+        return new NodeReader(List.of(new SocketSource("procfs", new ProcNetTcp(fs))), new Unavailable<>("conntrack", outside),
+                NetstatFile.netstat(fs), NetstatFile.snmp(fs), new SockstatSource(fs), new Unavailable<>("sysctl", outside),
+                new Unavailable<>("interfaces", outside), new Unavailable<>("qdisc", outside));
+    }
+
+    private static NodeReader reader(ProcFs fs, SocketSourceMode mode, boolean ownSysfs) {
         List<SocketSource> sockets = new ArrayList<>();
         if (mode != SocketSourceMode.PROCFS) {
             sockets.add(new SocketSource("netlink", new InetDiagSockets(NETLINK_TIMEOUT)));
@@ -55,14 +81,27 @@ public final class Exporter {
         var conntrack = netlink
                 ? new ConntrackWithNetlinkStats(new ConntrackSource(fs), new CtnetlinkStats(NETLINK_TIMEOUT))
                 : new ConntrackSource(fs);
-        var interfaces = netlink
-                ? new FirstOf<>("interfaces", List.of(new RtnetlinkLinks(NETLINK_TIMEOUT), new SysfsInterfaces(fs)))
-                : new SysfsInterfaces(fs);
+        Source<List<NetInterface>> interfaces;
+        if (!ownSysfs) {
+            interfaces = netlink ? new RtnetlinkLinks(NETLINK_TIMEOUT)
+                    : new Unavailable<>("interfaces", "links of another namespace need rtnetlink from inside it");
+        } else {
+            interfaces = netlink
+                    ? new FirstOf<>("interfaces", List.of(new RtnetlinkLinks(NETLINK_TIMEOUT), new SysfsInterfaces(fs)))
+                    : new SysfsInterfaces(fs);
+        }
         return new NodeReader(sockets, conntrack, NetstatFile.netstat(fs), NetstatFile.snmp(fs),
-                new SockstatSource(fs), new SysctlSource(fs), interfaces, netlink ? new RtnetlinkQdiscs(NETLINK_TIMEOUT) : null);
+                new SockstatSource(fs), new SysctlSource(fs), interfaces, netlink ? new RtnetlinkQdiscs(NETLINK_TIMEOUT)
+                        : new Unavailable<>("qdisc", "qdiscs need rtnetlink, off with --collector.sockets.source=procfs"));
     }
 
     public static Scraper scraper(Settings settings) {
-        return new Scraper(reader(settings), Checks.all(), settings.destinationsTop());
+        NetnsScanner scanner = null;
+        if (settings.netns()) {
+            scanner = new NetnsScanner(settings.procfs(),
+                    new NetnsDiscovery(settings.procfs(), new PodResolver(settings.podLogs())),
+                    (ref, entered) -> namespaceReader(settings, ref, entered));
+        }
+        return new Scraper(reader(settings), Checks.all(), settings.destinationsTop(), scanner);
     }
 }

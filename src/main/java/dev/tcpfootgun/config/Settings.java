@@ -20,6 +20,9 @@ public record Settings(
         int destinationsTop,
         SocketSourceMode socketSource,
         String output,
+        boolean netns,
+        int netnsTop,
+        Path podLogs,
         boolean help) {
 
     /** Default port: from the range after 9100-9999, which the Prometheus port allocation list has used up. */
@@ -41,13 +44,17 @@ public record Settings(
               --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
               --collector.sockets.source=auto|netlink|procfs
                                           where sockets are read from (default auto: netlink, else /proc)
+              --collector.netns           also read every other network namespace of the node (pods); needs the
+                                          host's /proc (--path.procfs) and PID namespace (--no-collector.netns: off, the default)
+              --netns.top=K               namespaces kept as their own series, by risk and sockets (default 10)
+              --path.pod-logs=PATH        the kubelet's pod log folder, for pod names (default /var/log/pods)
               --output=text|json          doctor's output format (default text)
               -h, --help                  show this help
             """.formatted(DEFAULT_PORT);
 
     public static Settings defaults() {
         return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
-                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false);
+                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), false);
     }
 
     /** Parses arguments; any unknown flag or bad value is one clear line in the exception. */
@@ -61,6 +68,9 @@ public record Settings(
         int top = s.destinationsTop;
         SocketSourceMode mode = s.socketSource;
         String output = s.output;
+        boolean netns = s.netns;
+        int netnsTop = s.netnsTop;
+        Path podLogs = s.podLogs;
         boolean help = false;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
@@ -77,6 +87,10 @@ public record Settings(
             }
             if (arg.equals("-h") || arg.equals("--help")) {
                 help = true;
+                continue;
+            }
+            if (arg.equals("--collector.netns") || arg.equals("--no-collector.netns")) {
+                netns = arg.equals("--collector.netns");
                 continue;
             }
             String name;
@@ -110,6 +124,9 @@ public record Settings(
                         throw new BadFlagException(name + ": expected auto, netlink or procfs, got \"" + value + "\"");
                     }
                 }
+                case "--netns.top" -> netnsTop = positiveInt(name, value, 1, 10_000);
+                case "--path.pod-logs" -> podLogs = nonEmptyPath(name, value);
+                case "--collector.netns" -> throw new BadFlagException("--collector.netns takes no value (use --no-collector.netns to turn it off)");
                 case "--output" -> {
                     if (!value.equals("text") && !value.equals("json")) {
                         throw new BadFlagException("--output: expected text or json, got \"" + value + "\"");
@@ -119,7 +136,8 @@ public record Settings(
                 default -> throw new BadFlagException("unknown flag " + name);
             }
         }
-        return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, help);
+        return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, netns,
+                netnsTop, podLogs, help);
     }
 
     private static boolean isKnown(String name) {

@@ -19,7 +19,7 @@ public final class ExporterServer implements AutoCloseable {
 
     public static ExporterServer start(Settings settings, Scraper scraper, String version) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new FootgunCollector(scraper, new MetricsRenderer(version)));
+        registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop())));
         HTTPServer.Builder b = HTTPServer.builder()
                 .port(settings.listenAddress().port())
                 .registry(registry)

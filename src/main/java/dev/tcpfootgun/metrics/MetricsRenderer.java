@@ -42,9 +42,11 @@ public final class MetricsRenderer {
             "net.ipv4.tcp_mem", List.of("low", "pressure", "high"));
 
     private final String version;
+    private final int netnsTop;
 
-    public MetricsRenderer(String version) {
+    public MetricsRenderer(String version, int netnsTop) {
         this.version = version;
+        this.netnsTop = netnsTop;
     }
 
     public MetricSnapshots render(Assessment a) {
@@ -66,6 +68,9 @@ public final class MetricsRenderer {
         s.sockstat().optional().ifPresent(st -> sockstat(f, st));
         s.sysctls().optional().ifPresent(sc -> sysctls(f, sc));
         s.interfaces().optional().ifPresent(list -> interfaces(f, list, s.qdiscs().value()));
+        if (!a.namespaces().isEmpty()) {
+            NamespaceFamilies.render(f, a, netnsTop, a.observation().destinationsTop());
+        }
         return new MetricSnapshots(f.snapshots());
     }
 

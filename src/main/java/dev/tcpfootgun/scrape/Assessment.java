@@ -9,13 +9,18 @@ import java.util.Map;
 /**
  * One read of the node and its judgement: what every renderer (/metrics, doctor, the page) draws.
  *
+ * @param observation the exporter's own network namespace
+ * @param findings node-wide: per footgun, the worst of every namespace read
  * @param parseErrorTotals lines or messages skipped per source since the exporter started
+ * @param namespaces every namespace read, the exporter's own first; empty unless --collector.netns
  */
-public record Assessment(Observation observation, List<Finding> findings, Map<String, Long> parseErrorTotals) {
+public record Assessment(Observation observation, List<Finding> findings, Map<String, Long> parseErrorTotals,
+        List<NamespaceAssessment> namespaces) {
 
     public Assessment {
         findings = List.copyOf(findings);
         parseErrorTotals = Map.copyOf(parseErrorTotals);
+        namespaces = List.copyOf(namespaces);
     }
 
     public NodeSnapshot snapshot() {

@@ -1,10 +1,17 @@
 package dev.tcpfootgun.scrape;
 
 import dev.tcpfootgun.footgun.Checks;
+import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Observation;
+import dev.tcpfootgun.netns.NamespaceSnapshot;
+import dev.tcpfootgun.netns.NetnsRef;
+import dev.tcpfootgun.netns.NetnsScanner;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -22,17 +29,25 @@ public final class Scraper {
     private static final Logger LOG = LoggerFactory.getLogger(Scraper.class);
 
     private final Supplier<NodeSnapshot> reader;
-    private final Map<String, String> lastError = new HashMap<>();
     private final Checks checks;
     private final int destinationsTop;
+    private final NetnsScanner scanner;
+    private final Map<String, String> lastError = new HashMap<>();
     private final TreeMap<String, Long> parseErrorTotals = new TreeMap<>();
+    private final Map<Long, NodeSnapshot> previousByNamespace = new HashMap<>();
     private NodeSnapshot previous;
     private CompletableFuture<Assessment> inFlight;
 
     public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop) {
+        this(reader, checks, destinationsTop, null);
+    }
+
+    /** @param scanner reads the node's other network namespaces too; null to read only our own */
+    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner) {
         this.reader = reader;
         this.checks = checks;
         this.destinationsTop = destinationsTop;
+        this.scanner = scanner;
     }
 
     public Assessment assess() {
@@ -63,27 +78,85 @@ public final class Scraper {
     private Assessment readAndJudge() {
         NodeSnapshot now = reader.get();
         Observation observation = new Observation(now, previous, destinationsTop);
-        var findings = checks.judge(observation);
-        for (Reading<?> r : now.readings()) {
-            parseErrorTotals.merge(r.collector(), r.skipped(), Long::sum);
-            logChange(r);
-        }
+        List<Finding> own = checks.judge(observation);
+        account(now, null);
         previous = now.withoutSockets();
-        return new Assessment(observation, findings, parseErrorTotals);
+        if (scanner == null) {
+            return new Assessment(observation, own, parseErrorTotals, List.of());
+        }
+        List<NamespaceAssessment> namespaces = new ArrayList<>();
+        List<NamespaceSnapshot> others;
+        try {
+            others = scanner.scan(scanner.ownInode(), ref -> NetnsScanner.unreadable("namespace read failed"));
+            logChange("netns", null);
+        } catch (IOException e) {
+            others = List.of();
+            logChange("netns", "namespace discovery failed: " + e.getMessage());
+        }
+        NetnsRef ownRef = scanner.skippedRef();
+        namespaces.add(new NamespaceAssessment(ownRef != null ? ownRef : new NetnsRef(scanner.ownInode(),
+                ProcessHandle.current().pid(), true, null), observation, own));
+        Map<Long, NodeSnapshot> seen = new HashMap<>();
+        for (NamespaceSnapshot ns : others) {
+            Observation o = new Observation(ns.snapshot(), previousByNamespace.get(ns.ref().inode()), destinationsTop);
+            namespaces.add(new NamespaceAssessment(ns.ref(), o, checks.judge(o)));
+            account(ns.snapshot(), ns.ref());
+            seen.put(ns.ref().inode(), ns.snapshot().withoutSockets());
+        }
+        previousByNamespace.clear();
+        previousByNamespace.putAll(seen);
+        return new Assessment(observation, worstOf(namespaces), parseErrorTotals, namespaces);
+    }
+
+    /**
+     * Per footgun, the finding of the namespace at most risk; evidence from another namespace than
+     * the exporter's own names that namespace (and its pod).
+     */
+    static List<Finding> worstOf(List<NamespaceAssessment> namespaces) {
+        NamespaceAssessment own = namespaces.getFirst();
+        List<Finding> out = new ArrayList<>(own.findings().size());
+        for (int i = 0; i < own.findings().size(); i++) {
+            NamespaceAssessment worst = own;
+            for (NamespaceAssessment ns : namespaces) {
+                double r = ns.findings().get(i).risk();
+                double best = worst.findings().get(i).risk();
+                if (!Double.isNaN(r) && (Double.isNaN(best) || r > best)) {
+                    worst = ns;
+                }
+            }
+            Finding f = worst.findings().get(i);
+            if (worst != own) {
+                List<String> evidence = new ArrayList<>();
+                evidence.add("worst in " + worst.ref().describe());
+                evidence.addAll(f.evidence());
+                f = new Finding(f.footgun(), f.status(), f.risk(), evidence, f.fix(), f.missing());
+            }
+            out.add(f);
+        }
+        return out;
+    }
+
+    private void account(NodeSnapshot snapshot, NetnsRef ref) {
+        for (Reading<?> r : snapshot.readings()) {
+            parseErrorTotals.merge(r.collector(), r.skipped(), Long::sum);
+            if (ref == null) {
+                logChange(r.collector(), r.error());
+            }
+        }
     }
 
     /** One log line when a source starts or stops failing, not one per scrape. */
-    private void logChange(Reading<?> r) {
-        boolean seen = lastError.containsKey(r.collector());
-        String before = lastError.get(r.collector());
-        if (seen && Objects.equals(before, r.error())) {
+    private void logChange(String collector, String error) {
+        boolean seen = lastError.containsKey(collector);
+        String before = lastError.get(collector);
+        if (seen && Objects.equals(before, error)) {
             return;
         }
-        lastError.put(r.collector(), r.error());
-        if (r.error() != null) {
-            LOG.warn("collector {} unavailable: {}", r.collector(), r.error());
+        lastError.put(collector, error);
+        if (error != null) {
+            LOG.warn("collector {} unavailable: {}", collector, error);
         } else if (seen) {
-            LOG.info("collector {} recovered", r.collector());
+            LOG.info("collector {} recovered", collector);
         }
     }
 }
