@@ -127,17 +127,17 @@ public final class KeepaliveTooLongCheck implements Check {
     private static String fix(Sysctls s) {
         String now = "";
         if (s != null) {
-            now = String.format(Locale.ROOT, " (now %s/%s/%s: %d s to detect a dead peer)",
+            now = String.format(Locale.ROOT, "; now %s/%s/%s, %d s",
                     s.string("net.ipv4.tcp_keepalive_time").orElse("?"), s.string("net.ipv4.tcp_keepalive_intvl").orElse("?"),
                     s.string("net.ipv4.tcp_keepalive_probes").orElse("?"), detectionSeconds(s));
         }
         return String.format(Locale.ROOT,
-                "sysctl -w net.ipv4.tcp_keepalive_time=%d net.ipv4.tcp_keepalive_intvl=%d net.ipv4.tcp_keepalive_probes=%d%s, "
-                        + "%d s to detect a dead peer; persist it in /etc/sysctl.d/. These apply only to sockets with SO_KEEPALIVE: "
+                "sysctl -w net.ipv4.tcp_keepalive_time=%d net.ipv4.tcp_keepalive_intvl=%d net.ipv4.tcp_keepalive_probes=%d "
+                        + "(%d s to detect a dead peer%s) and persist it in /etc/sysctl.d/. These apply only to sockets with SO_KEEPALIVE: "
                         + "turn keepalive on in the database driver, HTTP client and gRPC channel (their keepalive settings also "
                         + "override the system values per connection), and bound requests on a dead connection with "
                         + "TCP_USER_TIMEOUT or an application timeout.",
                 KernelFacts.RECOMMENDED_KEEPALIVE_TIME_SECONDS, KernelFacts.RECOMMENDED_KEEPALIVE_INTVL_SECONDS,
-                KernelFacts.RECOMMENDED_KEEPALIVE_PROBES, now, RECOMMENDED_DETECTION_SECONDS);
+                KernelFacts.RECOMMENDED_KEEPALIVE_PROBES, RECOMMENDED_DETECTION_SECONDS, now);
     }
 }

@@ -144,6 +144,10 @@ public final class SmallSocketBuffersCheck implements Check {
         if (capped != null) {
             evidence.add(capped);
         }
+        String shrunk = setBelowDefault(sockets, sysctls);
+        if (shrunk != null) {
+            evidence.add(shrunk);
+        }
         return Finding.of(footgun(), risk, evidence, fix(sysctls, longestRtt));
     }
 
@@ -225,6 +229,34 @@ public final class SmallSocketBuffersCheck implements Check {
     /** The node's own min or default of tcp_rmem/tcp_wmem (only the maximum needs raising), else the seed's. */
     private static long field(Sysctls s, String name, int index, long seed) {
         return s == null ? seed : s.numbers(name).filter(v -> v.length == 3).map(v -> v[index]).orElse(seed);
+    }
+
+    /**
+     * Receive buffers below tcp_rmem's default: autotuning starts there and only grows, so a smaller
+     * one was set with SO_RCVBUF, which also switches autotuning off for that socket.
+     */
+    private static String setBelowDefault(List<TcpSocket> sockets, Sysctls s) {
+        long initial = s == null ? -1 : s.numbers("net.ipv4.tcp_rmem").filter(v -> v.length == 3).map(v -> v[1]).orElse(-1L);
+        if (initial <= 0) {
+            return null;
+        }
+        int n = 0;
+        TcpSocket smallest = null;
+        for (TcpSocket t : sockets) {
+            if (t.state() == TcpState.ESTABLISHED && t.memory() != null && t.memory().rcvBuf() > 0 && t.memory().rcvBuf() < initial) {
+                n++;
+                if (smallest == null || t.memory().rcvBuf() < smallest.memory().rcvBuf()) {
+                    smallest = t;
+                }
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        return String.format(Locale.ROOT,
+                "%d established socket%s receive into a buffer below tcp_rmem's default %d bytes, the smallest %d bytes on %s "
+                        + "(from %s): an application set SO_RCVBUF, which also switches autotuning off",
+                n, n == 1 ? "" : "s", initial, smallest.memory().rcvBuf(), smallest.local(), smallest.remote());
     }
 
     private static long third(Sysctls s, String name) {

@@ -31,7 +31,7 @@ class KeepaliveTooLongCheckTest {
                 "2 of 3 established sockets have no timer armed, so no keepalive (SO_KEEPALIVE off): "
                         + "the sysctls do not protect them, only the application's own keepalive or timeout does");
         assertThat(f.fix()).startsWith("sysctl -w net.ipv4.tcp_keepalive_time=300 net.ipv4.tcp_keepalive_intvl=30 "
-                + "net.ipv4.tcp_keepalive_probes=5 (now 7200/75/9: 7875 s to detect a dead peer), 450 s to detect a dead peer");
+                + "net.ipv4.tcp_keepalive_probes=5 (450 s to detect a dead peer; now 7200/75/9, 7875 s) and persist it in /etc/sysctl.d/");
     }
 
     @Test

@@ -82,6 +82,19 @@ class SmallSocketBuffersCheckTest {
     }
 
     @Test
+    void receiveBuffersSetBelowTheDefaultAreNamed() {
+        var snap = node()
+                .connection("127.0.0.1", 7001, "127.0.0.1", 50046, info().build(), Snapshots.buffers(8192, 2_626_560))
+                .connection("127.0.0.1", 7002, "127.0.0.1", 50047, info().build(), Snapshots.buffers(65_536, 2_626_560))
+                .connection("127.0.0.1", 7003, "127.0.0.1", 50048, info().build(), Snapshots.buffers(131_072, 2_626_560))
+                .build();
+        Finding f = check.judge(Snapshots.observe(snap, null));
+        assertThat(f.evidence()).contains("2 established sockets receive into a buffer below tcp_rmem's default 131072 bytes, "
+                + "the smallest 8192 bytes on 127.0.0.1:7001 (from 127.0.0.1:50046): an application set SO_RCVBUF, "
+                + "which also switches autotuning off");
+    }
+
+    @Test
     void acceptedConnectionsAreGroupedByTheirListener() {
         var snap = node().listener("0.0.0.0", 443, 0, 4096)
                 .connection("10.0.0.5", 443, "198.51.100.1", 51000, wan(9_000_000, 65_535), null)
