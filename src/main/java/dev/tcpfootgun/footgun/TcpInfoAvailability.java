@@ -14,6 +14,7 @@ final class TcpInfoAvailability {
     /**
      * Null when the check can judge: sockets were read, and either some socket's tcp_info has the
      * fields, or there is no full socket at all (nothing to judge, which is not missing data).
+     * Otherwise what is missing: the sockets, tcp_info itself, or the fields on this kernel.
      */
     static String missing(NodeSnapshot now, Predicate<TcpInfo> hasFields, String fields, String since) {
         if (!now.sockets().success()) {
@@ -28,14 +29,17 @@ final class TcpInfoAvailability {
                 }
                 sample = s.info();
             }
-            fullSocket |= s.state() != TcpState.TIME_WAIT;
+            // TIME_WAIT and request sockets never carry tcp_info
+            fullSocket |= s.state() != TcpState.TIME_WAIT && s.state() != TcpState.NEW_SYN_RECV;
         }
         if (sample != null) {
             return fields + " need Linux " + since + "; this kernel's tcp_info has " + sample.size() + " bytes";
         }
-        if ("procfs".equals(now.socketSource()) && fullSocket) {
-            return "tcp_info needs netlink sock_diag; sockets came from procfs";
+        if (!fullSocket) {
+            return null;
         }
-        return null;
+        return "procfs".equals(now.socketSource())
+                ? "tcp_info needs netlink sock_diag; sockets came from procfs"
+                : "sock_diag sent no tcp_info (INET_DIAG_INFO) with the sockets";
     }
 }

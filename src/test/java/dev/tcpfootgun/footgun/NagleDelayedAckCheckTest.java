@@ -85,5 +85,11 @@ class NagleDelayedAckCheckTest {
         assertThat(f.fix()).contains("TCP_NODELAY");
         var old = Snapshots.node().netlink().connection("127.0.0.1", 1, "127.0.0.1", 2, info().size(104).build(), null).build();
         assertThat(check.judge(Snapshots.observe(old, null)).missing()).contains("min_rtt need Linux 4.6");
+        var noInfo = Snapshots.node().netlink().connection("127.0.0.1", 1, "127.0.0.1", 2, null, null).build();
+        assertThat(check.judge(Snapshots.observe(noInfo, null)).missing()).isEqualTo("sock_diag sent no tcp_info (INET_DIAG_INFO) with the sockets");
+        // only TIME_WAIT sockets: nothing to judge, which is not missing data
+        var quiet = Snapshots.node().netlink().clients("127.0.0.1", "127.0.0.1", 7000,
+                dev.tcpfootgun.snapshot.TcpState.TIME_WAIT, 40000, 5, 30_000).build();
+        assertThat(check.judge(Snapshots.observe(quiet, null)).status()).isEqualTo(Status.OK);
     }
 }
