@@ -17,7 +17,11 @@ public final class Checks {
                 new EphemeralPortExhaustionCheck(),
                 new TimeWaitTuningCheck(),
                 new TwRecycleNatCheck(),
-                new ConntrackTableFullCheck()));
+                new ConntrackTableFullCheck(),
+                new SmallSocketBuffersCheck(),
+                new NagleDelayedAckCheck(),
+                new KeepaliveTooLongCheck(),
+                new ReuseportImbalanceCheck()));
     }
 
     /** One finding per check; a check that throws is reported as unknown, never lost. */

@@ -21,5 +21,54 @@ public final class KernelFacts {
     /** Recommended nf_conntrack_tcp_timeout_time_wait, down from the kernel's 120. */
     public static final int CONNTRACK_TIME_WAIT_TIMEOUT_SECONDS = 60;
 
+    /** Seed section 3: the buffer maximum to set for rmem_max, wmem_max and the tcp_rmem/tcp_wmem maximum (16 MiB). */
+    public static final long RECOMMENDED_BUFFER_MAX_BYTES = 16_777_216;
+
+    /** Seed section 3: the tcp_rmem minimum and default that go with that maximum. */
+    public static final long RECOMMENDED_TCP_RMEM_MIN_BYTES = 4096;
+    public static final long RECOMMENDED_TCP_RMEM_DEFAULT_BYTES = 87_380;
+
+    /** Seed section 3: the tcp_wmem minimum and default that go with that maximum. */
+    public static final long RECOMMENDED_TCP_WMEM_MIN_BYTES = 4096;
+    public static final long RECOMMENDED_TCP_WMEM_DEFAULT_BYTES = 65_536;
+
+    /**
+     * Seed section 3: the link rate of the bandwidth-delay-product example, 1 Gbit/s in bytes per
+     * second. The snapshot has no link speed, so a window is judged against this rate at the socket's RTT.
+     */
+    public static final long BDP_EXAMPLE_LINK_BYTES_PER_SECOND = 125_000_000;
+
+    /** setsockopt(SO_RCVBUF/SO_SNDBUF) stores twice the value asked for, capped at twice rmem_max/wmem_max. */
+    public static final int SOCKOPT_BUFFER_FACTOR = 2;
+
+    /** Seed section 4: TCP_DELACK_MIN, the shortest delayed-ACK timer (40 ms). */
+    public static final int DELAYED_ACK_MIN_MILLIS = 40;
+
+    /** Seed section 4: TCP_DELACK_MAX, the longest delayed-ACK timer (200 ms). */
+    public static final int DELAYED_ACK_MAX_MILLIS = 200;
+
+    /** Seed section 6: Linux defaults, first keepalive probe after 7200 s, then every 75 s, 9 probes. */
+    public static final int DEFAULT_KEEPALIVE_TIME_SECONDS = 7200;
+    public static final int DEFAULT_KEEPALIVE_INTVL_SECONDS = 75;
+    public static final int DEFAULT_KEEPALIVE_PROBES = 9;
+
+    /** Seed section 6: the recommended 300 s / 30 s / 5 probes, 450 s (7.5 min) to detect a dead peer. */
+    public static final int RECOMMENDED_KEEPALIVE_TIME_SECONDS = 300;
+    public static final int RECOMMENDED_KEEPALIVE_INTVL_SECONDS = 30;
+    public static final int RECOMMENDED_KEEPALIVE_PROBES = 5;
+
+    /** Default tcp_retries2: 15 retransmissions, about 924.6 s before a connection with unacknowledged data gives up. */
+    public static final int DEFAULT_TCP_RETRIES2 = 15;
+
+    /** Default tcp_retries1: after this many unanswered retransmissions the kernel suspects the route. */
+    public static final int DEFAULT_TCP_RETRIES1 = 3;
+
+    /** TCP_RTO_MIN and TCP_RTO_MAX: the retransmission timeout starts at 200 ms and doubles up to 120 s. */
+    public static final int TCP_RTO_MIN_MILLIS = 200;
+    public static final int TCP_RTO_MAX_MILLIS = 120_000;
+
+    /** Default net.core.somaxconn since Linux 5.4: listen() backlogs are capped at this. */
+    public static final int DEFAULT_SOMAXCONN = 4096;
+
     private KernelFacts() {}
 }

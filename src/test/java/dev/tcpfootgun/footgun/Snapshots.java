@@ -6,8 +6,10 @@ import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.KernelCounters;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.snapshot.SocketMemory;
 import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ final class Snapshots {
     private Conntrack conntrack;
     private Sockstat sockstat;
     private boolean socketsFail;
+    private String socketSource = "procfs";
     private long nanos;
 
     static Snapshots node() {
@@ -68,6 +71,36 @@ final class Snapshots {
         return this;
     }
 
+    /** Sockets came from netlink sock_diag (the default is procfs, which has no tcp_info). */
+    Snapshots netlink() {
+        socketSource = "netlink";
+        return this;
+    }
+
+    /** An established connection with tcp_info and socket memory (either may be null). */
+    Snapshots connection(String src, int srcPort, String dst, int dstPort, TcpInfo info, SocketMemory memory) {
+        return connection(src, srcPort, dst, dstPort, TcpSocket.TIMER_NONE, 0, info, memory);
+    }
+
+    /** An established connection with a kernel timer pending ({@code count}: retransmits or unanswered probes). */
+    Snapshots connection(String src, int srcPort, String dst, int dstPort, int timer, int count, TcpInfo info, SocketMemory memory) {
+        sockets.add(new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint(src, srcPort), new Endpoint(dst, dstPort),
+                0, 0, timer, 1000, count, 0, 0, info, null, info == null ? null : "cubic", memory));
+        return this;
+    }
+
+    /** A listening socket: for a listener the kernel reports the accept queue as rx and the backlog as tx. */
+    Snapshots listener(String ip, int port, long queued, long backlog) {
+        sockets.add(new TcpSocket(Family.INET, TcpState.LISTEN, new Endpoint(ip, port), new Endpoint("0.0.0.0", 0),
+                backlog, queued, 0, 0, 0, 0, 0, null, null, null, null));
+        return this;
+    }
+
+    /** Socket memory with these receive and send buffer sizes. */
+    static SocketMemory buffers(long rcvBuf, long sndBuf) {
+        return new SocketMemory(0, rcvBuf, 0, sndBuf, 0, 0, 0, 0, 0);
+    }
+
     Snapshots socket(TcpSocket s) {
         sockets.add(s);
         return this;
@@ -76,7 +109,7 @@ final class Snapshots {
     NodeSnapshot build() {
         return new NodeSnapshot(nanos, 0,
                 socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", List.copyOf(sockets), 0, 0),
-                "procfs",
+                socketSource,
                 conntrack == null ? Reading.failed("conntrack", "nf_conntrack_count missing", 0) : Reading.ok("conntrack", conntrack, 0, 0),
                 Reading.ok("netstat", new KernelCounters(netstat), 0, 0),
                 Reading.ok("snmp", new KernelCounters(Map.of()), 0, 0),

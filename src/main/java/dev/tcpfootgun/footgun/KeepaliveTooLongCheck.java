@@ -1,0 +1,143 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+/**
+ * Seed section 6: with Linux's keepalive defaults (7200 s, then 9 probes 75 s apart) a crashed peer
+ * is noticed after 7875 s, and a connection with unacknowledged data hangs until tcp_retries2 gives
+ * up. Risk is a warning when dead-peer detection takes more than twice the seed's 300/30/5 (450 s),
+ * and critical when, on top of that, connections are waiting on a peer that stopped answering now.
+ */
+public final class KeepaliveTooLongCheck implements Check {
+
+    /** Detection up to this multiple of the seed's 450 s is tolerated (15 min, about what tcp_retries2=15 costs). */
+    static final int TOLERATED_FACTOR = 2;
+
+    static final long RECOMMENDED_DETECTION_SECONDS = KernelFacts.RECOMMENDED_KEEPALIVE_TIME_SECONDS
+            + (long) KernelFacts.RECOMMENDED_KEEPALIVE_INTVL_SECONDS * KernelFacts.RECOMMENDED_KEEPALIVE_PROBES;
+
+    @Override
+    public Footgun footgun() {
+        return Footgun.KEEPALIVE_TOO_LONG;
+    }
+
+    @Override
+    public Finding judge(Observation o) {
+        Sysctls s = o.now().sysctls().value();
+        if (s == null) {
+            return Finding.unknown(footgun(), "sysctls under /proc/sys/net could not be read", fix(null));
+        }
+        OptionalLong time = s.number("net.ipv4.tcp_keepalive_time");
+        OptionalLong intvl = s.number("net.ipv4.tcp_keepalive_intvl");
+        OptionalLong probes = s.number("net.ipv4.tcp_keepalive_probes");
+        if (time.isEmpty() || intvl.isEmpty() || probes.isEmpty()) {
+            return Finding.unknown(footgun(),
+                    "net.ipv4.tcp_keepalive_time, tcp_keepalive_intvl and tcp_keepalive_probes could not all be read", fix(s));
+        }
+        long detection = detectionSeconds(s);
+        List<String> evidence = new ArrayList<>();
+        evidence.add(String.format(Locale.ROOT,
+                "a dead peer is detected after tcp_keepalive_time %d s + %d probes x tcp_keepalive_intvl %d s = %d s (%s); "
+                        + "the seed's %d/%d/%d takes %d s (%s)",
+                time.getAsLong(), probes.getAsLong(), intvl.getAsLong(), detection, clock(detection),
+                KernelFacts.RECOMMENDED_KEEPALIVE_TIME_SECONDS, KernelFacts.RECOMMENDED_KEEPALIVE_INTVL_SECONDS,
+                KernelFacts.RECOMMENDED_KEEPALIVE_PROBES, RECOMMENDED_DETECTION_SECONDS, clock(RECOMMENDED_DETECTION_SECONDS)));
+        double risk = detection > TOLERATED_FACTOR * RECOMMENDED_DETECTION_SECONDS ? Status.WARN_AT : 0;
+        OptionalLong retries2 = s.number("net.ipv4.tcp_retries2");
+        if (retries2.isPresent()) {
+            double giveUp = retransmissionGiveUpSeconds(retries2.getAsLong());
+            evidence.add(String.format(Locale.ROOT,
+                    "tcp_retries2=%d: a connection with unacknowledged data to a dead peer gives up after about %.1f s (%s)",
+                    retries2.getAsLong(), giveUp, clock((long) giveUp)));
+        }
+        if (o.now().sockets().success()) {
+            int established = 0;
+            int withoutKeepalive = 0;
+            int probing = 0;
+            int retransmitting = 0;
+            for (TcpSocket t : o.now().sockets().value()) {
+                if (t.state() != TcpState.ESTABLISHED) {
+                    continue;
+                }
+                established++;
+                // a pending retransmit or zero-window timer hides the keepalive timer: only "none" is certain
+                if (t.timer() == TcpSocket.TIMER_NONE) {
+                    withoutKeepalive++;
+                } else if (t.timer() == TcpSocket.TIMER_KEEPALIVE && t.retransmits() > 0) {
+                    probing++;
+                } else if (t.timer() == TcpSocket.TIMER_RETRANSMIT && t.retransmits() >= KernelFacts.DEFAULT_TCP_RETRIES1) {
+                    retransmitting++;
+                }
+            }
+            if (established > 0) {
+                evidence.add(String.format(Locale.ROOT,
+                        "%d of %d established sockets have no timer armed, so no keepalive (SO_KEEPALIVE off): "
+                                + "the sysctls do not protect them, only the application's own keepalive or timeout does",
+                        withoutKeepalive, established));
+            }
+            if (probing + retransmitting > 0) {
+                evidence.add(String.format(Locale.ROOT,
+                        "%d established sockets have unanswered keepalive probes and %d have retransmitted %d or more times: "
+                                + "their peers stopped answering and the connections are held until detection runs out",
+                        probing, retransmitting, KernelFacts.DEFAULT_TCP_RETRIES1));
+                if (risk > 0) {
+                    risk = Status.CRITICAL_AT;
+                }
+            }
+        }
+        return Finding.of(footgun(), risk, evidence, fix(s));
+    }
+
+    static long detectionSeconds(Sysctls s) {
+        return s.number("net.ipv4.tcp_keepalive_time").orElse(KernelFacts.DEFAULT_KEEPALIVE_TIME_SECONDS)
+                + s.number("net.ipv4.tcp_keepalive_intvl").orElse(KernelFacts.DEFAULT_KEEPALIVE_INTVL_SECONDS)
+                * s.number("net.ipv4.tcp_keepalive_probes").orElse(KernelFacts.DEFAULT_KEEPALIVE_PROBES);
+    }
+
+    /**
+     * How long tcp_retries2 retransmissions take, as the kernel's retransmits_timed_out() computes it:
+     * the timeout doubles from TCP_RTO_MIN until it reaches TCP_RTO_MAX, then stays there.
+     */
+    static double retransmissionGiveUpSeconds(long retries2) {
+        double min = KernelFacts.TCP_RTO_MIN_MILLIS / 1000.0;
+        double max = KernelFacts.TCP_RTO_MAX_MILLIS / 1000.0;
+        int linear = 63 - Long.numberOfLeadingZeros(KernelFacts.TCP_RTO_MAX_MILLIS / KernelFacts.TCP_RTO_MIN_MILLIS);
+        if (retries2 <= linear) {
+            return ((2L << retries2) - 1) * min;
+        }
+        return ((2L << linear) - 1) * min + (retries2 - linear) * max;
+    }
+
+    private static String clock(long seconds) {
+        if (seconds >= 3600) {
+            return String.format(Locale.ROOT, "%d h %d min", seconds / 3600, seconds % 3600 / 60);
+        }
+        if (seconds >= 60) {
+            return seconds % 60 == 0 ? seconds / 60 + " min" : String.format(Locale.ROOT, "%.1f min", seconds / 60.0);
+        }
+        return seconds + " s";
+    }
+
+    private static String fix(Sysctls s) {
+        String now = "";
+        if (s != null) {
+            now = String.format(Locale.ROOT, "; now %s/%s/%s, %d s",
+                    s.string("net.ipv4.tcp_keepalive_time").orElse("?"), s.string("net.ipv4.tcp_keepalive_intvl").orElse("?"),
+                    s.string("net.ipv4.tcp_keepalive_probes").orElse("?"), detectionSeconds(s));
+        }
+        return String.format(Locale.ROOT,
+                "sysctl -w net.ipv4.tcp_keepalive_time=%d net.ipv4.tcp_keepalive_intvl=%d net.ipv4.tcp_keepalive_probes=%d "
+                        + "(%d s to detect a dead peer%s) and persist it in /etc/sysctl.d/. These apply only to sockets with SO_KEEPALIVE: "
+                        + "turn keepalive on in the database driver, HTTP client and gRPC channel (their keepalive settings also "
+                        + "override the system values per connection), and bound requests on a dead connection with "
+                        + "TCP_USER_TIMEOUT or an application timeout.",
+                KernelFacts.RECOMMENDED_KEEPALIVE_TIME_SECONDS, KernelFacts.RECOMMENDED_KEEPALIVE_INTVL_SECONDS,
+                KernelFacts.RECOMMENDED_KEEPALIVE_PROBES, RECOMMENDED_DETECTION_SECONDS, now);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.TcpInfo;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import java.util.function.Predicate;
+
+/** Why the per-socket tcp_info a check needs is not there; a check reports it as unknown, never as fine. */
+final class TcpInfoAvailability {
+
+    private TcpInfoAvailability() {}
+
+    /**
+     * Null when the check can judge: sockets were read, and either some socket's tcp_info has the
+     * fields, or there is no full socket at all (nothing to judge, which is not missing data).
+     * Otherwise what is missing: the sockets, tcp_info itself, or the fields on this kernel.
+     */
+    static String missing(NodeSnapshot now, Predicate<TcpInfo> hasFields, String fields, String since) {
+        if (!now.sockets().success()) {
+            return "TCP sockets could not be read (" + now.sockets().error() + ")";
+        }
+        TcpInfo sample = null;
+        boolean fullSocket = false;
+        for (TcpSocket s : now.sockets().value()) {
+            if (s.info() != null) {
+                if (hasFields.test(s.info())) {
+                    return null;
+                }
+                sample = s.info();
+            }
+            // TIME_WAIT and request sockets never carry tcp_info
+            fullSocket |= s.state() != TcpState.TIME_WAIT && s.state() != TcpState.NEW_SYN_RECV;
+        }
+        if (sample != null) {
+            return fields + " need Linux " + since + "; this kernel's tcp_info has " + sample.size() + " bytes";
+        }
+        if (!fullSocket) {
+            return null;
+        }
+        return "procfs".equals(now.socketSource())
+                ? "tcp_info needs netlink sock_diag; sockets came from procfs"
+                : "sock_diag sent no tcp_info (INET_DIAG_INFO) with the sockets";
+    }
+}

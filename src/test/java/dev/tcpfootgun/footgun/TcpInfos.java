@@ -1,0 +1,91 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.TcpInfo;
+
+/**
+ * Builds a TcpInfo for check tests: a 6.18 kernel's full struct with every field 0 but those a test
+ * sets; {@link #size} trims it to an older kernel's, whose missing fields read -1 as the decoder makes them.
+ */
+final class TcpInfos {
+    private int size = 248;
+    private long rtt;
+    private long rttVar;
+    private long minRtt = TcpInfo.MIN_RTT_UNSET;
+    private long sndMss = 1448;
+    private long rcvSpace;
+    private long bytesSent;
+    private long dataSegsOut;
+    private long busy;
+    private long rwndLimited;
+    private long sndbufLimited;
+    private long sndWnd;
+
+    static TcpInfos info() {
+        return new TcpInfos();
+    }
+
+    TcpInfos size(int bytes) {
+        size = bytes;
+        return this;
+    }
+
+    /** Smoothed RTT and its variance, microseconds. */
+    TcpInfos rtt(long micros, long varMicros) {
+        rtt = micros;
+        rttVar = varMicros;
+        return this;
+    }
+
+    TcpInfos minRtt(long micros) {
+        minRtt = micros;
+        return this;
+    }
+
+    TcpInfos sndMss(long bytes) {
+        sndMss = bytes;
+        return this;
+    }
+
+    TcpInfos rcvSpace(long bytes) {
+        rcvSpace = bytes;
+        return this;
+    }
+
+    /** Data sent: bytes in this many data segments. */
+    TcpInfos sent(long bytes, long segments) {
+        bytesSent = bytes;
+        dataSegsOut = segments;
+        return this;
+    }
+
+    /** busy_time, rwnd_limited and sndbuf_limited, microseconds. */
+    TcpInfos busy(long busyMicros, long rwndLimitedMicros, long sndbufLimitedMicros) {
+        busy = busyMicros;
+        rwndLimited = rwndLimitedMicros;
+        sndbufLimited = sndbufLimitedMicros;
+        return this;
+    }
+
+    TcpInfos sndWnd(long bytes) {
+        sndWnd = bytes;
+        return this;
+    }
+
+    TcpInfo build() {
+        boolean v46 = size >= TcpInfo.SIZE_4_6;
+        boolean v410 = size >= TcpInfo.SIZE_4_10;
+        boolean v419 = size >= 224;
+        boolean v54 = size >= TcpInfo.SIZE_5_4;
+        return new TcpInfo(size, 1, 0, 0, 0, 0, TcpInfo.OPT_TIMESTAMPS | TcpInfo.OPT_SACK | TcpInfo.OPT_WSCALE, 7, 7, false,
+                204_000, 40_000, sndMss, 536, 0, 0, 0, 0, 0, 10, 10, 10, 65535, 65535, rtt, rttVar, Integer.MAX_VALUE, 10,
+                65483, 3, 0, rcvSpace, 0, 0, 0, bytesSent, 0, dataSegsOut, dataSegsOut,
+                v46 ? 0 : -1, v46 ? minRtt : -1, v46 ? 0 : -1, v46 ? dataSegsOut : -1,
+                size >= TcpInfo.SIZE_4_9 ? 0 : -1,
+                v410 ? busy : -1, v410 ? rwndLimited : -1, v410 ? sndbufLimited : -1,
+                size >= 200 ? 0 : -1, size >= 200 ? 0 : -1,
+                v419 ? bytesSent : -1, v419 ? 0 : -1, v419 ? 0 : -1, v419 ? 0 : -1,
+                v54 ? 0 : -1, v54 ? sndWnd : -1,
+                size >= 240 ? 0 : -1, size >= 240 ? 0 : -1,
+                size >= 248 ? 0 : -1, size >= 248 ? 0 : -1, size >= 248 ? 0 : -1);
+    }
+}
