@@ -17,7 +17,10 @@ public final class Checks {
                 new EphemeralPortExhaustionCheck(),
                 new TimeWaitTuningCheck(),
                 new TwRecycleNatCheck(),
-                new ConntrackTableFullCheck()));
+                new ConntrackTableFullCheck(),
+                new MssMtuMismatchCheck(),
+                new PmtuBlackholeCheck(),
+                new BbrWithoutFqCheck()));
     }
 
     /** One finding per check; a check that throws is reported as unknown, never lost. */
