@@ -163,15 +163,15 @@ public final class PmtuBlackholeCheck implements Check {
     }
 
     private static String fix(Long mode, List<Stall> stalls, boolean tunnels) {
-        String where = stalls.isEmpty() ? "every firewall on your paths"
-                : "every firewall between this node and " + Links.names(
-                        stalls.stream().map(s -> s.socket().remote().ip()).distinct().toList(), STALLS_SHOWN);
+        List<String> destinations = stalls.stream().map(s -> s.socket().remote().ip()).distinct().toList();
+        String where = destinations.isEmpty() ? "every firewall on your paths"
+                : "every firewall between this node and " + Links.names(destinations, STALLS_SHOWN);
         String now = mode == null ? "" : " (now " + mode + ")";
         return "Never block all ICMP: allow type 3 (destination unreachable, at least code 4, fragmentation needed) and type 11 "
-                + "(time exceeded) through " + where + ", e.g. iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT "
-                + "and ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT, also on the routers in between. "
-                + "Safety net: sysctl -w " + PROBING + "=1" + now + ", so TCP shrinks its segments after repeated timeouts. "
+                + "(time exceeded) through " + where + ": here iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT "
+                + "and ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT, on routers and firewalls in between the "
+                + "same in FORWARD. Safety net: sysctl -w " + PROBING + "=1" + now + ", so TCP shrinks its segments after repeated timeouts. "
                 + (tunnels ? "Behind tunnels, clamp MSS: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu. " : "")
-                + "Confirm with ss -ti dst <address> (backoff:, mss:, pmtu:).";
+                + "Confirm with ss -ti dst " + (destinations.isEmpty() ? "<address>" : destinations.get(0)) + " (backoff:, mss:, pmtu:).";
     }
 }
