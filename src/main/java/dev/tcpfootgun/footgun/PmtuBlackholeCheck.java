@@ -162,7 +162,7 @@ public final class PmtuBlackholeCheck implements Check {
         return out;
     }
 
-    private static String fix(Long mode, List<Stall> stalls, boolean tunnels) {
+    private static String fix(Long mode, List<Stall> stalls, boolean smallPaths) {
         List<String> destinations = stalls.stream().map(s -> s.socket().remote().ip()).distinct().toList();
         String where = destinations.isEmpty() ? "every firewall on your paths"
                 : "every firewall between this node and " + Links.names(destinations, STALLS_SHOWN);
@@ -171,7 +171,7 @@ public final class PmtuBlackholeCheck implements Check {
                 + "(time exceeded) through " + where + ": here iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT "
                 + "and ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT, on routers and firewalls in between the "
                 + "same in FORWARD. Safety net: sysctl -w " + PROBING + "=1" + now + ", so TCP shrinks its segments after repeated timeouts. "
-                + (tunnels ? "Behind tunnels, clamp MSS: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu. " : "")
+                + (smallPaths ? "Where a tunnel or a smaller MTU is on the path, clamp MSS to it: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu. " : "")
                 + "Confirm with ss -ti dst " + (destinations.isEmpty() ? "<address>" : destinations.get(0)) + " (backoff:, mss:, pmtu:).";
     }
 }
