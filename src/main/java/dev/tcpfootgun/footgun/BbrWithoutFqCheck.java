@@ -60,7 +60,7 @@ public final class BbrWithoutFqCheck implements Check {
             evidence.add(bbrSockets + (bbrSockets == 1 ? " connection uses" : " connections use") + " BBR");
         }
         if (!bbrDefault && bbrSockets == 0) {
-            evidence.add("no connection uses BBR: loss-based congestion control needs no fq");
+            evidence.add("no connection uses BBR, so nothing relies on fq for pacing");
             return Finding.of(footgun(), 0, evidence, fix(List.of(), defaultQdisc));
         }
 

@@ -42,7 +42,7 @@ class BbrWithoutFqCheckTest {
         Finding f = judge(node("cubic", "pfifo_fast"));
         assertThat(f.risk()).isZero();
         assertThat(f.evidence()).contains("net.ipv4.tcp_congestion_control=cubic",
-                "no connection uses BBR: loss-based congestion control needs no fq");
+                "no connection uses BBR, so nothing relies on fq for pacing");
     }
 
     @Test
