@@ -17,10 +17,13 @@ public final class Checks {
                 new EphemeralPortExhaustionCheck(),
                 new TimeWaitTuningCheck(),
                 new TwRecycleNatCheck(),
-                new ConntrackTableFullCheck(),
                 new SmallSocketBuffersCheck(),
                 new NagleDelayedAckCheck(),
                 new KeepaliveTooLongCheck(),
+                new MssMtuMismatchCheck(),
+                new PmtuBlackholeCheck(),
+                new ConntrackTableFullCheck(),
+                new BbrWithoutFqCheck(),
                 new ReuseportImbalanceCheck()));
     }
 

@@ -14,6 +14,7 @@ import java.util.Map;
 public final class SysctlSource implements Source<Sysctls> {
 
     public static final List<String> NAMES = List.of(
+            "kernel.osrelease", // the release, for checks that depend on it (bbr_without_fq: internal pacing since 4.13)
             "net.ipv4.ip_local_port_range",
             "net.ipv4.ip_local_reserved_ports",
             "net.ipv4.tcp_tw_reuse",

@@ -4,7 +4,9 @@ import dev.tcpfootgun.snapshot.Conntrack;
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.KernelCounters;
+import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.Qdisc;
 import dev.tcpfootgun.snapshot.Reading;
 import dev.tcpfootgun.snapshot.SocketMemory;
 import dev.tcpfootgun.snapshot.Sockstat;
@@ -22,6 +24,9 @@ final class Snapshots {
     private final List<TcpSocket> sockets = new ArrayList<>();
     private final Map<String, String> sysctls = new HashMap<>();
     private final Map<String, Double> netstat = new HashMap<>();
+    private final Map<String, Double> snmp = new HashMap<>();
+    private List<NetInterface> interfaces;
+    private List<Qdisc> qdiscs;
     private Conntrack conntrack;
     private Sockstat sockstat;
     private boolean socketsFail;
@@ -39,6 +44,35 @@ final class Snapshots {
 
     Snapshots netstat(String key, double value) {
         netstat.put(key, value);
+        return this;
+    }
+
+    /** A /proc/net/snmp counter, keyed "Section.Field" ("Icmp.InDestUnreachs"). */
+    Snapshots snmp(String key, double value) {
+        snmp.put(key, value);
+        return this;
+    }
+
+    /** One interface; the interfaces reading succeeds once any is added (or {@link #noInterfaces}). */
+    Snapshots link(String name, int ifindex, long mtu, String kind, boolean up) {
+        if (interfaces == null) {
+            interfaces = new ArrayList<>();
+        }
+        interfaces.add(new NetInterface(name, ifindex, mtu, kind, up));
+        return this;
+    }
+
+    Snapshots noInterfaces() {
+        interfaces = new ArrayList<>();
+        return this;
+    }
+
+    /** One qdisc; the qdisc reading succeeds once any is added. */
+    Snapshots qdisc(int ifindex, long handle, long parent, String kind) {
+        if (qdiscs == null) {
+            qdiscs = new ArrayList<>();
+        }
+        qdiscs.add(new Qdisc(ifindex, handle, parent, kind));
         return this;
     }
 
@@ -112,11 +146,11 @@ final class Snapshots {
                 socketSource,
                 conntrack == null ? Reading.failed("conntrack", "nf_conntrack_count missing", 0) : Reading.ok("conntrack", conntrack, 0, 0),
                 Reading.ok("netstat", new KernelCounters(netstat), 0, 0),
-                Reading.ok("snmp", new KernelCounters(Map.of()), 0, 0),
+                Reading.ok("snmp", new KernelCounters(snmp), 0, 0),
                 sockstat == null ? Reading.failed("sockstat", "missing", 0) : Reading.ok("sockstat", sockstat, 0, 0),
                 sysctls.isEmpty() ? Reading.failed("sysctl", "missing", 0) : Reading.ok("sysctl", new Sysctls(sysctls), 0, 0),
-                Reading.failed("interfaces", "missing", 0),
-                Reading.failed("qdisc", "missing", 0));
+                interfaces == null ? Reading.failed("interfaces", "missing", 0) : Reading.ok("interfaces", List.copyOf(interfaces), 0, 0),
+                qdiscs == null ? Reading.failed("qdisc", "qdiscs need rtnetlink", 0) : Reading.ok("qdisc", List.copyOf(qdiscs), 0, 0));
     }
 
     static Observation observe(NodeSnapshot now, NodeSnapshot previous) {

@@ -1,0 +1,197 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.NetInterface;
+import dev.tcpfootgun.snapshot.Qdisc;
+import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Seed section 10: BBR was built to pace its packets through the fq qdisc. Since Linux 4.13 TCP
+ * paces internally when fq is missing, so BBR without fq works at a CPU cost with bursts left
+ * between flows (warning); on an older kernel its pacing has no effect and it sends in bursts
+ * (critical). An interface counts as fq when its root is fq, or its root is mq/mqprio and every
+ * per-queue child is fq. CUBIC (or any non-BBR algorithm) on pfifo_fast is fine.
+ */
+public final class BbrWithoutFqCheck implements Check {
+
+    static final String CONGESTION = "net.ipv4.tcp_congestion_control";
+    static final String DEFAULT_QDISC = "net.core.default_qdisc";
+    /** Not under net.*: the kernel release the snapshot carries among its sysctls. */
+    static final String OSRELEASE = "kernel.osrelease";
+
+    /** Roots whose children, one per TX queue, hold the real discipline. */
+    static final Set<String> MULTIQUEUE_ROOTS = Set.of("mq", "mqprio");
+
+    /** Interfaces named in evidence and fix; the rest are counted. */
+    static final int SHOWN = 5;
+
+    /** An egress interface whose traffic BBR sends without fq, and what it has instead. */
+    record Unpaced(NetInterface link, String qdiscs, boolean multiqueue) {}
+
+    @Override
+    public Footgun footgun() {
+        return Footgun.BBR_WITHOUT_FQ;
+    }
+
+    @Override
+    public Finding judge(Observation o) {
+        Sysctls sysctls = o.now().sysctls().value();
+        String algorithm = sysctls == null ? null : sysctls.string(CONGESTION).orElse(null);
+        int bbrSockets = bbrSockets(o.now().sockets().value());
+        String defaultQdisc = sysctls == null ? null : sysctls.string(DEFAULT_QDISC).orElse(null);
+        if (algorithm == null && bbrSockets == 0) {
+            return Finding.unknown(footgun(), CONGESTION + " could not be read"
+                    + (sysctls == null ? " (" + o.now().sysctls().error() + ")" : ""), fix(List.of(), defaultQdisc));
+        }
+        List<String> evidence = new ArrayList<>();
+        boolean bbrDefault = isBbr(algorithm);
+        if (algorithm != null) {
+            evidence.add(CONGESTION + "=" + algorithm + (bbrSockets > 0
+                    ? "; " + bbrSockets + (bbrSockets == 1 ? " connection uses" : " connections use") + " BBR"
+                    : ""));
+        } else {
+            evidence.add(bbrSockets + (bbrSockets == 1 ? " connection uses" : " connections use") + " BBR");
+        }
+        if (!bbrDefault && bbrSockets == 0) {
+            evidence.add("no connection uses BBR, so nothing relies on fq for pacing");
+            return Finding.of(footgun(), 0, evidence, fix(List.of(), defaultQdisc));
+        }
+
+        List<NetInterface> links = o.now().interfaces().value();
+        List<Qdisc> qdiscs = o.now().qdiscs().value();
+        if (links == null || qdiscs == null) {
+            String missing = links == null
+                    ? "network interfaces: " + o.now().interfaces().error()
+                    : "qdiscs need rtnetlink (" + o.now().qdiscs().error() + ")";
+            return Finding.unknown(footgun(), missing, fix(List.of(), defaultQdisc));
+        }
+        List<Unpaced> unpaced = new ArrayList<>();
+        List<String> onFq = new ArrayList<>();
+        for (NetInterface link : links) {
+            if (!Links.isEgress(link)) {
+                continue;
+            }
+            Unpaced u = unpaced(link, qdiscs);
+            if (u == null) {
+                onFq.add(link.name());
+            } else {
+                unpaced.add(u);
+            }
+        }
+        if (!onFq.isEmpty()) {
+            evidence.add("on fq: " + Links.names(onFq, SHOWN));
+        }
+        if (unpaced.isEmpty()) {
+            if (onFq.isEmpty()) {
+                evidence.add("no interface but loopback is up: nothing leaves this namespace");
+            }
+            return Finding.of(footgun(), 0, evidence, fix(unpaced, defaultQdisc));
+        }
+        evidence.add("BBR sends without fq through " + Links.names(
+                unpaced.stream().map(u -> u.link().name() + " (root " + u.qdiscs() + ")").toList(), SHOWN));
+        if (defaultQdisc != null) {
+            evidence.add(DEFAULT_QDISC + "=" + defaultQdisc + (defaultQdisc.equals("fq") ? "" : ": new interfaces start without fq too"));
+        }
+        Optional<KernelRelease> release = sysctls == null ? Optional.empty()
+                : KernelRelease.parse(sysctls.string(OSRELEASE).orElse(null));
+        double risk;
+        if (release.isEmpty()) {
+            risk = Status.WARN_AT;
+            evidence.add("kernel release unknown: assumed " + KernelFacts.TCP_INTERNAL_PACING_SINCE
+                    + " or newer, where TCP paces internally without fq (at a CPU cost, and bursts between flows remain)");
+        } else if (release.get().atLeast(KernelFacts.TCP_INTERNAL_PACING_SINCE)) {
+            risk = Status.WARN_AT;
+            evidence.add("kernel " + sysctls.string(OSRELEASE).orElseThrow() + " paces TCP internally (since "
+                    + KernelFacts.TCP_INTERNAL_PACING_SINCE + "): BBR works, but pacing costs a high-resolution timer per "
+                    + "connection in CPU time and bursts between flows remain");
+        } else {
+            risk = Status.CRITICAL_AT;
+            evidence.add("kernel " + sysctls.string(OSRELEASE).orElseThrow() + " predates TCP internal pacing ("
+                    + KernelFacts.TCP_INTERNAL_PACING_SINCE + "): without fq BBR's pacing has no effect and it sends in bursts"
+                    + (release.get().atLeast(KernelFacts.BBR_SINCE) ? ""
+                            : "; before " + KernelFacts.BBR_SINCE + " BBR does not exist and the kernel silently keeps CUBIC"));
+        }
+        return Finding.of(footgun(), risk, evidence, fix(unpaced, defaultQdisc));
+    }
+
+    /** Null when the interface is on fq; else what its root (and mq children) are. */
+    static Unpaced unpaced(NetInterface link, List<Qdisc> qdiscs) {
+        Qdisc root = null;
+        for (Qdisc q : qdiscs) {
+            if (q.ifindex() == link.ifindex() && q.isRoot()) {
+                root = q;
+            }
+        }
+        if (root == null) {
+            return new Unpaced(link, "none", false);
+        }
+        if ("fq".equals(root.kind())) {
+            return null;
+        }
+        if (!MULTIQUEUE_ROOTS.contains(root.kind())) {
+            return new Unpaced(link, root.kind(), false);
+        }
+        long major = root.handle() >>> 16;
+        TreeMap<String, Integer> children = new TreeMap<>();
+        for (Qdisc q : qdiscs) {
+            if (q.ifindex() == link.ifindex() && !q.isRoot() && q.parent() >>> 16 == major) {
+                children.merge(q.kind(), 1, Integer::sum);
+            }
+        }
+        if (children.size() == 1 && children.containsKey("fq")) {
+            return null;
+        }
+        StringBuilder what = new StringBuilder(root.kind());
+        if (children.isEmpty()) {
+            what.append(" without visible children");
+        } else {
+            what.append(" with children ");
+            children.forEach((kind, n) -> what.append(what.charAt(what.length() - 1) == ' ' ? "" : ", ")
+                    .append(n).append(' ').append(kind));
+        }
+        return new Unpaced(link, what.toString(), true);
+    }
+
+    /** Connections to other hosts whose congestion control is BBR (INET_DIAG_CONG; absent from procfs). */
+    static int bbrSockets(List<TcpSocket> sockets) {
+        if (sockets == null) {
+            return 0;
+        }
+        int n = 0;
+        for (TcpSocket s : sockets) {
+            if (s.state() != TcpState.LISTEN && !s.remote().isLoopback() && isBbr(s.congestion())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static boolean isBbr(String algorithm) {
+        return algorithm != null && algorithm.strip().toLowerCase(Locale.ROOT).startsWith("bbr");
+    }
+
+    private static String fix(List<Unpaced> unpaced, String defaultQdisc) {
+        List<String> commands = new ArrayList<>();
+        for (Unpaced u : unpaced.stream().limit(SHOWN).toList()) {
+            commands.add(u.multiqueue()
+                    ? "tc qdisc del dev " + u.link().name() + " root (the kernel re-attaches " + u.qdiscs().split(" ")[0]
+                            + " with the default qdisc, fq, on every queue)"
+                    : "tc qdisc replace dev " + u.link().name() + " root fq");
+        }
+        String perInterface = commands.isEmpty() ? "tc qdisc replace dev <egress> root fq"
+                : String.join("; ", commands) + (unpaced.size() > SHOWN ? "; and the same for " + (unpaced.size() - SHOWN) + " more" : "");
+        return "Make fq the default qdisc: sysctl -w " + DEFAULT_QDISC + "=fq"
+                + (defaultQdisc == null || defaultQdisc.equals("fq") ? "" : " (now " + defaultQdisc + ")")
+                + ", persisted in /etc/sysctl.d/ (NetworkManager: nmcli connection modify <connection> tc.qdisc \"root fq\"). "
+                + "Then put fq under BBR on each egress interface: " + perInterface + ". "
+                + "fq needs sch_fq (CONFIG_NET_SCH_FQ): if tc answers \"Unknown qdisc\", this kernel lacks it; then rely on "
+                + "TCP internal pacing or use sysctl -w " + CONGESTION + "=cubic. Check with tc qdisc show.";
+    }
+}

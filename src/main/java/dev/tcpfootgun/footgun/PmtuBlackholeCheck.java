@@ -1,0 +1,177 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.NetInterface;
+import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.snapshot.TcpInfo;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Seed section 8: when a firewall drops ICMP fragmentation-needed, a path with a smaller MTU
+ * silently eats full-size segments: small exchanges work, bulk transfers hang in retransmission
+ * backoff. With tcp_mtu_probing=0 TCP never recovers on its own (critical while such stalls are
+ * seen; a warning where tunnels or small MTUs make blackholes likely); with probing on it shrinks
+ * its segments after repeated timeouts, so stalls cost seconds, not the connection (warning).
+ */
+public final class PmtuBlackholeCheck implements Check {
+
+    static final String PROBING = "net.ipv4.tcp_mtu_probing";
+
+    /** Connections named in the evidence; the rest are counted. */
+    static final int STALLS_SHOWN = 3;
+
+    /** A connection in retransmission backoff with at least one full-size segment unacknowledged. */
+    record Stall(TcpSocket socket) {
+        TcpInfo info() {
+            return socket.info();
+        }
+
+        int backoff() {
+            return Math.max(info().backoff(), info().retransmits());
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "%s (from %s): %d bytes unacknowledged, RTO backoff %d, snd_mss %d at path MTU %d",
+                    socket.remote(), socket.local().ip(), socket.txQueue(), backoff(), info().sndMss(), info().pmtu());
+        }
+
+        /** Full-size: within the TCP options' 40 bytes of what the path MTU allows. */
+        static boolean of(TcpSocket s) {
+            TcpInfo i = s.info();
+            if (i == null || s.state() == TcpState.LISTEN || s.remote().isLoopback() || i.pmtu() <= 0 || i.sndMss() <= 0) {
+                return false;
+            }
+            boolean backingOff = i.backoff() >= 1 || i.retransmits() >= 1;
+            boolean fullSize = i.sndMss() >= i.pmtu() - KernelFacts.IP_TCP_HEADER_BYTES - KernelFacts.TCP_OPTIONS_MAX_BYTES;
+            return backingOff && fullSize && s.txQueue() >= i.sndMss();
+        }
+    }
+
+    @Override
+    public Footgun footgun() {
+        return Footgun.PMTU_BLACKHOLE;
+    }
+
+    @Override
+    public Finding judge(Observation o) {
+        Sysctls sysctls = o.now().sysctls().value();
+        OptionalLong probing = sysctls == null ? OptionalLong.empty() : sysctls.number(PROBING);
+        if (probing.isEmpty()) {
+            return Finding.unknown(footgun(), PROBING + " could not be read"
+                    + (sysctls == null ? " (" + o.now().sysctls().error() + ")" : ""), fix(null, List.of(), false));
+        }
+        long mode = probing.getAsLong();
+        List<String> evidence = new ArrayList<>();
+        evidence.add(switch ((int) mode) {
+            case 0 -> PROBING + "=0: off, so TCP never shrinks its segments when ICMP fragmentation-needed is lost";
+            case 1 -> PROBING + "=1: blackhole detection on; after repeated timeouts TCP retries with segments of tcp_base_mss "
+                    + sysctls.number("net.ipv4.tcp_base_mss").orElse(KernelFacts.DEFAULT_TCP_BASE_MSS) + " and smaller";
+            default -> PROBING + "=" + mode + ": TCP probes the path MTU on every connection";
+        });
+        if (sysctls.number("net.ipv4.ip_no_pmtu_disc").orElse(0) != 0) {
+            evidence.add("ip_no_pmtu_disc=" + sysctls.number("net.ipv4.ip_no_pmtu_disc").getAsLong()
+                    + ": IPv4 packets leave without DF, so routers fragment them instead of asking for smaller ones (IPv6 still needs ICMPv6)");
+        }
+
+        List<Stall> stalls = stalls(o, evidence);
+        if (!stalls.isEmpty()) {
+            evidence.add(stalls.size() + (stalls.size() == 1 ? " connection stalls" : " connections stall")
+                    + " with full-size segments in retransmission backoff: "
+                    + String.join("; ", stalls.stream().limit(STALLS_SHOWN).map(Stall::describe).toList())
+                    + (stalls.size() > STALLS_SHOWN ? "; and " + (stalls.size() - STALLS_SHOWN) + " more" : ""));
+        }
+        icmp(o, !stalls.isEmpty(), evidence);
+        OptionalDouble mtupFail = o.now().counterIncrease(o.previous(), "TcpExt", "TCPMTUPFail");
+        boolean probesFailing = mtupFail.isPresent() && mtupFail.getAsDouble() > 0;
+        if (probesFailing) {
+            evidence.add(String.format(Locale.ROOT,
+                    "TcpExt TCPMTUPFail rose by %.0f since the last read: MTU probes are lost on some path", mtupFail.getAsDouble()));
+        }
+        List<String> smallLinks = smallLinks(o.now().interfaces().value());
+        if (!smallLinks.isEmpty()) {
+            evidence.add("paths through " + Links.names(smallLinks, 3) + " carry less than " + KernelFacts.ETHERNET_MTU
+                    + " bytes, so PMTU discovery must work for them");
+        }
+
+        double risk = 0;
+        if (mode == 0) {
+            if (!stalls.isEmpty()) {
+                risk = Status.CRITICAL_AT;
+            } else if (!smallLinks.isEmpty()) {
+                risk = Status.WARN_AT;
+            }
+        } else if (!stalls.isEmpty() || probesFailing) {
+            risk = Status.WARN_AT;
+        }
+        return Finding.of(footgun(), risk, evidence, fix(mode, stalls, !smallLinks.isEmpty()));
+    }
+
+    private static List<Stall> stalls(Observation o, List<String> evidence) {
+        List<TcpSocket> sockets = o.now().sockets().value();
+        if (sockets == null) {
+            evidence.add("stalled connections not judged: sockets unreadable (" + o.now().sockets().error() + ")");
+            return List.of();
+        }
+        if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
+            evidence.add("stalled connections not judged: the sockets came without tcp_info (procfs)");
+            return List.of();
+        }
+        return sockets.stream().filter(Stall::of).map(Stall::new)
+                .sorted(Comparator.comparingInt(Stall::backoff).reversed()
+                        .thenComparing(s -> s.socket().remote().toString()))
+                .toList();
+    }
+
+    /** ICMP destination-unreachable arriving means PMTU discovery can work; none while segments stall is the blackhole's mark. */
+    private static void icmp(Observation o, boolean stalling, List<String> evidence) {
+        OptionalDouble unreach = o.now().counterIncrease(o.previous(), "Icmp", "InDestUnreachs");
+        OptionalDouble type3 = o.now().counterIncrease(o.previous(), "IcmpMsg", "InType3");
+        if (unreach.isEmpty()) {
+            return;
+        }
+        // IcmpMsg InType3 appears only once a type 3 message has arrived: absent means none yet
+        double t3 = type3.orElse(0);
+        double received = Math.max(unreach.getAsDouble(), t3);
+        if (received > 0) {
+            evidence.add(String.format(Locale.ROOT,
+                    "%.0f ICMP destination-unreachable messages arrived since the last read (Icmp InDestUnreachs, IcmpMsg InType3)", received));
+        } else if (stalling) {
+            evidence.add("no ICMP destination-unreachable arrived since the last read while segments stall: "
+                    + "consistent with ICMP being blocked on the path");
+        }
+    }
+
+    /** Up, non-loopback links whose MTU is below Ethernet's, and every up tunnel. */
+    private static List<String> smallLinks(List<NetInterface> links) {
+        if (links == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (NetInterface i : links) {
+            boolean tunnel = Encapsulation.ofKind(i.kind()).isPresent();
+            if (Links.isEgress(i) && (tunnel || (i.mtu() > 0 && i.mtu() < KernelFacts.ETHERNET_MTU))) {
+                out.add(i.name() + " (" + (i.kind() == null ? "" : i.kind() + ", ") + "MTU " + i.mtu() + ")");
+            }
+        }
+        return out;
+    }
+
+    private static String fix(Long mode, List<Stall> stalls, boolean smallPaths) {
+        List<String> destinations = stalls.stream().map(s -> s.socket().remote().ip()).distinct().toList();
+        String where = destinations.isEmpty() ? "every firewall on your paths"
+                : "every firewall between this node and " + Links.names(destinations, STALLS_SHOWN);
+        String now = mode == null ? "" : " (now " + mode + ")";
+        return "Never block all ICMP: allow type 3 (destination unreachable, at least code 4, fragmentation needed) and type 11 "
+                + "(time exceeded) through " + where + ": here iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT "
+                + "and ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT, on routers and firewalls in between the "
+                + "same in FORWARD. Safety net: sysctl -w " + PROBING + "=1" + now + ", so TCP shrinks its segments after repeated timeouts. "
+                + (smallPaths ? "Where a tunnel or a smaller MTU is on the path, clamp MSS to it: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu. " : "")
+                + "Confirm with ss -ti dst " + (destinations.isEmpty() ? "<address>" : destinations.get(0)) + " (backoff:, mss:, pmtu:).";
+    }
+}
