@@ -62,7 +62,7 @@ class BbrWithoutFqIT {
                 MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns, EXPORTER_PORT));
                 assertThat(m.get("footgun_risk_ratio", "footgun", FOOTGUN)).hasValue(0.5);
                 assertThat(m.get("footgun_finding_info", "footgun", FOOTGUN, "status", "warn")).hasValue(1);
-                assertThat(m.get("footgun_network_info", "device", "bq0", "kind", "veth", "root_qdisc", "pfifo_fast", "operstate", "up"))
+                assertThat(m.get("footgun_network_info", "device", "bq0", "kind", "veth", "root_qdisc", "pfifo_fast", "child_qdiscs", "", "operstate", "up"))
                         .hasValue(1);
 
                 ns.call(() -> {

@@ -35,9 +35,10 @@ class TcpInfoIT {
         try (NetNs ns = NetNs.create("fg-ti")) {
             PortExhaustionIT.Listener server = ns.call(() -> PortExhaustionIT.Listener.open(SERVER_PORT));
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT)) {
-                // lose some full-size data segments so the sender must retransmit
-                ns.exec("iptables", "-A", "OUTPUT", "-p", "tcp", "--dport", Integer.toString(SERVER_PORT), "-m", "length",
-                        "--length", "1000:65535", "-m", "statistic", "--mode", "nth", "--every", "10", "--packet", "0", "-j", "DROP");
+                // lose every 10th packet towards the server (from the 6th on, so not the SYN) so the sender
+                // must retransmit; no length match: loopback GSO packets can exceed 64 KiB and carry tot_len 0
+                ns.exec("iptables", "-A", "OUTPUT", "-p", "tcp", "--dport", Integer.toString(SERVER_PORT), "-m", "statistic",
+                        "--mode", "nth", "--every", "10", "--packet", "5", "-j", "DROP");
                 Socket client = ns.call(() -> {
                     Socket s = new Socket(InetAddress.getLoopbackAddress(), SERVER_PORT);
                     OutputStream out = s.getOutputStream();
@@ -48,8 +49,10 @@ class TcpInfoIT {
                     out.flush();
                     return s;
                 });
-                ns.exec("iptables", "-F", "OUTPUT");
                 String filter = "dport = :" + SERVER_PORT;
+                // write() returns once data is queued: keep the drop rule until everything is acknowledged
+                awaitIdle(ns, filter);
+                ns.exec("iptables", "-F", "OUTPUT");
                 String before = awaitIdle(ns, filter);
                 MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns, EXPORTER_PORT));
                 String after = ns.exec("ss", "-tin", filter);
@@ -58,7 +61,7 @@ class TcpInfoIT {
                 double rttMs = Double.parseDouble(find(RTT, before));
                 long retrans = retransmits(before);
                 long segsOut = Long.parseLong(find(SEGS_OUT, before));
-                assertThat(retrans).as("the transfer really retransmitted").isPositive();
+                assertThat(retrans).as("the transfer really retransmitted: " + before).isPositive();
                 String[] dst = {"dst_ip", "127.0.0.1", "dst_port", Integer.toString(SERVER_PORT)};
                 assertThat(m.get("footgun_destination_sockets", dst)).hasValue(1);
                 assertThat(m.get("footgun_destination_rtt_max_seconds", dst).orElseThrow()).isCloseTo(rttMs / 1000, org.assertj.core.data.Offset.offset(1e-9));
@@ -80,6 +83,17 @@ class TcpInfoIT {
         }
     }
 
+    /** ss's Send-Q column for the one socket is 0: everything written has been acknowledged. */
+    private static boolean sendQueueEmpty(String ss) {
+        for (String line : ss.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 3 && f[0].equals("ESTAB")) {
+                return f[2].equals("0");
+            }
+        }
+        return false;
+    }
+
     /** The figures compared, as ss prints them; lastsnd and friends tick with the clock and are left out. */
     private static String figures(String ss) {
         return find(RTT, ss) + " " + retransmits(ss) + " " + find(SEGS_OUT, ss);
@@ -97,7 +111,7 @@ class TcpInfoIT {
         for (int i = 0; i < 100; i++) {
             Thread.sleep(200);
             String now = ns.exec("ss", "-tin", filter);
-            if (now.contains("rtt:") && previous.contains("rtt:") && figures(now).equals(figures(previous))) {
+            if (now.contains("rtt:") && previous.contains("rtt:") && figures(now).equals(figures(previous)) && sendQueueEmpty(now)) {
                 return now;
             }
             previous = now;
