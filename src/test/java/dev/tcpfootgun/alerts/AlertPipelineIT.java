@@ -103,6 +103,10 @@ class AlertPipelineIT {
         // With the default tcp_tw_reuse=2 connect() may take over loopback TIME_WAIT ports; 0 makes
         // exhaustion real and deterministic.
         ns.sysctl("net.ipv4.tcp_tw_reuse", "0");
+        // the seed's keepalive (300/30/5): Linux defaults are a keepalive_too_long warning of their own
+        ns.sysctl("net.ipv4.tcp_keepalive_time", "300");
+        ns.sysctl("net.ipv4.tcp_keepalive_intvl", "30");
+        ns.sysctl("net.ipv4.tcp_keepalive_probes", "5");
 
         webhook = ns.call(() -> {
             HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), WEBHOOK_PORT), 16);

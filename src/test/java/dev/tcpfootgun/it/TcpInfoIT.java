@@ -35,9 +35,10 @@ class TcpInfoIT {
         try (NetNs ns = NetNs.create("fg-ti")) {
             PortExhaustionIT.Listener server = ns.call(() -> PortExhaustionIT.Listener.open(SERVER_PORT));
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT)) {
-                // lose every 10th packet towards the server (from the 6th on, so not the SYN) so the sender
-                // must retransmit; no length match: loopback GSO packets can exceed 64 KiB and carry tot_len 0
-                ns.exec("iptables", "-A", "OUTPUT", "-p", "tcp", "--dport", Integer.toString(SERVER_PORT), "-m", "statistic",
+                // lose every 10th packet on its way into the server (from the 6th on, so not the SYN) so the
+                // sender must retransmit. INPUT, not OUTPUT: a local OUTPUT drop is an error TCP simply
+                // sends again, never a loss. No length match: loopback GSO packets can carry tot_len 0.
+                ns.exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", Integer.toString(SERVER_PORT), "-m", "statistic",
                         "--mode", "nth", "--every", "10", "--packet", "5", "-j", "DROP");
                 Socket client = ns.call(() -> {
                     Socket s = new Socket(InetAddress.getLoopbackAddress(), SERVER_PORT);
@@ -52,7 +53,7 @@ class TcpInfoIT {
                 String filter = "dport = :" + SERVER_PORT;
                 // write() returns once data is queued: keep the drop rule until everything is acknowledged
                 awaitIdle(ns, filter);
-                ns.exec("iptables", "-F", "OUTPUT");
+                ns.exec("iptables", "-F", "INPUT");
                 String before = awaitIdle(ns, filter);
                 MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns, EXPORTER_PORT));
                 String after = ns.exec("ss", "-tin", filter);
