@@ -24,6 +24,8 @@
 ARG DEBIAN=debian:trixie-slim
 
 FROM ${DEBIAN} AS build
+# lets .ci/container-test prune this project's build leftovers and no one else's
+LABEL dev.tcpfootgun.image=tcp-footgun-exporter
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends openjdk-25-jdk-headless maven \
  && rm -rf /var/lib/apt/lists/*
@@ -76,7 +78,8 @@ RUN mkdir -p /rootfs/etc /rootfs/tmp \
 FROM scratch
 COPY --from=build /rootfs/ /
 COPY --from=build /opt/runtime/ /opt/java/
-LABEL org.opencontainers.image.title="tcp-footgun-exporter" \
+LABEL dev.tcpfootgun.image=tcp-footgun-exporter \
+      org.opencontainers.image.title="tcp-footgun-exporter" \
       org.opencontainers.image.description="Prometheus exporter for Linux TCP/IP footguns"
 USER 65534:65534
 EXPOSE 10071
