@@ -1,5 +1,6 @@
 package dev.tcpfootgun.source.netlink;
 
+import dev.tcpfootgun.snapshot.IpText;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -26,63 +27,12 @@ final class AddressText {
         if (cached && cachedV6 == v6 && cachedHi == hi && cachedLo == lo) {
             return cachedText;
         }
-        String text = v6 ? ipv6(hi, lo) : ipv4((int) lo);
+        String text = v6 ? IpText.ipv6(hi, lo) : IpText.ipv4((int) lo);
         cached = true;
         cachedV6 = v6;
         cachedHi = hi;
         cachedLo = lo;
         cachedText = text;
         return text;
-    }
-
-    static String ipv4(int a) {
-        return new StringBuilder(15)
-                .append(a >>> 24).append('.')
-                .append((a >>> 16) & 0xff).append('.')
-                .append((a >>> 8) & 0xff).append('.')
-                .append(a & 0xff)
-                .toString();
-    }
-
-    /** RFC 5952: lowercase, no leading zeros, the longest run (first on a tie) of 2+ zero groups as "::". */
-    static String ipv6(long hi, long lo) {
-        if (hi == 0 && (lo >>> 32) == 0xffffL) {
-            return ipv4((int) lo);
-        }
-        int[] groups = new int[8];
-        for (int i = 0; i < 4; i++) {
-            groups[i] = (int) (hi >>> (48 - 16 * i)) & 0xffff;
-            groups[i + 4] = (int) (lo >>> (48 - 16 * i)) & 0xffff;
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (groups[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder b = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                b.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
-                b.append(':');
-            }
-            b.append(Integer.toHexString(groups[i]));
-        }
-        return b.toString();
     }
 }
