@@ -98,7 +98,7 @@ class MssMtuMismatchCheckTest {
     @Test
     void anMssAboveWhatThePathAllowsIsCriticalAndNamesTheDestination() {
         Finding f = judge(Snapshots.node().link("eth0", 2, 1500, "physical", true)
-                .socket(socket("10.0.0.9", 443, TcpInfoStub.info().path(1460, 1460, 1400))));
+                .socket(socket("10.0.0.9", 443, TcpInfos.info().path(1460, 1460, 1400))));
         assertThat(f.status()).isEqualTo(Status.CRITICAL);
         assertThat(String.join(" ", f.evidence()))
                 .contains("1 connection sending segments larger than the path allows: 10.0.0.9:443: snd_mss 1460, path MTU 1400 allows 1360");
@@ -107,7 +107,7 @@ class MssMtuMismatchCheckTest {
     @Test
     void aPathMtuShrunkBelowTheAdvertisedMssIsEvidenceOnly() {
         Finding f = judge(Snapshots.node().link("eth0", 2, 1500, "physical", true)
-                .socket(socket("10.0.0.9", 443, TcpInfoStub.info().path(1348, 1460, 1400))));
+                .socket(socket("10.0.0.9", 443, TcpInfos.info().path(1348, 1460, 1400))));
         assertThat(f.risk()).isZero();
         assertThat(String.join(" ", f.evidence())).contains("1 connection on a path MTU below the MSS advertised")
                 .contains("10.0.0.9:443: path MTU 1400 allows MSS 1360, advertised 1460");
@@ -120,7 +120,7 @@ class MssMtuMismatchCheckTest {
         assertThat(f.missing()).contains("network interfaces");
     }
 
-    static TcpSocket socket(String dst, int port, TcpInfoStub info) {
+    static TcpSocket socket(String dst, int port, TcpInfos info) {
         return new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.7", 40000), new Endpoint(dst, port),
                 0, 0, 0, 0, 0, 0, 0, info.build(), null, "cubic", null);
     }

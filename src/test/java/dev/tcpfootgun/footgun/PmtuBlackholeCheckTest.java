@@ -14,10 +14,10 @@ class PmtuBlackholeCheckTest {
 
     /** What ss -ti showed for a bulk send into a blackhole here: 78192 bytes queued, backoff 4, mss 1448, pmtu 1500. */
     static TcpSocket stalled(String dst) {
-        return socket(dst, 78192, TcpInfoStub.info().backoff(4).retransmits(4).path(1448, 1448, 1500));
+        return socket(dst, 78192, TcpInfos.info().backoff(4).retransmits(4).path(1448, 1448, 1500));
     }
 
-    static TcpSocket socket(String dst, long txQueue, TcpInfoStub info) {
+    static TcpSocket socket(String dst, long txQueue, TcpInfos info) {
         return new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("198.18.1.1", 43514), new Endpoint(dst, 5001),
                 txQueue, 0, TcpSocket.TIMER_RETRANSMIT, 3000, 4, 0, 0, info.build(), null, "cubic", null);
     }
@@ -73,16 +73,16 @@ class PmtuBlackholeCheckTest {
     @Test
     void onlyFullSizeSegmentsInBackoffAreStalls() {
         // less than one segment queued: a small request, not a full-size segment
-        assertThat(judge(node("0").socket(socket("198.18.2.2", 100, TcpInfoStub.info().backoff(3).path(1448, 1448, 1500)))).risk()).isZero();
+        assertThat(judge(node("0").socket(socket("198.18.2.2", 100, TcpInfos.info().backoff(3).path(1448, 1448, 1500)))).risk()).isZero();
         // data queued but no timeout yet
-        assertThat(judge(node("0").socket(socket("198.18.2.2", 78192, TcpInfoStub.info().path(1448, 1448, 1500)))).risk()).isZero();
+        assertThat(judge(node("0").socket(socket("198.18.2.2", 78192, TcpInfos.info().path(1448, 1448, 1500)))).risk()).isZero();
         // MSS already shrunk far below the path MTU: not full-size
-        assertThat(judge(node("0").socket(socket("198.18.2.2", 78192, TcpInfoStub.info().backoff(3).path(512, 1448, 1500)))).risk()).isZero();
+        assertThat(judge(node("0").socket(socket("198.18.2.2", 78192, TcpInfos.info().backoff(3).path(512, 1448, 1500)))).risk()).isZero();
         // a retransmission timeout alone (retransmits without backoff) counts
-        assertThat(judge(node("0").socket(socket("198.18.2.2", 78192, TcpInfoStub.info().retransmits(1).path(1448, 1448, 1500)))).risk())
+        assertThat(judge(node("0").socket(socket("198.18.2.2", 78192, TcpInfos.info().retransmits(1).path(1448, 1448, 1500)))).risk())
                 .isEqualTo(0.8);
         // loopback paths carry 65536 bytes and have no firewall in between
-        assertThat(judge(node("0").socket(socket("127.0.0.1", 200000, TcpInfoStub.info().backoff(3).path(65483, 65483, 65536)))).risk())
+        assertThat(judge(node("0").socket(socket("127.0.0.1", 200000, TcpInfos.info().backoff(3).path(65483, 65483, 65536)))).risk())
                 .isZero();
     }
 

@@ -19,6 +19,10 @@ final class TcpInfos {
     private long rwndLimited;
     private long sndbufLimited;
     private long sndWnd;
+    private int retransmits;
+    private int backoff;
+    private long advMss = 65483;
+    private long pmtu = 65535;
 
     static TcpInfos info() {
         return new TcpInfos();
@@ -66,6 +70,24 @@ final class TcpInfos {
         return this;
     }
 
+    TcpInfos retransmits(int n) {
+        retransmits = n;
+        return this;
+    }
+
+    TcpInfos backoff(int n) {
+        backoff = n;
+        return this;
+    }
+
+    /** snd_mss, advmss and pmtu together: what ss -ti shows as mss:, advmss:, pmtu:. */
+    TcpInfos path(long sndMss, long advMss, long pmtu) {
+        this.sndMss = sndMss;
+        this.advMss = advMss;
+        this.pmtu = pmtu;
+        return this;
+    }
+
     TcpInfos sndWnd(long bytes) {
         sndWnd = bytes;
         return this;
@@ -76,9 +98,9 @@ final class TcpInfos {
         boolean v410 = size >= TcpInfo.SIZE_4_10;
         boolean v419 = size >= 224;
         boolean v54 = size >= TcpInfo.SIZE_5_4;
-        return new TcpInfo(size, 1, 0, 0, 0, 0, TcpInfo.OPT_TIMESTAMPS | TcpInfo.OPT_SACK | TcpInfo.OPT_WSCALE, 7, 7, false,
-                204_000, 40_000, sndMss, 536, 0, 0, 0, 0, 0, 10, 10, 10, 65535, 65535, rtt, rttVar, Integer.MAX_VALUE, 10,
-                65483, 3, 0, rcvSpace, 0, 0, 0, bytesSent, 0, dataSegsOut, dataSegsOut,
+        return new TcpInfo(size, 1, 0, retransmits, 0, backoff, TcpInfo.OPT_TIMESTAMPS | TcpInfo.OPT_SACK | TcpInfo.OPT_WSCALE, 7, 7,
+                false, 204_000, 40_000, sndMss, 536, 0, 0, 0, 0, 0, 10, 10, 10, pmtu, 65535, rtt, rttVar, Integer.MAX_VALUE, 10,
+                advMss, 3, 0, rcvSpace, 0, 0, 0, bytesSent, 0, dataSegsOut, dataSegsOut,
                 v46 ? 0 : -1, v46 ? minRtt : -1, v46 ? 0 : -1, v46 ? dataSegsOut : -1,
                 size >= TcpInfo.SIZE_4_9 ? 0 : -1,
                 v410 ? busy : -1, v410 ? rwndLimited : -1, v410 ? sndbufLimited : -1,
