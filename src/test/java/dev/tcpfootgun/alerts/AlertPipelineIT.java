@@ -9,6 +9,7 @@ import dev.tcpfootgun.alerts.AlertRulesTest.PanelQuery;
 import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +18,6 @@ import java.net.DatagramSocket;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -85,7 +84,7 @@ class AlertPipelineIT {
     static final List<Process> processes = new ArrayList<>();
     static HttpServer webhook;
     static final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
-    static Listener listener;
+    static TestServer listener;
 
     record Delivery(String path, String body) {}
 
@@ -159,7 +158,7 @@ class AlertPipelineIT {
         awaitReady("http://127.0.0.1:" + ALERTMANAGER_PORT + "/-/ready");
         awaitReady("http://127.0.0.1:" + PROMETHEUS_PORT + "/-/ready");
 
-        listener = ns.call(Listener::open);
+        listener = ns.call(() -> TestServer.draining(LISTENER_PORT));
         // One ICMP port unreachable on loopback, so IcmpMsg InType3 exists (the kernel prints an
         // IcmpMsg column only after the first message of its type).
         ns.call(() -> {
@@ -220,7 +219,7 @@ class AlertPipelineIT {
             }
             return null;
         });
-        listener.awaitEof(CLOSED);
+        listener.awaitFinished(CLOSED);
         String port = Integer.toString(LISTENER_PORT);
 
         // Prometheus: the alert is firing, for this destination.
@@ -497,65 +496,4 @@ class AlertPipelineIT {
     }
 
     // ---------------------------------------------------------------------------------------
-
-    /**
-     * Accepts on loopback inside the namespace and reads every connection to EOF: a connection left
-     * unread when the process exits is reset, and the reset kills the client's TIME_WAIT.
-     */
-    static final class Listener implements AutoCloseable {
-        private final ServerSocket server;
-        private final AtomicInteger eofs = new AtomicInteger();
-        private final List<Socket> accepted = new CopyOnWriteArrayList<>();
-
-        private Listener(ServerSocket server) {
-            this.server = server;
-        }
-
-        static Listener open() throws IOException {
-            ServerSocket s = new ServerSocket();
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), LISTENER_PORT), 512);
-            Listener l = new Listener(s);
-            Thread t = new Thread(l::serve, "alerts-it-listener");
-            t.setDaemon(true);
-            t.start();
-            return l;
-        }
-
-        private void serve() {
-            try {
-                while (true) {
-                    Socket c = server.accept();
-                    accepted.add(c);
-                    Thread.ofVirtual().start(() -> {
-                        try (c; InputStream in = c.getInputStream()) {
-                            while (in.read() >= 0) {
-                                // drain to EOF
-                            }
-                            eofs.incrementAndGet();
-                        } catch (IOException e) {
-                            // closed by the test
-                        }
-                    });
-                }
-            } catch (IOException e) {
-                // closed
-            }
-        }
-
-        void awaitEof(int n) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (eofs.get() < n && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(eofs.get()).as("server side saw EOF on every connection").isEqualTo(n);
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket s : accepted) {
-                s.close();
-            }
-        }
-    }
 }

@@ -7,15 +7,11 @@ import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.MetricsText;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import dev.tcpfootgun.testing.ScrapedFindings;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +43,7 @@ class BbrWithoutFqIT {
             ns.exec("tc", "qdisc", "replace", "dev", "bq0", "root", "pfifo_fast");
             ns.sysctl("net.ipv4.tcp_congestion_control", "bbr");
             ServerSocket server = peer.call(() -> new ServerSocket(PEER_PORT, 16, InetAddress.getByName(PEER)));
-            Holder held = Holder.start(server);
+            TestServer held = TestServer.draining(server);
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT)) {
                 Socket bbr = ns.call(() -> new Socket(PEER, PEER_PORT));
                 assertThat(ns.exec("ss", "-tin", "dst", PEER)).contains("bbr");
@@ -95,54 +91,6 @@ class BbrWithoutFqIT {
                     held.close();
                     return null;
                 });
-            }
-        }
-    }
-
-    /** Accepts connections and holds them open, reading whatever arrives, until closed. */
-    static final class Holder implements AutoCloseable {
-        private final ServerSocket server;
-        private final List<Socket> accepted = new ArrayList<>();
-
-        private Holder(ServerSocket server) {
-            this.server = server;
-        }
-
-        static Holder start(ServerSocket server) {
-            Holder h = new Holder(server);
-            Thread t = new Thread(h::serve, "holder");
-            t.setDaemon(true);
-            t.start();
-            return h;
-        }
-
-        private void serve() {
-            try {
-                while (true) {
-                    Socket c = server.accept();
-                    synchronized (accepted) {
-                        accepted.add(c);
-                    }
-                    Thread.ofVirtual().start(() -> {
-                        try (InputStream in = c.getInputStream()) {
-                            in.transferTo(OutputStream.nullOutputStream());
-                        } catch (IOException e) {
-                            // reset or closed by the test
-                        }
-                    });
-                }
-            } catch (IOException e) {
-                // closed
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            synchronized (accepted) {
-                for (Socket s : accepted) {
-                    s.close();
-                }
             }
         }
     }

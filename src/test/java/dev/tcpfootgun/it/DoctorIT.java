@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ class DoctorIT {
             clean(ns);
             ns.sysctl("net.ipv4.ip_local_port_range", "40000 40099");
             ns.sysctl("net.ipv4.tcp_tw_reuse", "0");
-            PortExhaustionIT.Listener l = ns.call(() -> PortExhaustionIT.Listener.open(8080));
+            TestServer l = ns.call(() -> TestServer.draining(8080));
             try {
                 ns.call(() -> {
                     for (int i = 0; i < 92; i++) {
@@ -89,7 +90,7 @@ class DoctorIT {
                     }
                     return null;
                 });
-                l.awaitEof(92);
+                l.awaitFinished(92);
                 Result r = doctor(ns, "--output", "json");
                 // the kernel's own count (ss, a test oracle) right after doctor's last read
                 int tw = ns.exec("ss", "-H", "-tan", "state", "time-wait", "dport", "= :8080").strip().lines().toList().size();

@@ -7,6 +7,7 @@ import dev.tcpfootgun.footgun.Status;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.MetricsText;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,9 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,7 @@ class NagleDelayedAckIT {
         assumeTrue(why == null, why);
         try (NetNs ns = NetNs.create("fg-nagle");
                 ExporterProcess exporter = ExporterProcess.start(ns, Scrapes.flags())) {
-            ReplyServer server = ns.call(ReplyServer::open);
+            TestServer server = ns.call(NagleDelayedAckIT::replyServer);
             try {
                 String dest = "127.0.0.1:" + server.port();
                 Scrapes.metrics(ns); // the previous read, for the DelayedACKs rate
@@ -92,7 +91,7 @@ class NagleDelayedAckIT {
         double medianMillis(int requests) throws IOException {
             byte[] header = new byte[HEADER];
             byte[] body = new byte[BODY];
-            byte[] reply = new byte[ReplyServer.REPLY];
+            byte[] reply = new byte[REPLY];
             double[] ms = new double[requests];
             for (int i = 0; i < requests; i++) {
                 long t0 = System.nanoTime();
@@ -111,65 +110,20 @@ class NagleDelayedAckIT {
         }
     }
 
+    static final int REPLY = 10;
+
     /** Answers each request only once both its header and its body have arrived. */
-    static final class ReplyServer implements AutoCloseable {
-        static final int REPLY = 10;
-        private final ServerSocket server;
-        private final List<Socket> accepted = new ArrayList<>();
-
-        private ReplyServer(ServerSocket server) {
-            this.server = server;
-        }
-
-        static ReplyServer open() throws IOException {
-            ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            ReplyServer r = new ReplyServer(s);
-            Thread t = new Thread(r::serve, "reply-server");
-            t.setDaemon(true);
-            t.start();
-            return r;
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void serve() {
-            try {
-                while (true) {
-                    Socket c = server.accept();
-                    synchronized (accepted) {
-                        accepted.add(c);
-                    }
-                    Thread.ofVirtual().start(() -> {
-                        try (c) {
-                            DataInputStream in = new DataInputStream(c.getInputStream());
-                            OutputStream out = c.getOutputStream();
-                            byte[] header = new byte[HEADER];
-                            byte[] body = new byte[BODY];
-                            while (true) {
-                                in.readFully(header);
-                                in.readFully(body);
-                                out.write(new byte[REPLY]);
-                            }
-                        } catch (IOException e) {
-                            // the client closed
-                        }
-                    });
-                }
-            } catch (IOException e) {
-                // closed by the test
+    static TestServer replyServer() throws IOException {
+        return TestServer.start(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), (c, received) -> {
+            DataInputStream in = new DataInputStream(c.getInputStream());
+            OutputStream out = c.getOutputStream();
+            byte[] header = new byte[HEADER];
+            byte[] body = new byte[BODY];
+            while (true) {
+                in.readFully(header);
+                in.readFully(body);
+                out.write(new byte[REPLY]);
             }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            synchronized (accepted) {
-                for (Socket s : accepted) {
-                    s.close();
-                }
-            }
-        }
+        });
     }
 }

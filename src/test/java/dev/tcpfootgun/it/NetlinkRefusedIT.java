@@ -7,6 +7,7 @@ import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.MetricsText;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -35,8 +36,8 @@ class NetlinkRefusedIT {
         Path launcher = Path.of("target", "no-netlink");
         Cmd.run("gcc", "-O2", "-o", launcher.toString(), Path.of("src", "test", "c", "no-netlink.c").toString());
         try (NetNs ns = NetNs.create("fg-nl")) {
-            PortExhaustionIT.Listener a = ns.call(() -> PortExhaustionIT.Listener.open(8080));
-            PortExhaustionIT.Listener b = ns.call(() -> PortExhaustionIT.Listener.open(8081));
+            TestServer a = ns.call(() -> TestServer.draining(8080));
+            TestServer b = ns.call(() -> TestServer.draining(8081));
             try (ExporterProcess viaNetlink = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + NETLINK_PORT);
                     ExporterProcess refused = ExporterProcess.start(ns, List.of(launcher.toAbsolutePath().toString()),
                             "--web.listen-address=127.0.0.1:" + REFUSED_PORT)) {
@@ -53,8 +54,8 @@ class NetlinkRefusedIT {
                     }
                     return list;
                 });
-                a.awaitEof(30);
-                b.awaitEof(12);
+                a.awaitFinished(30);
+                b.awaitFinished(12);
                 MetricsText n = MetricsText.parse(PortExhaustionIT.scrape(ns, NETLINK_PORT));
                 MetricsText p = MetricsText.parse(PortExhaustionIT.scrape(ns, REFUSED_PORT));
                 assertThat(n.get("footgun_socket_source_info", "source", "netlink")).hasValue(1);

@@ -7,6 +7,7 @@ import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.MetricsText;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -55,9 +56,9 @@ class NetnsIT {
             place(pa.pid(), cgA, cgroups);
             place(pc.pid(), cgC, cgroups);
 
-            PortExhaustionIT.Listener la = a.call(() -> PortExhaustionIT.Listener.open(8080));
-            PortExhaustionIT.Listener lb = b.call(() -> PortExhaustionIT.Listener.open(8080));
-            PortExhaustionIT.Listener lc = c.call(() -> PortExhaustionIT.Listener.open(9090));
+            TestServer la = a.call(() -> TestServer.draining(8080));
+            TestServer lb = b.call(() -> TestServer.draining(8080));
+            TestServer lc = c.call(() -> TestServer.draining(9090));
             List<AutoCloseable> keep = new ArrayList<>();
             try {
                 a.call(() -> closeAfterConnect(92, 8080));
@@ -73,9 +74,9 @@ class NetnsIT {
                     return list;
                 }));
                 c.call(() -> closeAfterConnect(5, 9090));
-                la.awaitEof(92);
-                lb.awaitEof(20);
-                lc.awaitEof(5);
+                la.awaitFinished(92);
+                lb.awaitFinished(20);
+                lc.awaitFinished(5);
 
                 int port;
                 try (ServerSocket s = new ServerSocket(0)) {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import dev.tcpfootgun.testing.ScrapedFindings;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,7 +16,6 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +68,7 @@ class PmtuBlackholeIT {
             assertThat(receiver.exec("ip", "-o", "link", "show", "pd0")).contains("mtu 1500");
             sender.sysctl("net.ipv4.tcp_mtu_probing", "0");
 
-            Sink sink = Sink.start(receiver.call(() -> new ServerSocket(PORT, 16, InetAddress.getByName(RECEIVER))));
+            TestServer sink = TestServer.draining(receiver.call(() -> new ServerSocket(PORT, 16, InetAddress.getByName(RECEIVER))));
             try (ExporterProcess exporter = ExporterProcess.start(sender, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT)) {
                 ScrapedFindings calm = ScrapedFindings.get(sender, EXPORTER_PORT);
                 assertThat(calm.status(FOOTGUN)).as(calm.line(FOOTGUN)).isEqualTo("ok");
@@ -156,63 +155,6 @@ class PmtuBlackholeIT {
         @Override
         public void close() throws IOException {
             socket.close();
-        }
-    }
-
-    /** Accepts connections and counts the bytes each delivers, in accept order. */
-    static final class Sink implements AutoCloseable {
-        private final ServerSocket server;
-        private final List<AtomicLong> counts = new ArrayList<>();
-        private final List<Socket> accepted = new ArrayList<>();
-
-        private Sink(ServerSocket server) {
-            this.server = server;
-        }
-
-        static Sink start(ServerSocket server) {
-            Sink s = new Sink(server);
-            Thread t = new Thread(s::serve, "sink");
-            t.setDaemon(true);
-            t.start();
-            return s;
-        }
-
-        private void serve() {
-            try {
-                while (true) {
-                    Socket c = server.accept();
-                    AtomicLong count = new AtomicLong();
-                    synchronized (this) {
-                        accepted.add(c);
-                        counts.add(count);
-                    }
-                    Thread.ofVirtual().start(() -> {
-                        byte[] buf = new byte[65536];
-                        try (InputStream in = c.getInputStream()) {
-                            for (int n; (n = in.read(buf)) >= 0; ) {
-                                count.addAndGet(n);
-                            }
-                        } catch (IOException e) {
-                            // reset by the aborted transfer
-                        }
-                    });
-                }
-            } catch (IOException e) {
-                // closed
-            }
-        }
-
-        /** Bytes received on the {@code i}-th accepted connection, 0 before it is accepted. */
-        synchronized long received(int i) {
-            return i < counts.size() ? counts.get(i).get() : 0;
-        }
-
-        @Override
-        public synchronized void close() throws IOException {
-            server.close();
-            for (Socket s : accepted) {
-                s.close();
-            }
         }
     }
 }

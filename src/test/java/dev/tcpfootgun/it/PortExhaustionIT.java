@@ -8,20 +8,15 @@ import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.MetricsText;
 import dev.tcpfootgun.testing.NetNs;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.tcpfootgun.testing.TestServer;
 import java.net.BindException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,7 +41,7 @@ class PortExhaustionIT {
             // tcp_tw_reuse=2 (the default) would let connect() take over loopback TIME_WAIT ports older
             // than 1 s; 0 makes the failure deterministic, which is what the gauge must predict.
             ns.sysctl("net.ipv4.tcp_tw_reuse", "0");
-            Listener listener = ns.call(Listener::open);
+            TestServer listener = ns.call(() -> TestServer.draining(8080));
             try (ExporterProcess exporter = ExporterProcess.start(ns,
                     "--web.listen-address=127.0.0.1:" + EXPORTER_PORT, "--destinations.top=5")) {
                 ns.call(() -> {
@@ -57,7 +52,7 @@ class PortExhaustionIT {
                     }
                     return null;
                 });
-                listener.awaitEof(CLOSED);
+                listener.awaitFinished(CLOSED);
 
                 MetricsText m = MetricsText.parse(scrape(ns));
                 String port = Integer.toString(listener.port());
@@ -129,77 +124,5 @@ class PortExhaustionIT {
         Files.delete(f);
         assertThat(out).isEmpty();
         assertThat(p.exitValue()).isZero();
-    }
-
-    /** A server that reads every accepted connection to EOF, so no unread data makes the kernel reset it. */
-    static final class Listener implements AutoCloseable {
-        private final ServerSocket server;
-        private final AtomicInteger eofs = new AtomicInteger();
-        private final CountDownLatch done = new CountDownLatch(1);
-        private final List<Socket> accepted = new ArrayList<>();
-
-        private Listener(ServerSocket server) {
-            this.server = server;
-        }
-
-        static Listener open() throws IOException {
-            return open(8080);
-        }
-
-        static Listener open(int port) throws IOException {
-            ServerSocket s = new ServerSocket();
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
-            Listener l = new Listener(s);
-            Thread t = new Thread(l::serve, "listener");
-            t.setDaemon(true);
-            t.start();
-            return l;
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void serve() {
-            try {
-                while (true) {
-                    Socket c = server.accept();
-                    synchronized (accepted) {
-                        accepted.add(c);
-                    }
-                    Thread.ofVirtual().start(() -> {
-                        try (c; InputStream in = c.getInputStream()) {
-                            byte[] buffer = new byte[64 * 1024];
-                            while (in.read(buffer) >= 0) {
-                                // drain to EOF
-                            }
-                            eofs.incrementAndGet();
-                        } catch (IOException e) {
-                            // closed by the test
-                        }
-                    });
-                }
-            } catch (IOException e) {
-                done.countDown();
-            }
-        }
-
-        void awaitEof(int n) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (eofs.get() < n && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(eofs.get()).as("server side saw EOF on every connection").isEqualTo(n);
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            synchronized (accepted) {
-                for (Socket s : accepted) {
-                    s.close();
-                }
-            }
-        }
     }
 }

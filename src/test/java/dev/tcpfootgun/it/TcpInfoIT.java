@@ -7,6 +7,7 @@ import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.MetricsText;
 import dev.tcpfootgun.testing.NetNs;
+import dev.tcpfootgun.testing.TestServer;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -33,7 +34,7 @@ class TcpInfoIT {
         assumeTrue(why == null, why);
         assumeTrue(Cmd.available("ss") && Cmd.available("iptables"), "needs ss (test oracle) and iptables");
         try (NetNs ns = NetNs.create("fg-ti")) {
-            PortExhaustionIT.Listener server = ns.call(() -> PortExhaustionIT.Listener.open(SERVER_PORT));
+            TestServer server = ns.call(() -> TestServer.draining(SERVER_PORT));
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT)) {
                 // lose every 10th packet on its way into the server (from the 6th on, so not the SYN) so the
                 // sender must retransmit. INPUT, not OUTPUT: a local OUTPUT drop is an error TCP simply
