@@ -68,10 +68,13 @@ public final class RtnetlinkLinks implements Source<List<NetInterface>> {
             log.skip("link " + ifindex + ": no IFLA_IFNAME");
             return;
         }
+        // an attribute too short for its value counts as absent: reading on would leave the attribute
         long mtuAt = RtAttributes.find(m, attrs, end, IFLA_MTU);
-        long mtu = mtuAt == RtAttributes.ABSENT ? -1 : Nlattr.u32(m, mtuAt + Nlattr.HEADER);
+        long mtu = mtuAt == RtAttributes.ABSENT || Nlattr.length(m, mtuAt) < Nlattr.HEADER + 4
+                ? -1
+                : Nlattr.u32(m, mtuAt + Nlattr.HEADER);
         long operAt = RtAttributes.find(m, attrs, end, IFLA_OPERSTATE);
-        int oper = operAt == RtAttributes.ABSENT
+        int oper = operAt == RtAttributes.ABSENT || Nlattr.length(m, operAt) < Nlattr.HEADER + 1
                 ? IF_OPER_UNKNOWN
                 : Byte.toUnsignedInt(m.get(ValueLayout.JAVA_BYTE, operAt + Nlattr.HEADER));
         String kind = null;
