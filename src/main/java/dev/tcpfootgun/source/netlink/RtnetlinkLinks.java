@@ -40,7 +40,7 @@ public final class RtnetlinkLinks implements Source<List<NetInterface>> {
     public List<NetInterface> read(ParseLog log) throws IOException {
         List<NetInterface> links = new ArrayList<>();
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, timeout)) {
-            NetlinkDumps.dumpWithRetry(socket, RTM_GETLINK, new byte[IFINFOMSG_SIZE], links,
+            NetlinkDumps.dumpWithRetry(socket, RTM_GETLINK, new byte[IFINFOMSG_SIZE], NetlinkDumps.truncateTo(links),
                     m -> add(m, links, log), log, "RTM_GETLINK");
         }
         return links;
