@@ -10,6 +10,7 @@ import java.util.Locale;
  * Validated command-line settings. Flag names follow node_exporter's where one exists.
  *
  * @param command "serve" (the default), "doctor" or "version"
+ * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
  */
 public record Settings(
         String command,
@@ -20,7 +21,9 @@ public record Settings(
         int destinationsTop,
         SocketSourceMode socketSource,
         String output,
-        boolean help) {
+        boolean help,
+        WebConfig webConfig,
+        DestinationLabelMode destinationLabels) {
 
     /** Default port: from the range after 9100-9999, which the Prometheus port allocation list has used up. */
     public static final int DEFAULT_PORT = 10071;
@@ -39,6 +42,9 @@ public record Settings(
               --path.procfs=PATH          procfs mount point (default /proc)
               --path.sysfs=PATH           sysfs mount point (default /sys)
               --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
+              --destinations.labels=plain|hash|drop
+                                          addresses in per-destination labels: as is, as a short hash, or no such series (default plain)
+              --web.config.file=FILE      TLS and basic auth, in the Prometheus exporter-toolkit web config format
               --collector.sockets.source=auto|netlink|procfs
                                           where sockets are read from (default auto: netlink, else /proc)
               --output=text|json          doctor's output format (default text)
@@ -47,7 +53,7 @@ public record Settings(
 
     public static Settings defaults() {
         return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
-                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false);
+                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, null, DestinationLabelMode.PLAIN);
     }
 
     /** Parses arguments; any unknown flag or bad value is one clear line in the exception. */
@@ -62,6 +68,8 @@ public record Settings(
         SocketSourceMode mode = s.socketSource;
         String output = s.output;
         boolean help = false;
+        WebConfig web = null;
+        DestinationLabelMode labels = s.destinationLabels;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -110,6 +118,14 @@ public record Settings(
                         throw new BadFlagException(name + ": expected auto, netlink or procfs, got \"" + value + "\"");
                     }
                 }
+                case "--destinations.labels" -> {
+                    try {
+                        labels = DestinationLabelMode.valueOf(value.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new BadFlagException(name + ": expected plain, hash or drop, got \"" + value + "\"");
+                    }
+                }
+                case "--web.config.file" -> web = WebConfig.load(nonEmptyPath(name, value));
                 case "--output" -> {
                     if (!value.equals("text") && !value.equals("json")) {
                         throw new BadFlagException("--output: expected text or json, got \"" + value + "\"");
@@ -119,7 +135,8 @@ public record Settings(
                 default -> throw new BadFlagException("unknown flag " + name);
             }
         }
-        return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, help);
+        return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, help, web,
+                labels);
     }
 
     private static boolean isKnown(String name) {

@@ -1,14 +1,21 @@
 package dev.tcpfootgun.http;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import dev.tcpfootgun.config.Settings;
+import dev.tcpfootgun.config.WebConfig;
 import dev.tcpfootgun.metrics.FootgunCollector;
 import dev.tcpfootgun.metrics.MetricsRenderer;
 import dev.tcpfootgun.scrape.Scraper;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import javax.net.ssl.SSLParameters;
 
-/** The HTTP side: metrics (text or OpenMetrics by Accept header), "/" and /-/healthy. */
+/**
+ * The HTTP side: metrics (text or OpenMetrics by Accept header), "/" and /-/healthy; over TLS and
+ * behind basic auth when --web.config.file says so (every path, the health check included).
+ */
 public final class ExporterServer implements AutoCloseable {
 
     private final HTTPServer server;
@@ -29,7 +36,31 @@ public final class ExporterServer implements AutoCloseable {
         if (settings.listenAddress().host() != null) {
             b.hostname(settings.listenAddress().host());
         }
+        WebConfig web = settings.webConfig();
+        if (web != null && web.tls() != null) {
+            b.httpsConfigurator(configurator(web.tls()));
+        }
+        if (web != null && !web.users().isEmpty()) {
+            b.authenticator(new BcryptAuthenticator(web.users()));
+        }
         return new ExporterServer(b.buildAndStart());
+    }
+
+    /** TLS with the web config's versions and client-certificate policy on every connection. */
+    static HttpsConfigurator configurator(WebConfig.Tls tls) {
+        return new HttpsConfigurator(tls.context()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                p.setProtocols(tls.protocols().toArray(String[]::new));
+                switch (tls.clientAuth()) {
+                    case REQUIRE_AND_VERIFY -> p.setNeedClientAuth(true);
+                    case VERIFY_IF_GIVEN -> p.setWantClientAuth(true);
+                    case NONE -> { }
+                }
+                params.setSSLParameters(p);
+            }
+        };
     }
 
     public int port() {
