@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.config.WebConfig;
+import dev.tcpfootgun.metrics.DestinationLabels;
 import dev.tcpfootgun.metrics.FootgunCollector;
 import dev.tcpfootgun.metrics.MetricsRenderer;
 import dev.tcpfootgun.scrape.Scraper;
@@ -32,7 +33,8 @@ public final class ExporterServer implements AutoCloseable {
                 .registry(registry)
                 .metricsHandlerPath(settings.telemetryPath())
                 .registerHealthHandler(true)
-                .defaultHandler(new LandingPage(scraper, settings.telemetryPath(), version));
+                .defaultHandler(new LandingPage(scraper, settings.telemetryPath(), version,
+                        DestinationLabels.of(settings.destinationLabels())));
         if (settings.listenAddress().host() != null) {
             b.hostname(settings.listenAddress().host());
         }
