@@ -25,7 +25,21 @@ public final class ExporterServer implements AutoCloseable {
         this.server = server;
     }
 
+    /**
+     * Limits of the JDK's HTTP server (sun.net.httpserver.*), unless set with -D: a request must
+     * arrive within 10 s and a response go out within 60 s, so slow or stalled clients cannot hold
+     * the 10 handler threads; headers are capped at 32 KiB (Prometheus sends under 1 KiB), which
+     * bounds what each of those threads can be made to buffer. Read once, when the server class loads.
+     */
+    static void limitClients() {
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "10");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "60");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaderSize", "32768");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
+    }
+
     public static ExporterServer start(Settings settings, Scraper scraper, String version) throws IOException {
+        limitClients();
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new FootgunCollector(scraper, new MetricsRenderer(version)));
         HTTPServer.Builder b = HTTPServer.builder()
@@ -42,9 +56,8 @@ public final class ExporterServer implements AutoCloseable {
         if (web != null && web.tls() != null) {
             b.httpsConfigurator(configurator(web.tls()));
         }
-        if (web != null && !web.users().isEmpty()) {
-            b.authenticator(new BcryptAuthenticator(web.users()));
-        }
+        b.authenticator(new RequestGate(settings.telemetryPath(),
+                web != null && !web.users().isEmpty() ? new BcryptAuthenticator(web.users()) : null));
         return new ExporterServer(b.buildAndStart());
     }
 

@@ -41,7 +41,9 @@ public final class LandingPage implements HttpHandler {
                 return;
             }
             if (!path.equals("/")) {
-                send(ex, 404, "text/plain; charset=utf-8", "404 not found: " + path + "\n");
+                // echo a bounded part of the path: the request line itself can be hundreds of kilobytes
+                send(ex, 404, "text/plain; charset=utf-8",
+                        "404 not found: " + (path.length() > 100 ? path.substring(0, 100) + "..." : path) + "\n");
                 return;
             }
             if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
