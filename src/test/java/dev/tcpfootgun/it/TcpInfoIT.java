@@ -35,8 +35,10 @@ class TcpInfoIT {
         try (NetNs ns = NetNs.create("fg-ti")) {
             PortExhaustionIT.Listener server = ns.call(() -> PortExhaustionIT.Listener.open(SERVER_PORT));
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + EXPORTER_PORT)) {
-                // lose some full-size data segments so the sender must retransmit
-                ns.exec("iptables", "-A", "OUTPUT", "-p", "tcp", "--dport", Integer.toString(SERVER_PORT), "-m", "length",
+                // lose some full-size data segments so the sender must retransmit. On INPUT, after they
+                // left the sender: a drop on OUTPUT fails the send locally, and TCP sends the segment
+                // again as new data, not as a retransmission, so ss showed no retrans about half the time
+                ns.exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", Integer.toString(SERVER_PORT), "-m", "length",
                         "--length", "1000:65535", "-m", "statistic", "--mode", "nth", "--every", "40", "--packet", "0", "-j", "DROP");
                 Socket client = ns.call(() -> {
                     Socket s = new Socket(InetAddress.getLoopbackAddress(), SERVER_PORT);
@@ -48,7 +50,7 @@ class TcpInfoIT {
                     out.flush();
                     return s;
                 });
-                ns.exec("iptables", "-F", "OUTPUT");
+                ns.exec("iptables", "-F", "INPUT");
                 String filter = "dport = :" + SERVER_PORT;
                 String before = awaitIdle(ns, filter);
                 MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns, EXPORTER_PORT));
