@@ -11,6 +11,7 @@ import java.util.Locale;
  * Validated command-line settings. Flag names follow node_exporter's where one exists.
  *
  * @param command "serve" (the default), "doctor" or "version"
+ * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
  */
 public record Settings(
         String command,
@@ -25,7 +26,9 @@ public record Settings(
         int netnsTop,
         Path podLogs,
         Duration scrapeTimeout,
-        boolean help) {
+        boolean help,
+        WebConfig webConfig,
+        DestinationLabelMode destinationLabels) {
 
     /** Default port: from the range after 9100-9999, which the Prometheus port allocation list has used up. */
     public static final int DEFAULT_PORT = 10071;
@@ -45,6 +48,9 @@ public record Settings(
               --path.sysfs=PATH           sysfs mount point (default /sys)
               --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
               --scrape.timeout=DURATION   a source not done by then is reported failed for that scrape (default 10s)
+              --destinations.labels=plain|hash|drop
+                                          addresses in per-destination labels: as is, as a short hash, or no such series (default plain)
+              --web.config.file=FILE      TLS and basic auth, in the Prometheus exporter-toolkit web config format
               --collector.sockets.source=auto|netlink|procfs
                                           where sockets are read from (default auto: netlink, else /proc)
               --collector.netns           also read every other network namespace of the node (pods); needs the
@@ -57,7 +63,8 @@ public record Settings(
 
     public static Settings defaults() {
         return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
-                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(10), false);
+                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(10), false,
+                null, DestinationLabelMode.PLAIN);
     }
 
     /** Parses arguments; any unknown flag or bad value is one clear line in the exception. */
@@ -76,6 +83,8 @@ public record Settings(
         Path podLogs = s.podLogs;
         Duration scrapeTimeout = s.scrapeTimeout;
         boolean help = false;
+        WebConfig web = null;
+        DestinationLabelMode labels = s.destinationLabels;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -132,6 +141,14 @@ public record Settings(
                 case "--netns.top" -> netnsTop = positiveInt(name, value, 1, 10_000);
                 case "--path.pod-logs" -> podLogs = nonEmptyPath(name, value);
                 case "--collector.netns" -> throw new BadFlagException("--collector.netns takes no value (use --no-collector.netns to turn it off)");
+                case "--destinations.labels" -> {
+                    try {
+                        labels = DestinationLabelMode.valueOf(value.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new BadFlagException(name + ": expected plain, hash or drop, got \"" + value + "\"");
+                    }
+                }
+                case "--web.config.file" -> web = WebConfig.load(nonEmptyPath(name, value));
                 case "--output" -> {
                     if (!value.equals("text") && !value.equals("json")) {
                         throw new BadFlagException("--output: expected text or json, got \"" + value + "\"");
@@ -142,7 +159,7 @@ public record Settings(
             }
         }
         return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, netns,
-                netnsTop, podLogs, scrapeTimeout, help);
+                netnsTop, podLogs, scrapeTimeout, help, web, labels);
     }
 
     private static boolean isKnown(String name) {

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import dev.tcpfootgun.doctor.Doctor;
 import dev.tcpfootgun.doctor.FindingsJson;
 import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.metrics.DestinationLabels;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.scrape.Scraper;
 import java.io.IOException;
@@ -20,11 +21,14 @@ public final class LandingPage implements HttpHandler {
     private final Scraper scraper;
     private final String telemetryPath;
     private final String version;
+    private final DestinationLabels labels;
 
-    public LandingPage(Scraper scraper, String telemetryPath, String version) {
+    /** @param labels applied to addresses in the findings' text, as --destinations.labels asks of the metrics */
+    public LandingPage(Scraper scraper, String telemetryPath, String version, DestinationLabels labels) {
         this.scraper = scraper;
         this.telemetryPath = telemetryPath;
         this.version = version;
+        this.labels = labels;
     }
 
     @Override
@@ -33,11 +37,13 @@ public final class LandingPage implements HttpHandler {
             String path = ex.getRequestURI().getPath();
             if (path.equals("/findings.json")) {
                 Assessment a = scraper.assess();
-                send(ex, 200, "application/json", FindingsJson.render(a, Doctor.exitCode(a)));
+                send(ex, 200, "application/json", labels.text(FindingsJson.render(a, Doctor.exitCode(a))));
                 return;
             }
             if (!path.equals("/")) {
-                send(ex, 404, "text/plain; charset=utf-8", "404 not found: " + path + "\n");
+                // echo a bounded part of the path: the request line itself can be hundreds of kilobytes
+                send(ex, 404, "text/plain; charset=utf-8",
+                        "404 not found: " + (path.length() > 100 ? path.substring(0, 100) + "..." : path) + "\n");
                 return;
             }
             if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
@@ -63,12 +69,12 @@ public final class LandingPage implements HttpHandler {
                     .append(f.status().label()).append("</td><td>")
                     .append(Double.isNaN(f.risk()) ? "–" : String.format(java.util.Locale.ROOT, "%.2f", f.risk())).append("</td><td>");
             if (f.missing() != null) {
-                b.append("missing: ").append(esc(f.missing()));
+                b.append("missing: ").append(esc(labels.text(f.missing())));
             }
             for (String e : f.evidence()) {
-                b.append(esc(e)).append("<br>");
+                b.append(esc(labels.text(e))).append("<br>");
             }
-            b.append("</td><td>").append(esc(f.fix())).append("</td></tr>");
+            b.append("</td><td>").append(esc(labels.text(f.fix()))).append("</td></tr>");
         }
         return b.append("</table></body></html>\n").toString();
     }

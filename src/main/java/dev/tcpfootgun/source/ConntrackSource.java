@@ -90,13 +90,18 @@ public final class ConntrackSource implements Source<Conntrack> {
             try {
                 long[] row = new long[names.length];
                 for (int i = 0; i < names.length; i++) {
-                    row[i] = f.hex(i);
+                    row[i] = f.quantityHex(i);
                 }
+                long[] next = new long[names.length];
                 for (int i = 0; i < names.length; i++) {
-                    sums[i] += row[i];
+                    next[i] = Math.addExact(sums[i], row[i]);
                 }
+                sums = next;
             } catch (NumberFormatException e) {
                 log.skip("nf_conntrack stats: not hex: " + f.line());
+            } catch (ArithmeticException e) {
+                // a counter that would pass 2^63 cannot be exported; the sums stay as they were
+                log.skip("nf_conntrack stats: sum out of range: " + f.line());
             }
         }
         Map<String, Long> stats = new LinkedHashMap<>();

@@ -114,8 +114,60 @@ final class FieldCursor {
         return hex(starts[field], ends[field]);
     }
 
+    /** Unsigned hex below 2^63, for quantities; a larger value throws rather than turning negative. */
+    long quantityHex(int from, int to) {
+        long v = hex(from, to);
+        if (v < 0) {
+            throw new NumberFormatException("hex value above 2^63-1: \"" + text.substring(from, to) + "\"");
+        }
+        return v;
+    }
+
+    long quantityHex(int field) {
+        return quantityHex(starts[field], ends[field]);
+    }
+
+    /** Unsigned hex that fits an int (states, timer codes, retransmit counts); larger values throw. */
+    int smallHex(int from, int to) {
+        long v = quantityHex(from, to);
+        if (v > Integer.MAX_VALUE) {
+            throw new NumberFormatException("hex value above 2^31-1: \"" + text.substring(from, to) + "\"");
+        }
+        return (int) v;
+    }
+
+    int smallHex(int field) {
+        return smallHex(starts[field], ends[field]);
+    }
+
     /** Signed decimal, as the kernel prints %d, %u and %lu below 2^63. */
     long decimal(int field) {
         return Long.parseLong(text, starts[field], ends[field], 10);
+    }
+
+    /** A decimal the kernel prints unsigned (%u, %lu); a minus sign throws. */
+    long unsignedDecimal(int field) {
+        long v = decimal(field);
+        if (v < 0) {
+            throw new NumberFormatException("negative value where the kernel prints unsigned: \"" + field(field) + "\"");
+        }
+        return v;
+    }
+
+    /** A decimal the kernel prints as %d; outside the int range throws instead of being truncated. */
+    int intDecimal(int field) {
+        long v = decimal(field);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new NumberFormatException("value outside int: \"" + field(field) + "\"");
+        }
+        return (int) v;
+    }
+
+    /** Clock ticks as milliseconds; a tick count whose milliseconds exceed a long throws. */
+    static long ticksToMillis(long ticks, long millisPerTick) {
+        if (ticks < 0 || ticks > Long.MAX_VALUE / millisPerTick) {
+            throw new NumberFormatException("tick count out of range: " + ticks);
+        }
+        return ticks * millisPerTick;
     }
 }

@@ -1,8 +1,11 @@
 package dev.tcpfootgun.source;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /** Reads kernel files for the sources, turning "missing" into a clear message where the file is required. */
 final class KernelFiles {
@@ -17,13 +20,28 @@ final class KernelFiles {
         return text;
     }
 
-    /** The file's text, or null when it does not exist. */
+    /**
+     * The file's text, or null when it does not exist, including when it vanishes between the look
+     * and the read (a sysfs device removed mid-scrape). Permission denied says so in its message.
+     */
     static String optional(Path file) throws IOException {
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
-            // a FIFO or folder where a kernel file belongs would block or fail obscurely
-            throw new IOException("not a regular file: " + file);
+        try {
+            // one look, not exists() then isRegularFile(): a file removed between two looks is "missing"
+            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+                // a FIFO or folder where a kernel file belongs would block or fail obscurely
+                throw new IOException("not a regular file: " + file);
+            }
+            return ProcFs.readText(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (AccessDeniedException e) {
+            throw denied(file, e);
         }
-        return ProcFs.readTextIfPresent(file);
+    }
+
+    /** AccessDeniedException's message is the bare path; the log line should say what went wrong. */
+    static IOException denied(Path path, AccessDeniedException e) {
+        return new IOException("permission denied: " + path, e);
     }
 
     /** Wraps a parser bug as the IOException the Source contract allows. */

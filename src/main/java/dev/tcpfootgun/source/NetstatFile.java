@@ -90,7 +90,8 @@ public final class NetstatFile implements Source<KernelCounters> {
             return Long.parseLong(value);
         }
         long v = Long.parseUnsignedLong(value);
-        return v >= 0 ? v : (double) (v >>> 1) * 2.0 + (v & 1);
+        // above 2^63: halve keeping the low bit sticky, so the one rounding to double is the correct one
+        return v >= 0 ? v : (double) ((v >>> 1) | (v & 1)) * 2.0;
     }
 
     /** One line's section and the fields after it; these files are small, so Strings are fine here. */

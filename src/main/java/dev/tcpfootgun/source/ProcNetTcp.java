@@ -85,29 +85,30 @@ public final class ProcNetTcp implements Source<List<TcpSocket>> {
         long rxQueue = 0;
         if (c.queues() >= 0) {
             int colon = f.find(c.queues(), ':');
-            txQueue = f.hex(f.start(c.queues()), colon);
-            rxQueue = f.hex(colon + 1, f.end(c.queues()));
+            txQueue = f.quantityHex(f.start(c.queues()), colon);
+            rxQueue = f.quantityHex(colon + 1, f.end(c.queues()));
         }
         int timer = TcpSocket.TIMER_NONE;
         long timerTicks = 0;
         if (c.timer() >= 0) {
             int colon = f.find(c.timer(), ':');
-            timer = (int) f.hex(f.start(c.timer()), colon);
-            timerTicks = f.hex(colon + 1, f.end(c.timer()));
+            timer = f.smallHex(f.start(c.timer()), colon);
+            timerTicks = f.quantityHex(colon + 1, f.end(c.timer()));
         }
-        int probesOut = c.probesOut() >= 0 ? (int) f.decimal(c.probesOut()) : 0;
+        // every number is range-checked: a value out of range skips the line, it never wraps into another
+        int probesOut = c.probesOut() >= 0 ? f.intDecimal(c.probesOut()) : 0;
         return new TcpSocket(
                 family,
-                TcpState.fromCode((int) f.hex(c.state())),
+                TcpState.fromCode(f.smallHex(c.state())),
                 endpoints.endpoint(f, c.local()),
                 endpoints.endpoint(f, c.remote()),
                 txQueue,
                 rxQueue,
                 timer,
-                timerTicks * MILLIS_PER_TICK,
-                c.retransmits() >= 0 ? (int) f.hex(c.retransmits()) : 0,
-                c.uid() >= 0 ? f.decimal(c.uid()) : 0,
-                c.inode() >= 0 ? f.decimal(c.inode()) : 0,
+                FieldCursor.ticksToMillis(timerTicks, MILLIS_PER_TICK),
+                c.retransmits() >= 0 ? f.smallHex(c.retransmits()) : 0,
+                c.uid() >= 0 ? f.unsignedDecimal(c.uid()) : 0,
+                c.inode() >= 0 ? f.unsignedDecimal(c.inode()) : 0,
                 null,
                 f.count() >= c.named() + TRAILING ? detail(f, c.named(), probesOut) : null,
                 null,
@@ -118,9 +119,9 @@ public final class ProcNetTcp implements Source<List<TcpSocket>> {
         return new ProcTcpDetail(
                 probesOut,
                 f.decimal(refcount),
-                f.decimal(refcount + 2) * MILLIS_PER_TICK,
-                f.decimal(refcount + 3) * MILLIS_PER_TICK,
-                (int) f.decimal(refcount + 4),
+                FieldCursor.ticksToMillis(f.decimal(refcount + 2), MILLIS_PER_TICK),
+                FieldCursor.ticksToMillis(f.decimal(refcount + 3), MILLIS_PER_TICK),
+                f.intDecimal(refcount + 4),
                 f.decimal(refcount + 5),
                 f.decimal(refcount + 6));
     }

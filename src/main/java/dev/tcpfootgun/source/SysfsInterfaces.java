@@ -52,6 +52,10 @@ public final class SysfsInterfaces implements Source<List<NetInterface>> {
             return interfaces;
         } catch (DirectoryIteratorException e) {
             throw e.getCause(); // the listing failed midway: an IOException, as the contract says
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw KernelFiles.denied(classNet, e);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("required folder missing: " + classNet, e); // removed after the look above
         } catch (RuntimeException e) {
             throw KernelFiles.failure(collector(), e);
         }

@@ -71,6 +71,15 @@ public final class ExporterProcess implements AutoCloseable {
         return p;
     }
 
+    /** The exporter's pid (ip netns exec execs java in place, so it is the java process). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public List<String> log() {
         synchronized (log) {
             return List.copyOf(log);

@@ -61,13 +61,8 @@ public final class CtnetlinkStats implements Source<Map<String, Long>> {
     public Map<String, Long> read(ParseLog log) throws IOException {
         Map<String, Long> sums = new LinkedHashMap<>();
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
-            NetlinkSocket.DumpResult result = socket.dump(STATS_CPU, new byte[NFGENMSG_SIZE], m -> addCpu(m, sums, log));
-            if (result.interrupted()) {
-                sums.clear();
-                if (socket.dump(STATS_CPU, new byte[NFGENMSG_SIZE], m -> addCpu(m, sums, log)).interrupted()) {
-                    log.skip("ctnetlink stats: dump interrupted twice (NLM_F_DUMP_INTR)");
-                }
-            }
+            NetlinkDumps.dumpWithRetry(socket, STATS_CPU, new byte[NFGENMSG_SIZE], sums::clear, m -> addCpu(m, sums, log),
+                    log, "ctnetlink stats");
         }
         return sums;
     }

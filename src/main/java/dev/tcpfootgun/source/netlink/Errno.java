@@ -7,6 +7,7 @@ final class Errno {
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int EINVAL = 22;
+    static final int ENOBUFS = 105;
 
     private Errno() {}
 
@@ -39,7 +40,7 @@ final class Errno {
             case 93 -> "EPROTONOSUPPORT";
             case 95 -> "EOPNOTSUPP";
             case 97 -> "EAFNOSUPPORT";
-            case 105 -> "ENOBUFS";
+            case ENOBUFS -> "ENOBUFS";
             case 110 -> "ETIMEDOUT";
             case 111 -> "ECONNREFUSED";
             default -> "errno " + errno;

@@ -44,7 +44,7 @@ public final class InetDiagSockets implements Source<List<TcpSocket>> {
             for (int family : new int[] {InetDiagDecoder.AF_INET, InetDiagDecoder.AF_INET6}) {
                 InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
                 NetlinkDumps.dumpWithRetry(socket, InetDiagDecoder.SOCK_DIAG_BY_FAMILY, request(family),
-                        sockets, decoder::accept, log, "inet_diag family " + family);
+                        NetlinkDumps.truncateTo(sockets), decoder::accept, log, "inet_diag family " + family);
             }
         }
         return sockets;

@@ -72,7 +72,7 @@ public final class NetlinkMessages {
                         + " at offset " + off + " of " + size);
             }
             MemorySegment message = datagram.asSlice(off, len);
-            off += Nlattr.align(len);
+            off += (len + 3L) & ~3L; // in long: a length near 2^31 must not wrap the offset backwards
             if (expectedSeq != ANY_SEQ && seq(message) != expectedSeq) {
                 continue;
             }
@@ -110,9 +110,14 @@ public final class NetlinkMessages {
         if ((flags(message) & NLM_F_ACK_TLVS) == 0 || message.byteSize() < HEADER + 4 + HEADER) {
             return null;
         }
-        long echoed = (flags(message) & NLM_F_CAPPED) != 0
-                ? HEADER
-                : Nlattr.align(length(message, HEADER + 4));
+        long echoed = HEADER;
+        if ((flags(message) & NLM_F_CAPPED) == 0) {
+            // the echoed request's own length, unsigned; one that does not fit means no readable TLVs
+            echoed = (Integer.toUnsignedLong(length(message, HEADER + 4)) + 3) & ~3L;
+            if (echoed < HEADER || echoed > message.byteSize() - HEADER - 4) {
+                return null;
+            }
+        }
         return extAckMessage(message, HEADER + 4 + echoed);
     }
 

@@ -13,7 +13,7 @@ import java.time.Duration;
  * <p>Native memory lives in one confined arena per request, closed before the call returns; sinks
  * copy what they need while the message is alive.
  */
-public final class NetlinkSocket implements AutoCloseable {
+public final class NetlinkSocket implements AutoCloseable, NetlinkDumps.Dumper {
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_SOCK_DIAG = 4;
     public static final int NETLINK_NETFILTER = 12;
@@ -69,6 +69,7 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /** Sends a dump request (NLM_F_REQUEST | NLM_F_DUMP) and feeds every reply message to the sink. */
+    @Override
     public DumpResult dump(int type, byte[] body, MessageSink sink) throws IOException {
         return exchange(type, NetlinkMessages.NLM_F_REQUEST | NetlinkMessages.NLM_F_DUMP, body, sink);
     }
@@ -88,37 +89,65 @@ public final class NetlinkSocket implements AutoCloseable {
             MemorySegment capture = arena.allocate(Syscalls.CAPTURE_LAYOUT);
             send(arena, capture, type, flags, seq, body, operation);
             MemorySegment buffer = arena.allocate(receiveBuffer, 8);
-            long messages = 0;
-            boolean interrupted = false;
-            CountingSink counting = new CountingSink(sink);
-            while (true) {
-                long n = (long) Syscalls.RECV.invokeExact(capture, fd, buffer, (long) receiveBuffer, Syscalls.MSG_TRUNC);
-                if (n < 0) {
-                    int errno = Syscalls.errno(capture);
-                    if (errno == Errno.EINTR) {
-                        continue;
-                    }
-                    throw new NetlinkException(errno == Errno.EAGAIN
-                            ? operation + ": no reply within " + receiveTimeout.toMillis() + " ms"
-                            : operation + ": recv", errno, null);
-                }
-                if (n > receiveBuffer) {
-                    // MSG_TRUNC makes recv return the datagram's true length; the rest is lost
-                    throw new IOException(operation + ": datagram of " + n + " bytes truncated to " + receiveBuffer);
-                }
-                if (n == 0) {
-                    throw new IOException(operation + ": empty datagram before NLMSG_DONE");
-                }
-                int status = NetlinkMessages.walk(buffer.asSlice(0, n), Integer.toUnsignedLong(seq), operation, counting);
-                interrupted |= (status & NetlinkMessages.INTERRUPTED) != 0;
-                if ((status & NetlinkMessages.END) != 0) {
-                    return new DumpResult(counting.count, interrupted);
-                }
-            }
+            Receiver recv = b -> {
+                long n = (long) Syscalls.RECV.invokeExact(capture, fd, b, b.byteSize(), Syscalls.MSG_TRUNC);
+                return n < 0 ? -Syscalls.errno(capture) : n;
+            };
+            return readReply(recv, buffer, Integer.toUnsignedLong(seq), operation, receiveTimeout, sink);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("downcall failed", t);
+        }
+    }
+
+    /** One recv(2) into the buffer: the datagram's true length (MSG_TRUNC), or minus the errno. */
+    @FunctionalInterface
+    interface Receiver {
+        long receive(MemorySegment buffer) throws Throwable;
+    }
+
+    /**
+     * Receives datagrams until the reply to {@code seq} ends, feeding its data messages to the sink.
+     * Separate from the socket so that the kernel's failures (ENOBUFS, a timeout, a truncated or
+     * empty datagram, an interrupted dump) can be replayed byte for byte in tests.
+     */
+    static DumpResult readReply(Receiver recv, MemorySegment buffer, long seq, String operation, Duration timeout,
+            MessageSink sink) throws IOException {
+        long capacity = buffer.byteSize();
+        boolean interrupted = false;
+        CountingSink counting = new CountingSink(sink);
+        while (true) {
+            long n;
+            try {
+                n = recv.receive(buffer);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError("downcall failed", t);
+            }
+            if (n < 0) {
+                int errno = (int) -n;
+                if (errno == Errno.EINTR) {
+                    continue;
+                }
+                // ENOBUFS: the socket's receive queue overflowed and the kernel dropped part of the reply
+                throw new NetlinkException(errno == Errno.EAGAIN
+                        ? operation + ": no reply within " + timeout.toMillis() + " ms"
+                        : operation + ": recv", errno, null);
+            }
+            if (n > capacity) {
+                // MSG_TRUNC makes recv return the datagram's true length; the rest is lost
+                throw new IOException(operation + ": datagram of " + n + " bytes truncated to " + capacity);
+            }
+            if (n == 0) {
+                throw new IOException(operation + ": empty datagram before NLMSG_DONE");
+            }
+            int status = NetlinkMessages.walk(buffer.asSlice(0, n), seq, operation, counting);
+            interrupted |= (status & NetlinkMessages.INTERRUPTED) != 0;
+            if ((status & NetlinkMessages.END) != 0) {
+                return new DumpResult(counting.count, interrupted);
+            }
         }
     }
 

@@ -40,7 +40,7 @@ public final class RtnetlinkLinks implements Source<List<NetInterface>> {
     public List<NetInterface> read(ParseLog log) throws IOException {
         List<NetInterface> links = new ArrayList<>();
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, timeout)) {
-            NetlinkDumps.dumpWithRetry(socket, RTM_GETLINK, new byte[IFINFOMSG_SIZE], links,
+            NetlinkDumps.dumpWithRetry(socket, RTM_GETLINK, new byte[IFINFOMSG_SIZE], NetlinkDumps.truncateTo(links),
                     m -> add(m, links, log), log, "RTM_GETLINK");
         }
         return links;
@@ -68,10 +68,13 @@ public final class RtnetlinkLinks implements Source<List<NetInterface>> {
             log.skip("link " + ifindex + ": no IFLA_IFNAME");
             return;
         }
+        // an attribute too short for its value counts as absent: reading on would leave the attribute
         long mtuAt = RtAttributes.find(m, attrs, end, IFLA_MTU);
-        long mtu = mtuAt == RtAttributes.ABSENT ? -1 : Nlattr.u32(m, mtuAt + Nlattr.HEADER);
+        long mtu = mtuAt == RtAttributes.ABSENT || Nlattr.length(m, mtuAt) < Nlattr.HEADER + 4
+                ? -1
+                : Nlattr.u32(m, mtuAt + Nlattr.HEADER);
         long operAt = RtAttributes.find(m, attrs, end, IFLA_OPERSTATE);
-        int oper = operAt == RtAttributes.ABSENT
+        int oper = operAt == RtAttributes.ABSENT || Nlattr.length(m, operAt) < Nlattr.HEADER + 1
                 ? IF_OPER_UNKNOWN
                 : Byte.toUnsignedInt(m.get(ValueLayout.JAVA_BYTE, operAt + Nlattr.HEADER));
         String kind = null;

@@ -35,7 +35,7 @@ public final class RtnetlinkQdiscs implements Source<List<Qdisc>> {
     public List<Qdisc> read(ParseLog log) throws IOException {
         List<Qdisc> qdiscs = new ArrayList<>();
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, timeout)) {
-            NetlinkDumps.dumpWithRetry(socket, RTM_GETQDISC, new byte[TCMSG_SIZE], qdiscs,
+            NetlinkDumps.dumpWithRetry(socket, RTM_GETQDISC, new byte[TCMSG_SIZE], NetlinkDumps.truncateTo(qdiscs),
                     m -> add(m, qdiscs, log), log, "RTM_GETQDISC");
         }
         return qdiscs;

@@ -1,0 +1,117 @@
+package dev.tcpfootgun.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcpfootgun.testing.ExporterProcess;
+import dev.tcpfootgun.testing.FakeKernel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Malformed and hostile requests get a 4xx and a body without a stack trace, or, for headers past
+ * the JDK server's 32 KiB limit, a closed connection (the JDK's HTTP server closes without a status
+ * there). The server answers normally afterwards.
+ */
+class BadRequestsIT {
+    static ExporterProcess exporter;
+    static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        port = FakeKernel.freePort();
+        exporter = ExporterProcess.start(null, "--web.listen-address=127.0.0.1:" + port);
+    }
+
+    @AfterAll
+    static void stop() {
+        exporter.close();
+    }
+
+    /** Sends raw bytes (while reading, so a large request cannot deadlock) and returns what came back. */
+    static String raw(byte[] request) throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(20_000);
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            Thread reader = new Thread(() -> {
+                try (InputStream in = s.getInputStream()) {
+                    byte[] buf = new byte[8192];
+                    for (int n; (n = in.read(buf)) > 0 && got.size() < 100_000; ) {
+                        synchronized (got) {
+                            got.write(buf, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // reset by the server: what it sent before is kept
+                }
+            });
+            reader.start();
+            try {
+                s.getOutputStream().write(request);
+                s.shutdownOutput();
+            } catch (IOException e) {
+                // the server closed while we were still sending
+            }
+            reader.join(25_000);
+            synchronized (got) {
+                return got.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void malformedRequestsGet4xxWithoutAStackTrace() throws Exception {
+        Map<String, byte[]> requests = new LinkedHashMap<>();
+        requests.put("400 garbage request line", new byte[] {0, 1, 2, 'x', '\r', '\n', '\r', '\n'});
+        requests.put("400 one word", ascii("GARBAGE\r\n\r\n"));
+        requests.put("405 BREW /metrics", ascii("BREW /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        requests.put("405 DELETE /metrics", ascii("DELETE /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        requests.put("405 POST /", ascii("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"));
+        requests.put("405 PUT /-/healthy", ascii("PUT /-/healthy HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+        requests.put("400 bad escape", ascii("GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        requests.put("404 dot-dot path", ascii("GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        requests.put("404 unknown path", ascii("GET /admin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        requests.put("400 bad debug parameter", ascii("GET /metrics?debug=nonsense HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        requests.put("400 negative Content-Length", ascii("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\nConnection: close\r\n\r\n"));
+        for (var r : requests.entrySet()) {
+            String status = r.getKey().substring(0, 3);
+            String answer = raw(r.getValue());
+            assertThat(answer).as(r.getKey()).startsWith("HTTP/1.1 " + status);
+            assertThat(answer).as(r.getKey()).doesNotContain("\tat ").doesNotContain("at java.").doesNotContain("footgun_");
+        }
+        assertThat(raw(ascii("BREW /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).contains("Allow: GET, HEAD");
+    }
+
+    @Test
+    void oversizedRequestsAreCutOffAndTheServerCarriesOn() throws Exception {
+        String hugeHeader = raw(ascii("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(1_000_000) + "\r\n\r\n"));
+        StringBuilder many = new StringBuilder("GET /metrics HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 5000; i++) {
+            many.append("X-H").append(i).append(": v\r\n");
+        }
+        String manyHeaders = raw(ascii(many.append("\r\n").toString()));
+        String longUri = raw(ascii("GET /" + "a/".repeat(100_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+        for (String answer : new String[] {hugeHeader, manyHeaders, longUri}) {
+            // either closed without a word, or a 4xx; never metrics, never a stack trace
+            assertThat(answer.isEmpty() || answer.startsWith("HTTP/1.1 4")).as(answer.substring(0, Math.min(200, answer.length()))).isTrue();
+            assertThat(answer).doesNotContain("footgun_").doesNotContain("\tat ");
+        }
+        assertThat(raw(ascii("GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).startsWith("HTTP/1.1 200");
+        assertThat(raw(ascii("HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))).startsWith("HTTP/1.1 200");
+        String notFound = raw(ascii("GET /" + "b".repeat(5000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        assertThat(notFound).startsWith("HTTP/1.1 404").hasSizeLessThan(1000); // the path is echoed cut short
+        assertThat(exporter.isAlive()).isTrue();
+    }
+}
