@@ -41,7 +41,8 @@ public final class ExporterServer implements AutoCloseable {
     public static ExporterServer start(Settings settings, Scraper scraper, String version) throws IOException {
         limitClients();
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop())));
+        registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop(),
+                DestinationLabels.of(settings.destinationLabels()))));
         HTTPServer.Builder b = HTTPServer.builder()
                 .port(settings.listenAddress().port())
                 .registry(registry)

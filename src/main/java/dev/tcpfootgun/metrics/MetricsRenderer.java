@@ -43,10 +43,12 @@ public final class MetricsRenderer {
 
     private final String version;
     private final int netnsTop;
+    private final DestinationLabels labels;
 
-    public MetricsRenderer(String version, int netnsTop) {
+    public MetricsRenderer(String version, int netnsTop, DestinationLabels labels) {
         this.version = version;
         this.netnsTop = netnsTop;
+        this.labels = labels;
     }
 
     public MetricSnapshots render(Assessment a) {
@@ -55,13 +57,15 @@ public final class MetricsRenderer {
         f.info("footgun_build", "Build of the exporter; the value is always 1.",
                 "version", version, "java_version", Runtime.version().toString());
         collectorHealth(f, s, a.parseErrorTotals());
+        f.counter("footgun_scrape_reads", "Times the exporter read the kernel since start; concurrent scrapes share one read.")
+                .set(a.reads()).add();
         findings(f, a.findings());
         s.conntrack().optional().ifPresent(ct -> conntrack(f, ct));
         if (s.sockets().success()) {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
                     "source", s.socketSource());
-            sockets(f, a.observation().census(), a.observation().destinationsTop());
-            TcpInfoFamilies.render(f, s.sockets().value(), a.observation().destinationsTop());
+            sockets(f, a.observation().census(), destinationsTop(a), labels);
+            TcpInfoFamilies.render(f, s.sockets().value(), destinationsTop(a), labels);
         }
         s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
@@ -69,9 +73,14 @@ public final class MetricsRenderer {
         s.sysctls().optional().ifPresent(sc -> sysctls(f, sc));
         s.interfaces().optional().ifPresent(list -> interfaces(f, list, s.qdiscs().value()));
         if (!a.namespaces().isEmpty()) {
-            NamespaceFamilies.render(f, a, netnsTop, a.observation().destinationsTop());
+            NamespaceFamilies.render(f, a, netnsTop, destinationsTop(a), labels);
         }
         return new MetricSnapshots(f.snapshots());
+    }
+
+    /** With --destinations.labels=drop no destination gets its own series: all sum into "other"; risks still see them all. */
+    private int destinationsTop(Assessment a) {
+        return labels.perDestinationSeries() ? a.observation().destinationsTop() : 0;
     }
 
     private static void collectorHealth(Families f, NodeSnapshot s, Map<String, Long> parseErrors) {
@@ -120,7 +129,7 @@ public final class MetricsRenderer {
         });
     }
 
-    private static void sockets(Families f, SocketCensus census, int top) {
+    private static void sockets(Families f, SocketCensus census, int top, DestinationLabels labels) {
         var states = f.gauge("footgun_tcp_sockets", "TCP sockets by address family and state.");
         for (Family family : Family.values()) {
             for (TcpState state : TcpState.values()) {
@@ -138,7 +147,7 @@ public final class MetricsRenderer {
         for (int i = 0; i < census.timeWait().size(); i++) {
             var d = census.timeWait().get(i);
             if (i < top) {
-                tw.set(d.count(), "dst_ip", d.dstIp(), "dst_port", Integer.toString(d.dstPort()));
+                tw.set(d.count(), "dst_ip", labels.address(d.dstIp()), "dst_port", Integer.toString(d.dstPort()));
             } else {
                 twOther += d.count();
             }
@@ -164,10 +173,11 @@ public final class MetricsRenderer {
         for (int i = 0; i < groups.size(); i++) {
             var g = groups.get(i);
             if (i < top) {
-                String[] labels = {"src_ip", g.srcIp(), "dst_ip", g.dstIp(), "dst_port", Integer.toString(g.dstPort())};
-                inUse.set(g.inUse(), labels);
-                headroom.set(Math.max(0, ports.usable() - g.blocking()) / (double) KernelFacts.TIME_WAIT_SECONDS, labels);
-                churn.set(g.timeWait() / (double) KernelFacts.TIME_WAIT_SECONDS, labels);
+                String[] group = {"src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
+                    "dst_port", Integer.toString(g.dstPort())};
+                inUse.set(g.inUse(), group);
+                headroom.set(Math.max(0, ports.usable() - g.blocking()) / (double) KernelFacts.TIME_WAIT_SECONDS, group);
+                churn.set(g.timeWait() / (double) KernelFacts.TIME_WAIT_SECONDS, group);
             } else {
                 other += g.inUse();
             }

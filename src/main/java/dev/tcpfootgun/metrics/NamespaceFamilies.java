@@ -23,7 +23,7 @@ final class NamespaceFamilies {
 
     private NamespaceFamilies() {}
 
-    static void render(Families f, Assessment a, int netnsTop, int destinationsTop) {
+    static void render(Families f, Assessment a, int netnsTop, int destinationsTop, DestinationLabels labels) {
         List<NamespaceAssessment> ranked = new ArrayList<>(a.namespaces());
         ranked.sort(Comparator.comparingDouble(NamespaceAssessment::maxRisk).reversed()
                 .thenComparing(Comparator.comparingInt(NamespaceFamilies::sockets).reversed())
@@ -94,7 +94,7 @@ final class NamespaceFamilies {
             for (int i = 0; i < census.timeWait().size(); i++) {
                 var d = census.timeWait().get(i);
                 if (i < destinationsTop) {
-                    tw.set(d.count(), "netns", netns, "dst_ip", d.dstIp(), "dst_port", Integer.toString(d.dstPort()));
+                    tw.set(d.count(), "netns", netns, "dst_ip", labels.address(d.dstIp()), "dst_port", Integer.toString(d.dstPort()));
                 } else {
                     restTw += d.count();
                 }
@@ -104,7 +104,8 @@ final class NamespaceFamilies {
             for (int i = 0; i < census.portGroups().size(); i++) {
                 var g = census.portGroups().get(i);
                 if (i < destinationsTop) {
-                    ports.set(g.inUse(), "netns", netns, "src_ip", g.srcIp(), "dst_ip", g.dstIp(), "dst_port", Integer.toString(g.dstPort()));
+                    ports.set(g.inUse(), "netns", netns, "src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
+                            "dst_port", Integer.toString(g.dstPort()));
                 } else {
                     restPorts += g.inUse();
                 }

@@ -38,7 +38,7 @@ final class TcpInfoFamilies {
 
     private TcpInfoFamilies() {}
 
-    static void render(Families f, List<TcpSocket> sockets, int top) {
+    static void render(Families f, List<TcpSocket> sockets, int top, DestinationLabels destinationLabels) {
         List<TcpInfo> infos = new ArrayList<>();
         Map<Dest, DestStats> dests = new HashMap<>();
         for (TcpSocket s : sockets) {
@@ -102,7 +102,7 @@ final class TcpInfoFamilies {
                 other += st.rtts.size();
                 continue;
             }
-            String[] labels = {"dst_ip", d.ip(), "dst_port", Integer.toString(d.port())};
+            String[] labels = {"dst_ip", destinationLabels.address(d.ip()), "dst_port", Integer.toString(d.port())};
             double[] sorted = st.rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             count.set(sorted.length, labels);
             median.set(median(sorted), labels);

@@ -13,9 +13,10 @@ import java.util.Map;
  * @param findings node-wide: per footgun, the worst of every namespace read
  * @param parseErrorTotals lines or messages skipped per source since the exporter started
  * @param namespaces every namespace read, the exporter's own first; empty unless --collector.netns
+ * @param reads kernel reads since the exporter started, this one included
  */
 public record Assessment(Observation observation, List<Finding> findings, Map<String, Long> parseErrorTotals,
-        List<NamespaceAssessment> namespaces) {
+        List<NamespaceAssessment> namespaces, long reads) {
 
     public Assessment {
         findings = List.copyOf(findings);

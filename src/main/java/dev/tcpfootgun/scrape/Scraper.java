@@ -36,6 +36,7 @@ public final class Scraper {
     private final TreeMap<String, Long> parseErrorTotals = new TreeMap<>();
     private final Map<Long, NodeSnapshot> previousByNamespace = new HashMap<>();
     private NodeSnapshot previous;
+    private long reads;
     private CompletableFuture<Assessment> inFlight;
 
     public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop) {
@@ -77,12 +78,13 @@ public final class Scraper {
     /** Runs only on the thread that owns the in-flight read, so the state below needs no more locking. */
     private Assessment readAndJudge() {
         NodeSnapshot now = reader.get();
+        reads++;
         Observation observation = new Observation(now, previous, destinationsTop);
         List<Finding> own = checks.judge(observation);
         account(now, null);
         previous = now.withoutSockets();
         if (scanner == null) {
-            return new Assessment(observation, own, parseErrorTotals, List.of());
+            return new Assessment(observation, own, parseErrorTotals, List.of(), reads);
         }
         List<NamespaceAssessment> namespaces = new ArrayList<>();
         List<NamespaceSnapshot> others;
@@ -105,7 +107,7 @@ public final class Scraper {
         }
         previousByNamespace.clear();
         previousByNamespace.putAll(seen);
-        return new Assessment(observation, worstOf(namespaces), parseErrorTotals, namespaces);
+        return new Assessment(observation, worstOf(namespaces), parseErrorTotals, namespaces, reads);
     }
 
     /**

@@ -57,6 +57,13 @@ class HttpIT {
     }
 
     @Test
+    void eachSequentialScrapeIsOneRead() throws Exception {
+        double first = MetricsText.parse(ExporterProcess.get(url + "/metrics", null).body()).get("footgun_scrape_reads_total").orElseThrow();
+        double second = MetricsText.parse(ExporterProcess.get(url + "/metrics", null).body()).get("footgun_scrape_reads_total").orElseThrow();
+        assertThat(second).isEqualTo(first + 1);
+    }
+
+    @Test
     void openMetricsWhenAsked() throws Exception {
         var r = ExporterProcess.get(url + "/metrics", "application/openmetrics-text; version=1.0.0");
         assertThat(r.status()).isEqualTo(200);
