@@ -8,7 +8,7 @@
 # (conntrack, netstat, sockstat, tcpstat) and `ss`. Results: bench/out/<time>/results.{json,md}.
 #
 # Environment: BENCH_SCALES (default 1000,10000,100000), BENCH_SCRAPES (30), BENCH_WARMUP (20),
-# BENCH_OUT (output folder). Everything it starts is stopped, bounded by BENCH_TIMEOUT (1800 s);
+# BENCH_OUT (output folder), BENCH_JAR (another build of the jar). Everything it starts is stopped, bounded by BENCH_TIMEOUT (1800 s);
 # the namespace is deleted on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 JAVA_HOME="$(.ci/with-jdk25 sh -c 'echo "$JAVA_HOME"')"
-JAR="$ROOT/target/tcp-footgun-exporter.jar"
+JAR="${BENCH_JAR:-$ROOT/target/tcp-footgun-exporter.jar}"
 [ -f "$JAR" ] || .ci/with-jdk25 mvn -q -DskipTests package
 
 OUT="${BENCH_OUT:-$ROOT/bench/out/$(date +%Y%m%dT%H%M%S)}"
