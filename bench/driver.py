@@ -153,6 +153,7 @@ class Workload:
         for p in self.est:
             stop(p)
         self.est = []
+        time.sleep(0.5)  # let the closed connections' FINs settle
         per = [conns // EST_PROCS + (1 if i < conns % EST_PROCS else 0) for i in range(EST_PROCS)]
         for i, n in enumerate(per):
             p = start([self.load, "estab", str(n), str(EST_LISTENERS_PER_PROC),
@@ -392,6 +393,8 @@ def measure_scale(a, wl, scale, res):
         r["our_scrapes_before_rss"] = exp.scrapes
         r["our_rss_kib"] = status_kib(exp.pid, "VmRSS")
         r["our_hwm_kib"] = status_kib(exp.pid, "VmHWM")
+        time.sleep(10)  # idle, as between two scrapes at a 15 s interval
+        r["our_rss_idle10_kib"] = status_kib(exp.pid, "VmRSS")
         hist = subprocess.run([a.jcmd, str(exp.pid), "GC.class_histogram"], capture_output=True, text=True,
                               check=True).stdout
         with open(os.path.join(a.out, "class-histogram.txt"), "w") as f:
@@ -404,6 +407,24 @@ def measure_scale(a, wl, scale, res):
         log(f"  RSS {r['our_rss_kib']} KiB after {exp.scrapes} scrapes; retained {retained}")
     exp.stop()
     res["scales"][str(scale)] = r
+
+
+def measure_rss_variant(a, wl, res, label, extra):
+    """VmRSS after 100 scrapes at the largest size with extra JVM flags on top of the image's."""
+    wl.keep_fresh()
+    e = Exporter(a.java, a.jar, a.jvm_flags.split(), os.path.join(a.out, f"gc-{label}.log"), extra=extra)
+    e.first_success()
+    walls = []
+    while e.scrapes < 100:
+        wl.keep_fresh()
+        walls.append(e.scrape()[0])
+    v = {"flags": " ".join(extra), "rss_kib": status_kib(e.pid, "VmRSS"), "hwm_kib": status_kib(e.pid, "VmHWM"),
+         "median_ms_last30": statistics.median(walls[-30:]) * 1e3}
+    time.sleep(10)
+    v["rss_idle10_kib"] = status_kib(e.pid, "VmRSS")
+    e.stop()
+    res.setdefault("rss_variants", {})[label] = v
+    log(f"  RSS variant {label}: {v}")
 
 
 def measure_startup(a, wl, res):
@@ -477,6 +498,8 @@ def main():
     res["node_first_scrape_s"] = time.perf_counter() - t0
     for s in a.scales:
         measure_scale(a, wl, s, res)
+    for label, extra in [("trim_native_heap", ["-XX:TrimNativeHeapInterval=5000"])]:
+        measure_rss_variant(a, wl, res, label, extra)
     measure_startup(a, wl, res)
     res["node_rss_kib_end"] = status_kib(node.pid, "VmRSS")
     with open(os.path.join(a.out, "results.json"), "w") as f:

@@ -55,6 +55,12 @@ if small:
 if "our_rss_kib" in big:
     print(f"At the largest size: VmRSS {big['our_rss_kib'] / 1024:.1f} MiB after {big['our_scrapes_before_rss']} scrapes "
           f"(VmHWM {big['our_hwm_kib'] / 1024:.1f} MiB); node_exporter VmRSS {big['node_rss_kib'] / 1024:.1f} MiB.")
+    if "our_rss_idle10_kib" in big:
+        print(f"VmRSS 10 s later (idle): {big['our_rss_idle10_kib'] / 1024:.1f} MiB.")
+    for label, v in r.get("rss_variants", {}).items():
+        print(f"Variant `{v['flags']}` on top of the image flags: VmRSS {v['rss_kib'] / 1024:.1f} MiB after 100 scrapes, "
+              f"{v['rss_idle10_kib'] / 1024:.1f} MiB 10 s later (VmHWM {v['hwm_kib'] / 1024:.1f} MiB); "
+              f"median scrape of the last 30 {v['median_ms_last30']:.0f} ms.")
     print(f"Per-socket objects live after those scrapes (GC.class_histogram): {big['retained_after_scrapes']}.\n")
 if "concurrency" in big:
     c = big["concurrency"]

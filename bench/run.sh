@@ -56,7 +56,8 @@ ip -n "$NS" link set lo up
 for i in $(seq 2 10); do ip -n "$NS" addr add "127.0.0.$i/32" dev lo; done   # destinations
 for i in $(seq 1 4); do ip -n "$NS" addr add "127.0.1.$i/32" dev lo; done    # sources
 ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
-  net.ipv4.tcp_max_tw_buckets=262144 net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=4096
+  net.ipv4.tcp_max_tw_buckets=262144 net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=4096 \
+  net.ipv4.ip_local_reserved_ports="8000-8099,9000-9004"   # the listeners' ports: no client takes them
 
 {
   echo "date: $(date -u +%FT%TZ)"
@@ -69,6 +70,7 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
   echo "node_exporter: $(prometheus-node-exporter --version 2>&1 | head -n1)"
   echo "ss: $(ss -V)"
   echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "jar: $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -m1 Implementation-Version | tr -d "\r" || true))"
   echo "jvm flags: $JVM_FLAGS"
   echo "command: bench/run.sh (BENCH_SCALES=${BENCH_SCALES:-1000,10000,100000} BENCH_SCRAPES=${BENCH_SCRAPES:-30} BENCH_WARMUP=${BENCH_WARMUP:-20})"
 } > "$OUT/machine.txt"
