@@ -56,10 +56,14 @@ public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseab
         var qdiscs = submit(reader.qdiscs());
         NodeReader.SocketReading s = await(sockets, end,
                 why -> new NodeReader.SocketReading(Reading.failed("sockets", why, seconds(start)), null));
-        return new NodeSnapshot(start, epoch, s.reading(), s.servedBy(), await(conntrack, reader.conntrack(), end, start),
+        NodeSnapshot snapshot = new NodeSnapshot(start, epoch, s.reading(), s.servedBy(),
+                await(conntrack, reader.conntrack(), end, start),
                 await(netstat, reader.netstat(), end, start), await(snmp, reader.snmp(), end, start),
                 await(sockstat, reader.sockstat(), end, start), await(sysctls, reader.sysctls(), end, start),
                 await(interfaces, reader.interfaces(), end, start), await(qdiscs, reader.qdiscs(), end, start));
+        // a finished future holds its result (every socket) until the slot is reused: keep only the stuck ones
+        inFlight.values().removeIf(Future::isDone);
+        return snapshot;
     }
 
     private <T> Future<Reading<T>> submit(Source<T> source) {

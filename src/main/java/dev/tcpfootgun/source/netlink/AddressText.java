@@ -7,32 +7,36 @@ import java.nio.ByteOrder;
 
 /**
  * Formats a network-order address as {@link dev.tcpfootgun.snapshot.Endpoint} wants it: dotted quad
- * for IPv4 and v4-mapped IPv6, RFC 5952 for other IPv6. Remembers the last address it formatted,
- * because a dump repeats the same local (and often remote) address socket after socket.
+ * for IPv4 and v4-mapped IPv6, RFC 5952 for other IPv6. Remembers the addresses it formatted (a
+ * direct-mapped cache of {@value #SLOTS}), because a dump repeats a node's few local and remote
+ * addresses across its sockets in hash order: one String per address, not per socket, whose hash
+ * code the per-destination maps then compute once.
  */
 final class AddressText {
     private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
-    private boolean cached;
-    private boolean cachedV6;
-    private long cachedHi;
-    private long cachedLo;
-    private String cachedText;
+    static final int SLOTS = 256;
+
+    private final long[] his = new long[SLOTS];
+    private final long[] los = new long[SLOTS];
+    private final boolean[] v6s = new boolean[SLOTS];
+    private final String[] texts = new String[SLOTS];
 
     /** The address at {@code off}: 4 bytes when {@code v6} is false, 16 when true. */
     String format(MemorySegment s, long off, boolean v6) {
         long hi = v6 ? s.get(BE64, off) : 0;
         long lo = v6 ? s.get(BE64, off + 8) : Integer.toUnsignedLong(s.get(BE32, off));
-        if (cached && cachedV6 == v6 && cachedHi == hi && cachedLo == lo) {
-            return cachedText;
+        int slot = (int) ((hi * 31 + lo) * 0x9E3779B97F4A7C15L >>> 56);
+        String cached = texts[slot];
+        if (cached != null && v6s[slot] == v6 && his[slot] == hi && los[slot] == lo) {
+            return cached;
         }
         String text = v6 ? IpText.ipv6(hi, lo) : IpText.ipv4((int) lo);
-        cached = true;
-        cachedV6 = v6;
-        cachedHi = hi;
-        cachedLo = lo;
-        cachedText = text;
+        his[slot] = hi;
+        los[slot] = lo;
+        v6s[slot] = v6;
+        texts[slot] = text;
         return text;
     }
 }

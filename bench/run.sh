@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The benchmark, in one command (as root):  bench/run.sh
+#
+# Makes a private network namespace, fills it with 1k, 10k and 100k TIME_WAIT sockets (50
+# destinations, 4 source addresses), established connections with data flowing (1/20 of that, over
+# 5 processes) and 100 listeners, and measures side by side there: our exporter (fresh JVM per size,
+# the Dockerfile's JVM flags with the heap of a 160 MiB container), Debian's node_exporter
+# (conntrack, netstat, sockstat, tcpstat) and `ss`. Results: bench/out/<time>/results.{json,md}.
+#
+# Environment: BENCH_SCALES (default 1000,10000,100000), BENCH_SCRAPES (30), BENCH_WARMUP (20),
+# BENCH_OUT (output folder), BENCH_JAR (another build of the jar). Everything it starts is stopped, bounded by BENCH_TIMEOUT (1800 s);
+# the namespace is deleted on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh: needs root (network namespaces)" >&2; exit 1; }
+
+missing=()
+command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
+command -v ip >/dev/null && command -v ss >/dev/null || missing+=(iproute2)
+command -v strace >/dev/null || missing+=(strace)
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+[ -x /usr/bin/python3 ] || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+JAVA_HOME="$(.ci/with-jdk25 sh -c 'echo "$JAVA_HOME"')"
+JAR="${BENCH_JAR:-$ROOT/target/tcp-footgun-exporter.jar}"
+[ -f "$JAR" ] || .ci/with-jdk25 mvn -q -DskipTests package
+
+OUT="${BENCH_OUT:-$ROOT/bench/out/$(date +%Y%m%dT%H%M%S)}"
+mkdir -p "$OUT"
+gcc -O2 -Wall -o "$OUT/load" bench/load.c
+
+# The image's ENTRYPOINT flags (Dockerfile), with -XX:MaxRAMPercentage=40 / InitialRAMPercentage=5 of
+# the DaemonSet's 160 MiB limit written as the heap they give a bare process: -Xmx64m -Xms8m.
+JVM_FLAGS="-XX:+UseSerialGC -Xmx64m -Xms8m -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=32m -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -Xshare:auto"
+
+NS="tfbench-$$"
+cleanup() {
+  local pids
+  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
+  [ -n "$pids" ] && kill -TERM $pids 2>/dev/null || true
+  sleep 1
+  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
+  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+for i in $(seq 2 10); do ip -n "$NS" addr add "127.0.0.$i/32" dev lo; done   # destinations
+for i in $(seq 1 4); do ip -n "$NS" addr add "127.0.1.$i/32" dev lo; done    # sources
+ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
+  net.ipv4.tcp_max_tw_buckets=262144 net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=4096 \
+  net.ipv4.ip_local_reserved_ports="8000-8099,9000-9004"   # the listeners' ports: no client takes them
+
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src pom.xml || echo ' (dirty)')"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+  echo "kernel: $(uname -r)"
+  echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p)"
+  echo "node_exporter: $(prometheus-node-exporter --version 2>&1 | head -n1)"
+  echo "ss: $(ss -V)"
+  echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "jar: $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -m1 Implementation-Version | tr -d "\r" || true))"
+  echo "jvm flags: $JVM_FLAGS"
+  echo "command: bench/run.sh (BENCH_SCALES=${BENCH_SCALES:-1000,10000,100000} BENCH_SCRAPES=${BENCH_SCRAPES:-30} BENCH_WARMUP=${BENCH_WARMUP:-20})"
+} > "$OUT/machine.txt"
+
+timeout --kill-after=10 "${BENCH_TIMEOUT:-1800}" ip netns exec "$NS" /usr/bin/python3 bench/driver.py \
+  --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --jar "$JAR" --load "$OUT/load" \
+  --node-exporter "$(command -v prometheus-node-exporter)" --out "$OUT" --jvm-flags "$JVM_FLAGS" \
+  --scales "${BENCH_SCALES:-1000,10000,100000}" --scrapes "${BENCH_SCRAPES:-30}" --warmup "${BENCH_WARMUP:-20}" \
+  --max-seconds "${BENCH_TIMEOUT:-1800}"
+echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+/usr/bin/python3 bench/report.py "$OUT" > "$OUT/results.md"
+cat "$OUT/results.md"
