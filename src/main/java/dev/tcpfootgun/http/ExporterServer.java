@@ -28,14 +28,16 @@ public final class ExporterServer implements AutoCloseable {
     /**
      * Limits of the JDK's HTTP server (sun.net.httpserver.*), unless set with -D: a request must
      * arrive within 10 s and a response go out within 60 s, so slow or stalled clients cannot hold
-     * the 10 handler threads; headers are capped at 32 KiB (Prometheus sends under 1 KiB), which
-     * bounds what each of those threads can be made to buffer. Read once, when the server class loads.
+     * the 10 handler threads; a request's headers and request line are capped at 1 MiB in 1000 lines,
+     * which bounds what each of those threads can be made to buffer. Beyond that the JDK closes the
+     * connection without a status; below it, RequestGate answers 414 or 431 from its tighter limits.
+     * Read once, when the server class loads.
      */
     static void limitClients() {
         System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "10");
         System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "60");
-        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaderSize", "32768");
-        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(1024 * 1024));
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaders", "1000");
     }
 
     public static ExporterServer start(Settings settings, Scraper scraper, String version) throws IOException {
