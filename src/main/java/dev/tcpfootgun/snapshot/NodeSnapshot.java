@@ -1,7 +1,6 @@
 package dev.tcpfootgun.snapshot;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -33,10 +32,6 @@ public record NodeSnapshot(
     /** Seconds between an earlier snapshot and this one. */
     public double secondsSince(NodeSnapshot earlier) {
         return (monotonicNanos - earlier.monotonicNanos) / 1e9;
-    }
-
-    public Optional<Sysctls> sysctlValues() {
-        return sysctls.optional();
     }
 
     /** netstat and snmp counters looked up together: "TcpExt" lives in one, "Tcp" in the other. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -47,15 +46,6 @@ public record ProcFs(Path procRoot, Path sysRoot, Path netDir) {
     public static String readText(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
-    }
-
-    /** Reads a whole small kernel file, or null when it does not exist. */
-    public static String readTextIfPresent(Path file) throws IOException {
-        try {
-            return readText(file);
-        } catch (NoSuchFileException e) {
-            return null;
         }
     }
 }
