@@ -91,6 +91,7 @@ class DoctorIT {
                     return null;
                 });
                 l.awaitFinished(92);
+                ns.awaitTimeWait(8080, 92);
                 Result r = doctor(ns, "--output", "json");
                 // the kernel's own count (ss, a test oracle) right after doctor's last read
                 int tw = ns.exec("ss", "-H", "-tan", "state", "time-wait", "dport", "= :8080").strip().lines().toList().size();

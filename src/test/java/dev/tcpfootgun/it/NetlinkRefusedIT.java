@@ -56,6 +56,8 @@ class NetlinkRefusedIT {
                 });
                 a.awaitFinished(30);
                 b.awaitFinished(12);
+                ns.awaitTimeWait(8080, 30);
+                ns.awaitTimeWait(8081, 12);
                 MetricsText n = MetricsText.parse(PortExhaustionIT.scrape(ns, NETLINK_PORT));
                 MetricsText p = MetricsText.parse(PortExhaustionIT.scrape(ns, REFUSED_PORT));
                 assertThat(n.get("footgun_socket_source_info", "source", "netlink")).hasValue(1);

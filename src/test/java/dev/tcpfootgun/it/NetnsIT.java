@@ -77,6 +77,9 @@ class NetnsIT {
                 la.awaitFinished(92);
                 lb.awaitFinished(20);
                 lc.awaitFinished(5);
+                a.awaitTimeWait(8080, 92);
+                b.awaitTimeWait(8080, 20);
+                c.awaitTimeWait(9090, 5);
 
                 int port;
                 try (ServerSocket s = new ServerSocket(0)) {

@@ -53,6 +53,7 @@ class PortExhaustionIT {
                     return null;
                 });
                 listener.awaitFinished(CLOSED);
+                ns.awaitTimeWait(8080, CLOSED);
 
                 MetricsText m = MetricsText.parse(scrape(ns));
                 String port = Integer.toString(listener.port());
@@ -112,6 +113,7 @@ class PortExhaustionIT {
                     return null;
                 });
                 listener.awaitFinished(5);
+                ns.awaitTimeWait(8080, 5);
                 byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest("127.0.0.1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 String hash = "h:" + java.util.HexFormat.of().formatHex(digest).substring(0, 12);
 

@@ -66,6 +66,23 @@ public final class NetNs implements AutoCloseable {
         exec("sysctl", "-q", "-w", name + "=" + value);
     }
 
+    /**
+     * Waits until the kernel (ss, the test oracle) shows {@code n} TIME_WAIT sockets towards local
+     * port {@code port}: a client's close and the server's FIN settle a moment after both sides return.
+     */
+    public void awaitTimeWait(int port, int n) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        int seen;
+        do {
+            seen = exec("ss", "-H", "-tan", "state", "time-wait", "dport", "= :" + port).strip().lines().toList().size();
+            if (seen == n) {
+                return;
+            }
+            Thread.sleep(50);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("ss shows " + seen + " TIME_WAIT sockets to port " + port + ", expected " + n);
+    }
+
     /** Starts a long-running command inside the namespace. */
     public Process start(String... command) throws IOException {
         return new ProcessBuilder(prefixed(command)).redirectErrorStream(false).start();
