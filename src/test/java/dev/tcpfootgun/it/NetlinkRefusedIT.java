@@ -42,11 +42,16 @@ class NetlinkRefusedIT {
                     ExporterProcess refused = ExporterProcess.start(ns, List.of(launcher.toAbsolutePath().toString()),
                             "--web.listen-address=127.0.0.1:" + REFUSED_PORT)) {
                 List<Socket> open = ns.call(() -> {
+                    // a byte before each close: a connection closed before any data may skip TIME_WAIT
                     for (int i = 0; i < 30; i++) {
-                        new Socket(InetAddress.getLoopbackAddress(), 8080).close();
+                        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), 8080)) {
+                            s.getOutputStream().write(1);
+                        }
                     }
                     for (int i = 0; i < 12; i++) {
-                        new Socket(InetAddress.getLoopbackAddress(), 8081).close();
+                        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), 8081)) {
+                            s.getOutputStream().write(1);
+                        }
                     }
                     List<Socket> list = new ArrayList<>();
                     for (int i = 0; i < 7; i++) {

@@ -83,6 +83,20 @@ public final class NetNs implements AutoCloseable {
         throw new AssertionError("ss shows " + seen + " TIME_WAIT sockets to port " + port + ", expected " + n);
     }
 
+    /** TIME_WAIT sockets towards local port {@code port} once ss shows the same count twice, 300 ms apart. */
+    public int settledTimeWait(int port) throws Exception {
+        int before = -1;
+        for (int i = 0; i < 30; i++) {
+            int now = exec("ss", "-H", "-tan", "state", "time-wait", "dport", "= :" + port).strip().lines().toList().size();
+            if (now == before) {
+                return now;
+            }
+            before = now;
+            Thread.sleep(300);
+        }
+        return before;
+    }
+
     /** Starts a long-running command inside the namespace. */
     public Process start(String... command) throws IOException {
         return new ProcessBuilder(prefixed(command)).redirectErrorStream(false).start();
