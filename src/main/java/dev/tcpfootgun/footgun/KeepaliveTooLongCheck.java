@@ -61,7 +61,7 @@ public final class KeepaliveTooLongCheck implements Check {
             int withoutKeepalive = 0;
             int probing = 0;
             int retransmitting = 0;
-            for (TcpSocket t : o.now().sockets().value()) {
+            for (TcpSocket t : o.now().sockets().value().open()) {
                 if (t.state() != TcpState.ESTABLISHED) {
                     continue;
                 }

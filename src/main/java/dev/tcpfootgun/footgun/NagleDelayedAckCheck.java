@@ -62,7 +62,7 @@ public final class NagleDelayedAckCheck implements Check {
         if (missing != null) {
             return Finding.unknown(footgun(), missing, fix(null));
         }
-        List<TcpSocket> sockets = o.now().sockets().value();
+        List<TcpSocket> sockets = o.now().sockets().value().open();
         ConnectionPeers peers = ConnectionPeers.of(sockets);
         Map<String, List<Stalled>> groups = new LinkedHashMap<>();
         int fast = 0;

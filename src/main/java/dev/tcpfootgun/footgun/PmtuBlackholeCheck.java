@@ -113,7 +113,7 @@ public final class PmtuBlackholeCheck implements Check {
     }
 
     private static List<Stall> stalls(Observation o, List<String> evidence) {
-        List<TcpSocket> sockets = o.now().sockets().value();
+        List<TcpSocket> sockets = o.now().sockets().value().open();
         if (sockets == null) {
             evidence.add("stalled connections not judged: sockets unreadable (" + o.now().sockets().error() + ")");
             return List.of();

@@ -71,7 +71,7 @@ public final class ReuseportImbalanceCheck implements Check {
             return Finding.unknown(footgun(), "TCP sockets could not be read (" + o.now().sockets().error() + ")", fix(null, somaxconn));
         }
         Map<Address, List<Listener>> byAddress = new LinkedHashMap<>();
-        for (TcpSocket s : o.now().sockets().value()) {
+        for (TcpSocket s : o.now().sockets().value().open()) {
             if (s.state() == TcpState.LISTEN) {
                 long backlog = s.txQueue() > 0 ? s.txQueue() : somaxconn.orElse(-1);
                 byAddress.computeIfAbsent(new Address(s.family(), s.local()), k -> new ArrayList<>()).add(new Listener(s.rxQueue(), backlog));

@@ -107,7 +107,7 @@ public final class SmallSocketBuffersCheck implements Check {
         if (missing != null) {
             return Finding.unknown(footgun(), missing, fix(sysctls, 0));
         }
-        List<TcpSocket> sockets = now.sockets().value();
+        List<TcpSocket> sockets = now.sockets().value().open();
         ConnectionPeers peers = ConnectionPeers.of(sockets);
         Map<String, Group> groups = new LinkedHashMap<>();
         int established = 0;

@@ -1,11 +1,14 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
+import dev.tcpfootgun.snapshot.TimeWaitSockets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -59,11 +62,12 @@ public record SocketCensus(
             return new TimeWaitReuse(mode, ts, delay);
         }
 
-        boolean appliesTo(TcpSocket s) {
-            if (!timestamps || mode == 0 || (mode == 2 && !s.remote().isLoopback())) {
+        /** Whether connect() may take over the port of a TIME_WAIT socket with this much time left. */
+        boolean appliesTo(boolean remoteLoopback, long timerExpiresMillis) {
+            if (!timestamps || mode == 0 || (mode == 2 && !remoteLoopback)) {
                 return false;
             }
-            long ageMillis = KernelFacts.TIME_WAIT_SECONDS * 1000L - s.timerExpiresMillis();
+            long ageMillis = KernelFacts.TIME_WAIT_SECONDS * 1000L - timerExpiresMillis;
             return ageMillis >= delayMillis;
         }
     }
@@ -79,24 +83,44 @@ public record SocketCensus(
         Map<Family, Map<TcpState, Integer>> byFamilyState = new EnumMap<>(Family.class);
         Map<GroupKey, int[]> groups = new HashMap<>();
         Map<DestKey, int[]> tw = new HashMap<>();
-        for (TcpSocket s : snapshot.sockets().value()) {
+        SocketTable table = snapshot.sockets().value();
+        for (TcpSocket s : table.open()) {
             byFamilyState.computeIfAbsent(s.family(), f -> new EnumMap<>(TcpState.class))
                     .merge(s.state(), 1, Integer::sum);
-            boolean timeWait = s.state() == TcpState.TIME_WAIT;
-            if (timeWait) {
-                tw.computeIfAbsent(new DestKey(s.remote().ip(), s.remote().port()), k -> new int[1])[0]++;
-            }
             if (ports != null && s.state() != TcpState.LISTEN && !s.remote().isUnspecified()
                     && ports.isEphemeral(s.local().port())) {
-                int[] c = groups.computeIfAbsent(
-                        new GroupKey(s.local().ip(), s.remote().ip(), s.remote().port()), k -> new int[3]);
-                c[0]++;
-                if (timeWait) {
-                    c[1]++;
-                    if (reuse.appliesTo(s)) {
-                        c[2]++;
-                    }
+                groups.computeIfAbsent(new GroupKey(s.local().ip(), s.remote().ip(), s.remote().port()), k -> new int[3])[0]++;
+            }
+        }
+        // TIME_WAIT sockets: counted per connection group first, then folded into the maps once per group
+        TimeWaitSockets tws = table.timeWait();
+        int[] perGroup = new int[tws.groupCount()];
+        int[] ephemeral = new int[tws.groupCount()];
+        int[] reusable = new int[tws.groupCount()];
+        for (int i = 0; i < tws.size(); i++) {
+            int g = tws.group(i);
+            perGroup[g]++;
+            if (ports != null && ports.isEphemeral(tws.localPort(i))) {
+                ephemeral[g]++;
+                if (reuse.appliesTo(tws.groupRemoteIsLoopback(g), tws.timerExpiresMillis(i))) {
+                    reusable[g]++;
                 }
+            }
+        }
+        for (int g = 0; g < perGroup.length; g++) {
+            if (perGroup[g] == 0) {
+                continue;
+            }
+            String dstIp = tws.groupRemoteIp(g);
+            int dstPort = tws.groupRemotePort(g);
+            byFamilyState.computeIfAbsent(tws.groupFamily(g), f -> new EnumMap<>(TcpState.class))
+                    .merge(TcpState.TIME_WAIT, perGroup[g], Integer::sum);
+            tw.computeIfAbsent(new DestKey(dstIp, dstPort), k -> new int[1])[0] += perGroup[g];
+            if (ephemeral[g] > 0 && !new Endpoint(dstIp, dstPort).isUnspecified()) {
+                int[] c = groups.computeIfAbsent(new GroupKey(tws.groupLocalIp(g), dstIp, dstPort), k -> new int[3]);
+                c[0] += ephemeral[g];
+                c[1] += ephemeral[g];
+                c[2] += reusable[g];
             }
         }
         List<PortGroup> portGroups = new ArrayList<>(groups.size());

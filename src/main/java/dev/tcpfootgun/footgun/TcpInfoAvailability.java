@@ -22,7 +22,7 @@ final class TcpInfoAvailability {
         }
         TcpInfo sample = null;
         boolean fullSocket = false;
-        for (TcpSocket s : now.sockets().value()) {
+        for (TcpSocket s : now.sockets().value().open()) {
             if (s.info() != null) {
                 if (hasFields.test(s.info())) {
                     return null;

@@ -65,7 +65,7 @@ public final class MetricsRenderer {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
                     "source", s.socketSource());
             sockets(f, a.observation().census(), destinationsTop(a), labels);
-            TcpInfoFamilies.render(f, s.sockets().value(), destinationsTop(a), labels);
+            TcpInfoFamilies.render(f, s.sockets().value().open(), destinationsTop(a), labels);
         }
         s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));

@@ -14,7 +14,7 @@ import java.util.OptionalDouble;
 public record NodeSnapshot(
         long monotonicNanos,
         long epochMillis,
-        Reading<List<TcpSocket>> sockets,
+        Reading<SocketTable> sockets,
         String socketSource,
         Reading<Conntrack> conntrack,
         Reading<KernelCounters> netstat,
@@ -62,7 +62,7 @@ public record NodeSnapshot(
      * need counters, and no per-socket object should live from one scrape to the next.
      */
     public NodeSnapshot withoutSockets() {
-        Reading<List<TcpSocket>> dropped = new Reading<>(sockets.collector(), null,
+        Reading<SocketTable> dropped = new Reading<>(sockets.collector(), null,
                 sockets.success() ? "not retained between reads" : sockets.error(), sockets.seconds(), sockets.skipped());
         return new NodeSnapshot(monotonicNanos, epochMillis, dropped, socketSource, conntrack, netstat, snmp, sockstat,
                 sysctls, interfaces, qdiscs);

@@ -8,7 +8,7 @@ import dev.tcpfootgun.snapshot.Qdisc;
 import dev.tcpfootgun.snapshot.Reading;
 import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.Sysctls;
-import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.SocketTable;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Supplier;
@@ -30,10 +30,10 @@ public record NodeReader(
         Source<List<Qdisc>> qdiscs) implements Supplier<NodeSnapshot> {
 
     /** A source of the socket list and its footgun_socket_source_info label ("netlink", "procfs"). */
-    public record SocketSource(String name, Source<List<TcpSocket>> source) {}
+    public record SocketSource(String name, Source<SocketTable> source) {}
 
     /** The socket list and the name of the source that served it (null when none did). */
-    public record SocketReading(Reading<List<TcpSocket>> reading, String servedBy) {}
+    public record SocketReading(Reading<SocketTable> reading, String servedBy) {}
 
     @Override
     public NodeSnapshot get() {
@@ -46,7 +46,7 @@ public record NodeReader(
 
     /** Tries the socket sources in order of preference; the first that answers serves. */
     public SocketReading readSockets() {
-        Reading<List<TcpSocket>> socketReading = null;
+        Reading<SocketTable> socketReading = null;
         String servedBy = null;
         StringBuilder refusals = new StringBuilder();
         for (SocketSource candidate : sockets) {

@@ -2,17 +2,19 @@ package dev.tcpfootgun.source;
 
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.ProcTcpDetail;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * TCP sockets from /proc/net/tcp and /proc/net/tcp6 (absent when IPv6 is disabled). Full sockets
  * print 17 fields; TIME_WAIT and SYN_RECV request sockets print 12 and get no {@link ProcTcpDetail}.
  */
-public final class ProcNetTcp implements Source<List<TcpSocket>> {
+public final class ProcNetTcp implements Source<SocketTable> {
     /** USER_HZ: /proc prints times in clock ticks of 10 ms on every Linux architecture. */
     private static final long MILLIS_PER_TICK = 10;
     /** refcount, pointer, rto, ato, quick|pingpong, cwnd, ssthresh after the named fields. */
@@ -30,28 +32,29 @@ public final class ProcNetTcp implements Source<List<TcpSocket>> {
     }
 
     @Override
-    public List<TcpSocket> read(ParseLog log) throws IOException {
+    public SocketTable read(ParseLog log) throws IOException {
         try {
-            List<TcpSocket> sockets = new ArrayList<>();
-            parseInto(KernelFiles.required(procFs.net("tcp")), Family.INET, log, sockets);
+            SocketTable.Builder sockets = new SocketTable.Builder();
+            parseInto(KernelFiles.required(procFs.net("tcp")), Family.INET, log, sockets::add);
             String tcp6 = KernelFiles.optional(procFs.net("tcp6"));
             if (tcp6 != null) {
-                parseInto(tcp6, Family.INET6, log, sockets);
+                parseInto(tcp6, Family.INET6, log, sockets::add);
             }
-            return sockets;
+            return sockets.build();
         } catch (RuntimeException e) {
             throw KernelFiles.failure(collector(), e);
         }
     }
 
+    /** One file's sockets as records, in the file's order (tests, small reads). */
     public static List<TcpSocket> parse(String text, Family family, ParseLog log) {
         List<TcpSocket> sockets = new ArrayList<>();
-        parseInto(text, family, log, sockets);
+        parseInto(text, family, log, sockets::add);
         return sockets;
     }
 
     /** Appends the sockets of one file to {@code out}; a line that does not parse is skipped and logged. */
-    public static void parseInto(String text, Family family, ParseLog log, List<TcpSocket> out) {
+    public static void parseInto(String text, Family family, ParseLog log, Consumer<TcpSocket> out) {
         FieldCursor f = new FieldCursor(text);
         HexEndpoints endpoints = new HexEndpoints(family);
         TcpColumns columns = TcpColumns.KERNEL;
@@ -70,7 +73,7 @@ public final class ProcNetTcp implements Source<List<TcpSocket>> {
                 }
             }
             try {
-                out.add(socket(f, columns, family, endpoints));
+                out.accept(socket(f, columns, family, endpoints));
             } catch (IllegalArgumentException e) {
                 log.skip(family.label() + " socket line: " + e.getMessage() + ": " + f.line());
             }

@@ -8,6 +8,7 @@ import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Qdisc;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.SocketMemory;
 import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.Sysctls;
@@ -142,7 +143,7 @@ final class Snapshots {
 
     NodeSnapshot build() {
         return new NodeSnapshot(nanos, 0,
-                socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", List.copyOf(sockets), 0, 0),
+                socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", SocketTable.of(sockets), 0, 0),
                 socketSource,
                 conntrack == null ? Reading.failed("conntrack", "nf_conntrack_count missing", 0) : Reading.ok("conntrack", conntrack, 0, 0),
                 Reading.ok("netstat", new KernelCounters(netstat), 0, 0),

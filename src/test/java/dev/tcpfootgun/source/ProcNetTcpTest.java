@@ -165,7 +165,7 @@ class ProcNetTcpTest {
     @Test
     void readsTcpAndTcp6FromProcFs() throws IOException {
         ParseLog log = new ParseLog();
-        List<TcpSocket> sockets = new ProcNetTcp(Fixtures.procFs("linux-6.18")).read(log);
+        List<TcpSocket> sockets = new ProcNetTcp(Fixtures.procFs("linux-6.18")).read(log).all();
         assertThat(sockets).hasSize(10 + 9);
         assertThat(log.skipped()).isZero();
     }
@@ -173,7 +173,7 @@ class ProcNetTcpTest {
     @Test
     void tcp6IsOptional() throws IOException {
         // header-only has net/tcp and no net/tcp6, as on a kernel booted with ipv6.disable=1
-        assertThat(new ProcNetTcp(Fixtures.procFs("header-only")).read(new ParseLog())).isEmpty();
+        assertThat(new ProcNetTcp(Fixtures.procFs("header-only")).read(new ParseLog()).all()).isEmpty();
     }
 
     @Test

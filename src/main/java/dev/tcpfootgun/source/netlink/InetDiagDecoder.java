@@ -3,6 +3,7 @@ package dev.tcpfootgun.source.netlink;
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.SocketMemory;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -10,13 +11,13 @@ import dev.tcpfootgun.source.ParseLog;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Decodes SOCK_DIAG_BY_FAMILY replies (struct inet_diag_msg, include/uapi/linux/inet_diag.h, then
- * attributes) into {@link TcpSocket}s. One instance per dump: it caches address text and
- * congestion names across sockets, so it is not thread-safe.
+ * attributes): a TIME_WAIT socket straight into the table's column store, any other into a
+ * {@link TcpSocket}. One instance per dump: it caches address text and congestion names across
+ * sockets, so it is not thread-safe.
  */
 public final class InetDiagDecoder {
     static final int SOCK_DIAG_BY_FAMILY = 20;
@@ -33,20 +34,25 @@ public final class InetDiagDecoder {
     private final AddressText localText = new AddressText();
     private final AddressText remoteText = new AddressText();
     private final ParseLog log;
-    private final List<TcpSocket> sockets;
+    private final SocketTable.Builder sockets;
     private String lastCongestion = "";
 
-    public InetDiagDecoder(ParseLog log, List<TcpSocket> into) {
+    public InetDiagDecoder(ParseLog log, SocketTable.Builder into) {
         this.log = log;
         this.sockets = into;
     }
 
     /** Decodes concatenated netlink messages, as captured from a dump, in one go. */
-    public static List<TcpSocket> decode(MemorySegment messages, ParseLog log) throws IOException {
-        List<TcpSocket> out = new ArrayList<>();
+    public static SocketTable decodeTable(MemorySegment messages, ParseLog log) throws IOException {
+        SocketTable.Builder out = new SocketTable.Builder();
         InetDiagDecoder decoder = new InetDiagDecoder(log, out);
         NetlinkMessages.walk(messages, NetlinkMessages.ANY_SEQ, "inet_diag replay", decoder::accept);
-        return out;
+        return out.build();
+    }
+
+    /** {@link #decodeTable}, every socket as a record. */
+    public static List<TcpSocket> decode(MemorySegment messages, ParseLog log) throws IOException {
+        return decodeTable(messages, log).all();
     }
 
     /** A {@link MessageSink}: decodes one message and adds the socket, or counts it skipped. */
@@ -57,6 +63,7 @@ public final class InetDiagDecoder {
         }
     }
 
+    /** The socket, or null when it was skipped or went into the TIME_WAIT column store. */
     private TcpSocket decodeMessage(MemorySegment m) {
         if (NetlinkMessages.type(m) != SOCK_DIAG_BY_FAMILY) {
             log.skip("inet_diag: unexpected message type " + NetlinkMessages.type(m));
@@ -74,6 +81,14 @@ public final class InetDiagDecoder {
         boolean v6 = af == AF_INET6;
         int sport = Short.toUnsignedInt(m.get(Nlattr.BE16, BODY + 4));
         int dport = Short.toUnsignedInt(m.get(Nlattr.BE16, BODY + 6));
+        Family family = v6 ? Family.INET6 : Family.INET;
+        TcpState state = TcpState.fromCode(byteAt(m, BODY + 1));
+        if (state == TcpState.TIME_WAIT) {
+            // no attributes: the kernel sends tcp_info, congestion and memory for full sockets only
+            sockets.timeWait().add(family, localText.format(m, BODY + 8, v6), sport,
+                    remoteText.format(m, BODY + 24, v6), dport, Nlattr.u32(m, BODY + 52));
+            return null;
+        }
         Endpoint local = new Endpoint(localText.format(m, BODY + 8, v6), sport);
         Endpoint remote = new Endpoint(remoteText.format(m, BODY + 24, v6), dport);
 
@@ -98,8 +113,8 @@ public final class InetDiagDecoder {
             off += Nlattr.align(len);
         }
         return new TcpSocket(
-                v6 ? Family.INET6 : Family.INET,
-                TcpState.fromCode(byteAt(m, BODY + 1)),
+                family,
+                state,
                 local,
                 remote,
                 Nlattr.u32(m, BODY + 60), // idiag_wqueue

@@ -1,20 +1,18 @@
 package dev.tcpfootgun.source.netlink;
 
-import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.source.ParseLog;
 import dev.tcpfootgun.source.Source;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Every TCP socket of the reader's network namespace, IPv4 and IPv6, all states, with tcp_info,
  * congestion control and socket memory: one NETLINK_SOCK_DIAG dump per address family.
  */
-public final class InetDiagSockets implements Source<List<TcpSocket>> {
+public final class InetDiagSockets implements Source<SocketTable> {
     private static final int IPPROTO_TCP = 6;
     private static final int ALL_STATES = ~0;
     /** idiag_ext bits are 1 << (attribute - 1). */
@@ -38,16 +36,16 @@ public final class InetDiagSockets implements Source<List<TcpSocket>> {
      * sockets are kept and the inconsistency is recorded in {@code log}.
      */
     @Override
-    public List<TcpSocket> read(ParseLog log) throws IOException {
-        List<TcpSocket> sockets = new ArrayList<>();
+    public SocketTable read(ParseLog log) throws IOException {
+        SocketTable.Builder sockets = new SocketTable.Builder();
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_SOCK_DIAG, timeout)) {
             for (int family : new int[] {InetDiagDecoder.AF_INET, InetDiagDecoder.AF_INET6}) {
                 InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
                 NetlinkDumps.dumpWithRetry(socket, InetDiagDecoder.SOCK_DIAG_BY_FAMILY, request(family),
-                        NetlinkDumps.truncateTo(sockets), decoder::accept, log, "inet_diag family " + family);
+                        sockets.rollback(), decoder::accept, log, "inet_diag family " + family);
             }
         }
-        return sockets;
+        return sockets.build();
     }
 
     /** struct inet_diag_req_v2 (56 bytes) asking for one family's TCP sockets. */

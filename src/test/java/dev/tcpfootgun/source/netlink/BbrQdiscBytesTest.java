@@ -8,13 +8,13 @@ import dev.tcpfootgun.footgun.BbrWithoutFqCheck;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Observation;
 import dev.tcpfootgun.footgun.Status;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.KernelCounters;
 import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Qdisc;
 import dev.tcpfootgun.snapshot.Reading;
 import dev.tcpfootgun.snapshot.Sysctls;
-import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.source.ParseLog;
 import java.io.IOException;
 import java.util.List;
@@ -72,7 +72,7 @@ class BbrQdiscBytesTest {
 
     private static Finding judge(List<NetInterface> links, List<Qdisc> qdiscs) {
         Sysctls sysctls = new Sysctls(Map.of("net.ipv4.tcp_congestion_control", "bbr", "kernel.osrelease", "6.18.44"));
-        NodeSnapshot s = new NodeSnapshot(0, 0, Reading.ok("sockets", List.<TcpSocket>of(), 0, 0), "netlink",
+        NodeSnapshot s = new NodeSnapshot(0, 0, Reading.ok("sockets", SocketTable.empty(), 0, 0), "netlink",
                 Reading.failed("conntrack", "absent", 0), Reading.ok("netstat", new KernelCounters(Map.of()), 0, 0),
                 Reading.ok("snmp", new KernelCounters(Map.of()), 0, 0), Reading.failed("sockstat", "absent", 0),
                 Reading.ok("sysctl", sysctls, 0, 0), Reading.ok("interfaces", links, 0, 0), Reading.ok("qdisc", qdiscs, 0, 0));

@@ -135,7 +135,7 @@ class InetDiagLiveTest {
 
     private static Map<Integer, TcpSocket> ours(Set<Integer> ports) throws IOException {
         ParseLog log = new ParseLog();
-        List<TcpSocket> all = new InetDiagSockets(TIMEOUT).read(log);
+        List<TcpSocket> all = new InetDiagSockets(TIMEOUT).read(log).all();
         assertThat(log.skipped()).as(log.firstProblem()).isZero();
         return all.stream()
                 .filter(s -> s.state() == TcpState.ESTABLISHED)

@@ -6,6 +6,7 @@ import static dev.tcpfootgun.source.netlink.NetlinkBytes.u32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Reading;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.source.NodeReader;
@@ -95,12 +96,12 @@ class NetlinkFaultsTest {
     }
 
     private static List<TcpSocket> dumpSockets(Deque<byte[]> attempts, ParseLog log) throws IOException {
-        List<TcpSocket> sockets = new ArrayList<>();
+        SocketTable.Builder sockets = new SocketTable.Builder();
         InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
         NetlinkDumps.Dumper replaying = (type, body, sink) -> replay(script(attempts.removeFirst(), DONE), sink);
         NetlinkDumps.dumpWithRetry(replaying, InetDiagDecoder.SOCK_DIAG_BY_FAMILY, new byte[56],
-                NetlinkDumps.truncateTo(sockets), decoder::accept, log, "inet_diag");
-        return sockets;
+                sockets.rollback(), decoder::accept, log, "inet_diag");
+        return sockets.build().all();
     }
 
     @Test

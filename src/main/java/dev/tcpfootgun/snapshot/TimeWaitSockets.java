@@ -1,0 +1,224 @@
+package dev.tcpfootgun.snapshot;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * TIME_WAIT sockets, stored column-wise. A busy proxy holds 100,000 of them and more, and what the
+ * checks need of each is small: the connection it closed (family, local address, remote address
+ * and port), its local port and how long it has left. So a socket costs 10 bytes in three arrays
+ * instead of a {@link TcpSocket} and two {@link Endpoint}s (about 120 bytes), and sockets of one
+ * connection group, the unit in which connect() runs out of ports, share that group's entry.
+ *
+ * <p>Filled by one reader, then only read; not thread-safe while it is being filled.
+ */
+public final class TimeWaitSockets {
+    private static final int V6_BIT = 1 << 23;
+    private static final int MAX_ADDRESSES = V6_BIT;
+
+    private final Map<String, Integer> addressIds = new HashMap<>();
+    private String[] addresses = new String[16];
+    private boolean[] loopback = new boolean[16];
+    private int addressCount;
+
+    private final LongIntMap groupIds = new LongIntMap();
+    private long[] groupKeys = new long[16];
+    private int groupCount;
+
+    private int[] groups = new int[64];
+    private char[] localPorts = new char[64];
+    private int[] expires = new int[64];
+    private int size;
+
+    /** Adds one TIME_WAIT socket. */
+    public void add(Family family, String localIp, int localPort, String remoteIp, int remotePort, long timerExpiresMillis) {
+        if (localPort < 0 || localPort > 65535 || remotePort < 0 || remotePort > 65535) {
+            throw new IllegalArgumentException("port out of range: " + localPort + ", " + remotePort);
+        }
+        long key = (long) (address(localIp) | (family == Family.INET6 ? V6_BIT : 0)) << 40
+                | (long) address(remoteIp) << 16 | remotePort;
+        int group = groupIds.get(key);
+        if (group < 0) {
+            group = groupCount++;
+            if (group == groupKeys.length) {
+                groupKeys = Arrays.copyOf(groupKeys, group * 2);
+            }
+            groupKeys[group] = key;
+            groupIds.put(key, group);
+        }
+        if (size == groups.length) {
+            int n = size + (size >> 1);
+            groups = Arrays.copyOf(groups, n);
+            localPorts = Arrays.copyOf(localPorts, n);
+            expires = Arrays.copyOf(expires, n);
+        }
+        groups[size] = group;
+        localPorts[size] = (char) localPort;
+        expires[size] = (int) Math.max(0, Math.min(Integer.MAX_VALUE, timerExpiresMillis));
+        size++;
+    }
+
+    /** Adds a socket that a source already made; it must be in TIME_WAIT. */
+    public void add(TcpSocket s) {
+        if (s.state() != TcpState.TIME_WAIT) {
+            throw new IllegalArgumentException("not a TIME_WAIT socket: " + s.state());
+        }
+        add(s.family(), s.local().ip(), s.local().port(), s.remote().ip(), s.remote().port(), s.timerExpiresMillis());
+    }
+
+    private int address(String ip) {
+        Integer id = addressIds.get(ip);
+        if (id != null) {
+            return id;
+        }
+        if (addressCount == MAX_ADDRESSES) {
+            throw new IllegalStateException("more than " + MAX_ADDRESSES + " distinct addresses in TIME_WAIT");
+        }
+        int n = addressCount++;
+        if (n == addresses.length) {
+            addresses = Arrays.copyOf(addresses, n * 2);
+            loopback = Arrays.copyOf(loopback, n * 2);
+        }
+        addresses[n] = ip;
+        loopback[n] = new Endpoint(ip, 0).isLoopback();
+        addressIds.put(ip, n);
+        return n;
+    }
+
+    /** Forgets the sockets added after the first {@code keep}; their groups stay, empty. */
+    public void truncate(int keep) {
+        if (keep < 0 || keep > size) {
+            throw new IllegalArgumentException("cannot keep " + keep + " of " + size);
+        }
+        size = keep;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The group of socket {@code i}, in [0, {@link #groupCount()}). */
+    public int group(int i) {
+        return groups[index(i)];
+    }
+
+    public int localPort(int i) {
+        return localPorts[index(i)];
+    }
+
+    /** Milliseconds until the socket leaves TIME_WAIT. */
+    public long timerExpiresMillis(int i) {
+        return expires[index(i)];
+    }
+
+    public int groupCount() {
+        return groupCount;
+    }
+
+    public Family groupFamily(int g) {
+        return (groupKey(g) >>> 40 & V6_BIT) != 0 ? Family.INET6 : Family.INET;
+    }
+
+    public String groupLocalIp(int g) {
+        return addresses[(int) (groupKey(g) >>> 40) & (V6_BIT - 1)];
+    }
+
+    public String groupRemoteIp(int g) {
+        return addresses[remoteId(g)];
+    }
+
+    public int groupRemotePort(int g) {
+        return (int) (groupKey(g) & 0xffff);
+    }
+
+    public boolean groupRemoteIsLoopback(int g) {
+        return loopback[remoteId(g)];
+    }
+
+    /** Socket {@code i} as a record, as a source would have made it; allocates. */
+    public TcpSocket socket(int i) {
+        int g = group(i);
+        return new TcpSocket(groupFamily(g), TcpState.TIME_WAIT, new Endpoint(groupLocalIp(g), localPort(i)),
+                new Endpoint(groupRemoteIp(g), groupRemotePort(g)), 0, 0, TcpSocket.TIMER_TIME_WAIT,
+                timerExpiresMillis(i), 0, 0, 0, null, null, null, null);
+    }
+
+    private int remoteId(int g) {
+        return (int) (groupKey(g) >>> 16) & 0xffffff;
+    }
+
+    private long groupKey(int g) {
+        if (g < 0 || g >= groupCount) {
+            throw new IndexOutOfBoundsException("group " + g + " of " + groupCount);
+        }
+        return groupKeys[g];
+    }
+
+    private int index(int i) {
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("socket " + i + " of " + size);
+        }
+        return i;
+    }
+
+    /** Open addressing from a long key to an int value, no boxing; values are never negative. */
+    private static final class LongIntMap {
+        private long[] keys = new long[64];
+        private int[] values = new int[64];
+        private int count;
+
+        {
+            Arrays.fill(values, -1);
+        }
+
+        int get(long key) {
+            int mask = keys.length - 1;
+            for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+                int v = values[i];
+                if (v < 0 || keys[i] == key) {
+                    return v;
+                }
+            }
+        }
+
+        void put(long key, int value) {
+            if ((count + 1) * 2 > keys.length) {
+                grow();
+            }
+            int mask = keys.length - 1;
+            int i = slot(key, mask);
+            while (values[i] >= 0 && keys[i] != key) {
+                i = (i + 1) & mask;
+            }
+            if (values[i] < 0) {
+                count++;
+            }
+            keys[i] = key;
+            values[i] = value;
+        }
+
+        private void grow() {
+            long[] oldKeys = keys;
+            int[] oldValues = values;
+            keys = new long[oldKeys.length * 2];
+            values = new int[oldKeys.length * 2];
+            Arrays.fill(values, -1);
+            int mask = keys.length - 1;
+            for (int j = 0; j < oldKeys.length; j++) {
+                if (oldValues[j] >= 0) {
+                    int i = slot(oldKeys[j], mask);
+                    while (values[i] >= 0) {
+                        i = (i + 1) & mask;
+                    }
+                    keys[i] = oldKeys[j];
+                    values[i] = oldValues[j];
+                }
+            }
+        }
+
+        private static int slot(long key, int mask) {
+            return (int) ((key * 0x9E3779B97F4A7C15L) >>> 32) & mask;
+        }
+    }
+}
