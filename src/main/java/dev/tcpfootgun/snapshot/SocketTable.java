@@ -42,8 +42,18 @@ public record SocketTable(List<TcpSocket> open, TimeWaitSockets timeWait) {
 
     /** Collects one read's sockets. */
     public static final class Builder {
-        private final List<TcpSocket> open = new ArrayList<>();
-        private final TimeWaitSockets timeWait = new TimeWaitSockets();
+        private final List<TcpSocket> open;
+        private final TimeWaitSockets timeWait;
+
+        public Builder() {
+            this(0, 0);
+        }
+
+        /** Room for this many sockets up front (a hint, such as the last read's counts), so the arrays grow less. */
+        public Builder(int expectedOpen, int expectedTimeWait) {
+            open = new ArrayList<>(Math.max(10, Math.min(expectedOpen, 1 << 24)));
+            timeWait = new TimeWaitSockets(expectedTimeWait);
+        }
 
         public void add(TcpSocket s) {
             if (s.state() == TcpState.TIME_WAIT) {

@@ -26,10 +26,22 @@ public final class TimeWaitSockets {
     private long[] groupKeys = new long[16];
     private int groupCount;
 
-    private int[] groups = new int[64];
-    private char[] localPorts = new char[64];
-    private int[] expires = new int[64];
+    private int[] groups;
+    private char[] localPorts;
+    private int[] expires;
     private int size;
+
+    public TimeWaitSockets() {
+        this(64);
+    }
+
+    /** @param expected how many sockets to make room for up front (the last read's count, say); more still fit */
+    public TimeWaitSockets(int expected) {
+        int n = Math.max(16, Math.min(expected, 1 << 24));
+        groups = new int[n];
+        localPorts = new char[n];
+        expires = new int[n];
+    }
 
     /** Adds one TIME_WAIT socket. */
     public void add(Family family, String localIp, int localPort, String remoteIp, int remotePort, long timerExpiresMillis) {

@@ -153,11 +153,14 @@ public final class InetDiagDecoder {
     /** SK_MEMINFO_* u32s, as many as the kernel sent. */
     private static SocketMemory memory(MemorySegment m, long off, int len) {
         int count = len / 4;
-        long[] v = new long[9];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = i < count ? Nlattr.u32(m, off + 4L * i) : -1;
-        }
-        return new SocketMemory(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]);
+        return new SocketMemory(u32(m, off, 0, count), u32(m, off, 1, count), u32(m, off, 2, count), u32(m, off, 3, count),
+                u32(m, off, 4, count), u32(m, off, 5, count), u32(m, off, 6, count), u32(m, off, 7, count),
+                u32(m, off, 8, count));
+    }
+
+    /** The i-th u32 of an array of {@code count}, or -1 past its end (an older kernel sent fewer). */
+    private static long u32(MemorySegment m, long off, int i, int count) {
+        return i < count ? Nlattr.u32(m, off + 4L * i) : -1;
     }
 
     private static int byteAt(MemorySegment m, long off) {

@@ -21,6 +21,9 @@ public final class InetDiagSockets implements Source<SocketTable> {
             | 1 << (InetDiagDecoder.INET_DIAG_SKMEMINFO - 1);
 
     private final Duration timeout;
+    /** The last read's counts, plus a margin: the next read's arrays start that large. */
+    private volatile int lastOpen;
+    private volatile int lastTimeWait;
 
     public InetDiagSockets(Duration timeout) {
         this.timeout = timeout;
@@ -37,7 +40,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
      */
     @Override
     public SocketTable read(ParseLog log) throws IOException {
-        SocketTable.Builder sockets = new SocketTable.Builder();
+        SocketTable.Builder sockets = new SocketTable.Builder(lastOpen + lastOpen / 8, lastTimeWait + lastTimeWait / 8);
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_SOCK_DIAG, timeout)) {
             for (int family : new int[] {InetDiagDecoder.AF_INET, InetDiagDecoder.AF_INET6}) {
                 InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
@@ -45,7 +48,10 @@ public final class InetDiagSockets implements Source<SocketTable> {
                         sockets.rollback(), decoder::accept, log, "inet_diag family " + family);
             }
         }
-        return sockets.build();
+        SocketTable table = sockets.build();
+        lastOpen = table.open().size();
+        lastTimeWait = table.timeWait().size();
+        return table;
     }
 
     /** struct inet_diag_req_v2 (56 bytes) asking for one family's TCP sockets. */
