@@ -19,7 +19,7 @@ import java.util.List;
  * {@link TcpSocket}. One instance per dump: it caches address text and congestion names across
  * sockets, so it is not thread-safe.
  */
-public final class InetDiagDecoder {
+public final class InetDiagDecoder implements MessageSink {
     static final int SOCK_DIAG_BY_FAMILY = 20;
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
@@ -46,7 +46,7 @@ public final class InetDiagDecoder {
     public static SocketTable decodeTable(MemorySegment messages, ParseLog log) throws IOException {
         SocketTable.Builder out = new SocketTable.Builder();
         InetDiagDecoder decoder = new InetDiagDecoder(log, out);
-        NetlinkMessages.walk(messages, NetlinkMessages.ANY_SEQ, "inet_diag replay", decoder::accept);
+        NetlinkMessages.walk(messages, NetlinkMessages.ANY_SEQ, "inet_diag replay", decoder);
         return out.build();
     }
 
@@ -55,48 +55,55 @@ public final class InetDiagDecoder {
         return decodeTable(messages, log).all();
     }
 
-    /** A {@link MessageSink}: decodes one message and adds the socket, or counts it skipped. */
+    /** Decodes one message and adds the socket, or counts it skipped. */
+    @Override
     public void accept(MemorySegment m) {
-        TcpSocket socket = decodeMessage(m);
+        accept(m, 0, m.byteSize());
+    }
+
+    /** Decodes the message at {@code o} of the datagram in place, without slicing it out. */
+    @Override
+    public void accept(MemorySegment m, long o, long size) {
+        TcpSocket socket = decodeMessage(m, o, size);
         if (socket != null) {
             sockets.add(socket);
         }
     }
 
     /** The socket, or null when it was skipped or went into the TIME_WAIT column store. */
-    private TcpSocket decodeMessage(MemorySegment m) {
-        if (NetlinkMessages.type(m) != SOCK_DIAG_BY_FAMILY) {
-            log.skip("inet_diag: unexpected message type " + NetlinkMessages.type(m));
+    private TcpSocket decodeMessage(MemorySegment m, long o, long size) {
+        if (NetlinkMessages.type(m, o) != SOCK_DIAG_BY_FAMILY) {
+            log.skip("inet_diag: unexpected message type " + NetlinkMessages.type(m, o));
             return null;
         }
-        if (m.byteSize() < ATTRS) {
-            log.skip("inet_diag: message of " + m.byteSize() + " bytes, shorter than inet_diag_msg");
+        if (size < ATTRS) {
+            log.skip("inet_diag: message of " + size + " bytes, shorter than inet_diag_msg");
             return null;
         }
-        int af = byteAt(m, BODY);
+        int af = byteAt(m, o + BODY);
         if (af != AF_INET && af != AF_INET6) {
             log.skip("inet_diag: address family " + af);
             return null;
         }
         boolean v6 = af == AF_INET6;
-        int sport = Short.toUnsignedInt(m.get(Nlattr.BE16, BODY + 4));
-        int dport = Short.toUnsignedInt(m.get(Nlattr.BE16, BODY + 6));
+        int sport = Short.toUnsignedInt(m.get(Nlattr.BE16, o + BODY + 4));
+        int dport = Short.toUnsignedInt(m.get(Nlattr.BE16, o + BODY + 6));
         Family family = v6 ? Family.INET6 : Family.INET;
-        TcpState state = TcpState.fromCode(byteAt(m, BODY + 1));
+        TcpState state = TcpState.fromCode(byteAt(m, o + BODY + 1));
         if (state == TcpState.TIME_WAIT) {
             // no attributes: the kernel sends tcp_info, congestion and memory for full sockets only
-            sockets.timeWait().add(family, localText.format(m, BODY + 8, v6), sport,
-                    remoteText.format(m, BODY + 24, v6), dport, Nlattr.u32(m, BODY + 52));
+            sockets.timeWait().add(family, localText.format(m, o + BODY + 8, v6), sport,
+                    remoteText.format(m, o + BODY + 24, v6), dport, Nlattr.u32(m, o + BODY + 52));
             return null;
         }
-        Endpoint local = new Endpoint(localText.format(m, BODY + 8, v6), sport);
-        Endpoint remote = new Endpoint(remoteText.format(m, BODY + 24, v6), dport);
+        Endpoint local = new Endpoint(localText.format(m, o + BODY + 8, v6), sport);
+        Endpoint remote = new Endpoint(remoteText.format(m, o + BODY + 24, v6), dport);
 
         TcpInfo info = null;
         String congestion = null;
         SocketMemory memory = null;
-        long end = m.byteSize();
-        for (long off = ATTRS; off + Nlattr.HEADER <= end; ) {
+        long end = o + size;
+        for (long off = o + ATTRS; off + Nlattr.HEADER <= end; ) {
             int len = Nlattr.length(m, off);
             if (len < Nlattr.HEADER || off + len > end) {
                 log.skip("inet_diag: attribute length " + len + " overruns its message");
@@ -117,13 +124,13 @@ public final class InetDiagDecoder {
                 state,
                 local,
                 remote,
-                Nlattr.u32(m, BODY + 60), // idiag_wqueue
-                Nlattr.u32(m, BODY + 56), // idiag_rqueue
-                byteAt(m, BODY + 2),
-                Nlattr.u32(m, BODY + 52),
-                byteAt(m, BODY + 3),
-                Nlattr.u32(m, BODY + 64),
-                Nlattr.u32(m, BODY + 68),
+                Nlattr.u32(m, o + BODY + 60), // idiag_wqueue
+                Nlattr.u32(m, o + BODY + 56), // idiag_rqueue
+                byteAt(m, o + BODY + 2),
+                Nlattr.u32(m, o + BODY + 52),
+                byteAt(m, o + BODY + 3),
+                Nlattr.u32(m, o + BODY + 64),
+                Nlattr.u32(m, o + BODY + 68),
                 info,
                 null,
                 congestion,

@@ -45,7 +45,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
             for (int family : new int[] {InetDiagDecoder.AF_INET, InetDiagDecoder.AF_INET6}) {
                 InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
                 NetlinkDumps.dumpWithRetry(socket, InetDiagDecoder.SOCK_DIAG_BY_FAMILY, request(family),
-                        sockets.rollback(), decoder::accept, log, "inet_diag family " + family);
+                        sockets.rollback(), decoder, log, "inet_diag family " + family);
             }
         }
         SocketTable table = sockets.build();

@@ -40,15 +40,28 @@ public final class NetlinkMessages {
     }
 
     public static int type(MemorySegment m) {
-        return Short.toUnsignedInt(m.get(Nlattr.U16, 4));
+        return type(m, 0);
+    }
+
+    /** The type of the message that starts at {@code off}. */
+    public static int type(MemorySegment m, long off) {
+        return Short.toUnsignedInt(m.get(Nlattr.U16, off + 4));
     }
 
     public static int flags(MemorySegment m) {
-        return Short.toUnsignedInt(m.get(Nlattr.U16, 6));
+        return flags(m, 0);
+    }
+
+    static int flags(MemorySegment m, long off) {
+        return Short.toUnsignedInt(m.get(Nlattr.U16, off + 6));
     }
 
     public static long seq(MemorySegment m) {
-        return Integer.toUnsignedLong(m.get(Nlattr.U32, 8));
+        return seq(m, 0);
+    }
+
+    static long seq(MemorySegment m, long off) {
+        return Integer.toUnsignedLong(m.get(Nlattr.U32, off + 8));
     }
 
     /**
@@ -71,15 +84,21 @@ public final class NetlinkMessages {
                 throw new IOException(operation + ": malformed netlink message, length " + len
                         + " at offset " + off + " of " + size);
             }
-            MemorySegment message = datagram.asSlice(off, len);
+            long at = off;
             off += (len + 3L) & ~3L; // in long: a length near 2^31 must not wrap the offset backwards
-            if (expectedSeq != ANY_SEQ && seq(message) != expectedSeq) {
+            if (expectedSeq != ANY_SEQ && seq(datagram, at) != expectedSeq) {
                 continue;
             }
-            if ((flags(message) & NLM_F_DUMP_INTR) != 0) {
+            if ((flags(datagram, at) & NLM_F_DUMP_INTR) != 0) {
                 result |= INTERRUPTED;
             }
-            switch (type(message)) {
+            int type = type(datagram, at);
+            if (type > NLMSG_OVERRUN || type < NLMSG_NOOP) {
+                sink.accept(datagram, at, len); // data: the hot path, no slice
+                continue;
+            }
+            MemorySegment message = datagram.asSlice(at, len);
+            switch (type) {
                 case NLMSG_NOOP -> { }
                 case NLMSG_DONE -> {
                     int status = len >= HEADER + 4 ? message.get(Nlattr.U32, HEADER) : 0;
@@ -98,8 +117,7 @@ public final class NetlinkMessages {
                     }
                     throw new NetlinkException(operation, -error, errorTlvMessage(message));
                 }
-                case NLMSG_OVERRUN -> throw new IOException(operation + ": netlink overrun, data lost");
-                default -> sink.accept(message);
+                default -> throw new IOException(operation + ": netlink overrun, data lost"); // NLMSG_OVERRUN
             }
         }
         return result;

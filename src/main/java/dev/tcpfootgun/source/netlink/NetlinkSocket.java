@@ -219,5 +219,11 @@ public final class NetlinkSocket implements AutoCloseable, NetlinkDumps.Dumper {
             count++;
             delegate.accept(message);
         }
+
+        @Override
+        public void accept(MemorySegment datagram, long offset, long length) {
+            count++;
+            delegate.accept(datagram, offset, length);
+        }
     }
 }

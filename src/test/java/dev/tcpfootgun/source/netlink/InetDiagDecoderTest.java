@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.TcpInfo;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import dev.tcpfootgun.source.ParseLog;
@@ -182,6 +183,22 @@ class InetDiagDecoderTest {
     }
 
     /** The captured message of the AF_INET server-side socket on port 47101. */
+    @Test
+    void eachMessageDecodesInPlaceAsItWouldFromItsOwnSlice() throws IOException {
+        // the dump path reads messages at their offset in the datagram; a slice of each must give the same
+        List<TcpSocket> inPlace = decode(CAPTURE);
+        SocketTable.Builder one = new SocketTable.Builder();
+        InetDiagDecoder bySlice = new InetDiagDecoder(log, one);
+        for (byte[] m : messages(CAPTURE)) {
+            byte[] padded = new byte[m.length + 16];
+            System.arraycopy(m, 0, padded, 8, m.length);
+            java.util.Arrays.fill(padded, m.length + 8, padded.length, (byte) 0xff); // what follows must not be read
+            bySlice.accept(java.lang.foreign.MemorySegment.ofArray(padded).asSlice(8, m.length));
+        }
+        assertThat(one.build().all()).containsExactlyInAnyOrderElementsOf(inPlace);
+        assertThat(log.skipped()).isZero();
+    }
+
     static byte[] establishedServerMessage() throws IOException {
         for (byte[] m : messages(CAPTURE)) {
             ByteBuffer b = ByteBuffer.wrap(m);

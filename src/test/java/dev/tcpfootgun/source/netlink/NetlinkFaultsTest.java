@@ -100,7 +100,7 @@ class NetlinkFaultsTest {
         InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
         NetlinkDumps.Dumper replaying = (type, body, sink) -> replay(script(attempts.removeFirst(), DONE), sink);
         NetlinkDumps.dumpWithRetry(replaying, InetDiagDecoder.SOCK_DIAG_BY_FAMILY, new byte[56],
-                sockets.rollback(), decoder::accept, log, "inet_diag");
+                sockets.rollback(), decoder, log, "inet_diag");
         return sockets.build().all();
     }
 
