@@ -80,13 +80,13 @@ public record SocketCensus(
         Sysctls sysctls = snapshot.sysctls().value();
         EphemeralPorts ports = sysctls == null ? null : sysctls.ephemeralPorts().orElse(null);
         TimeWaitReuse reuse = TimeWaitReuse.of(sysctls);
-        Map<Family, Map<TcpState, Integer>> byFamilyState = new EnumMap<>(Family.class);
+        // counted in arrays, not merged into maps per socket: that would box every count above 127
+        int[][] byState = new int[Family.values().length][TcpState.values().length];
         Map<GroupKey, int[]> groups = new HashMap<>();
         Map<DestKey, int[]> tw = new HashMap<>();
         SocketTable table = snapshot.sockets().value();
         for (TcpSocket s : table.open()) {
-            byFamilyState.computeIfAbsent(s.family(), f -> new EnumMap<>(TcpState.class))
-                    .merge(s.state(), 1, Integer::sum);
+            byState[s.family().ordinal()][s.state().ordinal()]++;
             if (ports != null && s.state() != TcpState.LISTEN && !s.remote().isUnspecified()
                     && ports.isEphemeral(s.local().port())) {
                 groups.computeIfAbsent(new GroupKey(s.local().ip(), s.remote().ip(), s.remote().port()), k -> new int[3])[0]++;
@@ -113,14 +113,22 @@ public record SocketCensus(
             }
             String dstIp = tws.groupRemoteIp(g);
             int dstPort = tws.groupRemotePort(g);
-            byFamilyState.computeIfAbsent(tws.groupFamily(g), f -> new EnumMap<>(TcpState.class))
-                    .merge(TcpState.TIME_WAIT, perGroup[g], Integer::sum);
+            byState[tws.groupFamily(g).ordinal()][TcpState.TIME_WAIT.ordinal()] += perGroup[g];
             tw.computeIfAbsent(new DestKey(dstIp, dstPort), k -> new int[1])[0] += perGroup[g];
             if (ephemeral[g] > 0 && !new Endpoint(dstIp, dstPort).isUnspecified()) {
                 int[] c = groups.computeIfAbsent(new GroupKey(tws.groupLocalIp(g), dstIp, dstPort), k -> new int[3]);
                 c[0] += ephemeral[g];
                 c[1] += ephemeral[g];
                 c[2] += reusable[g];
+            }
+        }
+        Map<Family, Map<TcpState, Integer>> byFamilyState = new EnumMap<>(Family.class);
+        for (Family f : Family.values()) {
+            for (TcpState st : TcpState.values()) {
+                int n = byState[f.ordinal()][st.ordinal()];
+                if (n > 0) {
+                    byFamilyState.computeIfAbsent(f, k -> new EnumMap<>(TcpState.class)).put(st, n);
+                }
             }
         }
         List<PortGroup> portGroups = new ArrayList<>(groups.size());
