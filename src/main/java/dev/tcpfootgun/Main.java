@@ -53,17 +53,34 @@ public final class Main {
     }
 
     private static int serve(Settings settings, PrintStream err) {
+        return start(settings, err) == null ? 1 : -1;
+    }
+
+    /**
+     * What serve does before it blocks: starts the server, then reads the node once and logs where it
+     * listens and which sources answered. Null, after one line on {@code err}, when it cannot listen.
+     */
+    static ExporterServer start(Settings settings, PrintStream err) {
         Logger log = LoggerFactory.getLogger(Main.class);
         Scraper scraper = Exporter.scraper(settings);
-        Assessment first = scraper.assess();
         ExporterServer server;
         try {
             server = ExporterServer.start(settings, scraper, Exporter.version());
         } catch (IOException e) {
             err.println("tcp-footgun-exporter: cannot listen on " + settings.listenAddress() + ": " + e.getMessage());
-            return 1;
+            return null;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        // The first read of the node, for the log line below, runs while the server already answers:
+        // a scrape arriving meanwhile shares this read (the Scraper is single-flight) instead of
+        // waiting for it to end and then reading the node a second time.
+        Assessment first;
+        try {
+            first = scraper.assess();
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
         List<String> found = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (Reading<?> r : first.snapshot().readings()) {
@@ -76,6 +93,6 @@ public final class Main {
         ListenAddress at = new ListenAddress(settings.listenAddress().host(), server.port());
         log.info("listening on {} (metrics at {}); sources: {}{}", at, settings.telemetryPath(), String.join(" ", found),
                 missing.isEmpty() ? "" : "; unavailable: " + String.join(" ", missing));
-        return -1;
+        return server;
     }
 }
