@@ -14,7 +14,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Command line: serve (default), doctor, version. A bad flag is one line on stderr and exit code 2. */
+/** Command line: serve (default), doctor, version, train. A bad flag is one line on stderr and exit code 2. */
 public final class Main {
 
     public static final int EXIT_BAD_FLAG = 2;
@@ -48,6 +48,7 @@ public final class Main {
                 yield 0;
             }
             case "doctor" -> dev.tcpfootgun.doctor.Doctor.run(settings, out);
+            case "train" -> Training.run(settings, err);
             default -> serve(settings, err);
         };
     }
