@@ -14,7 +14,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Command line: serve (default), doctor, version. A bad flag is one line on stderr and exit code 2. */
+/** Command line: serve (default), doctor, version, train. A bad flag is one line on stderr and exit code 2. */
 public final class Main {
 
     public static final int EXIT_BAD_FLAG = 2;
@@ -48,22 +48,40 @@ public final class Main {
                 yield 0;
             }
             case "doctor" -> dev.tcpfootgun.doctor.Doctor.run(settings, out);
+            case "train" -> Training.run(settings, err);
             default -> serve(settings, err);
         };
     }
 
     private static int serve(Settings settings, PrintStream err) {
+        return start(settings, err) == null ? 1 : -1;
+    }
+
+    /**
+     * What serve does before it blocks: starts the server, then reads the node once and logs where it
+     * listens and which sources answered. Null, after one line on {@code err}, when it cannot listen.
+     */
+    static ExporterServer start(Settings settings, PrintStream err) {
         Logger log = LoggerFactory.getLogger(Main.class);
         Scraper scraper = Exporter.scraper(settings);
-        Assessment first = scraper.assess();
         ExporterServer server;
         try {
             server = ExporterServer.start(settings, scraper, Exporter.version());
         } catch (IOException e) {
             err.println("tcp-footgun-exporter: cannot listen on " + settings.listenAddress() + ": " + e.getMessage());
-            return 1;
+            return null;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        // The first read of the node, for the log line below, runs while the server already answers:
+        // a scrape arriving meanwhile shares this read (the Scraper is single-flight) instead of
+        // waiting for it to end and then reading the node a second time.
+        Assessment first;
+        try {
+            first = scraper.assess();
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
         List<String> found = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (Reading<?> r : first.snapshot().readings()) {
@@ -76,6 +94,6 @@ public final class Main {
         ListenAddress at = new ListenAddress(settings.listenAddress().host(), server.port());
         log.info("listening on {} (metrics at {}); sources: {}{}", at, settings.telemetryPath(), String.join(" ", found),
                 missing.isEmpty() ? "" : "; unavailable: " + String.join(" ", missing));
-        return -1;
+        return server;
     }
 }

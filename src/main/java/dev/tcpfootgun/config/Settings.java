@@ -10,7 +10,7 @@ import java.util.Locale;
 /**
  * Validated command-line settings. Flag names follow node_exporter's where one exists.
  *
- * @param command "serve" (the default), "doctor" or "version"
+ * @param command "serve" (the default), "doctor", "version" or "train"
  * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
  */
 public record Settings(
@@ -34,12 +34,14 @@ public record Settings(
     public static final int DEFAULT_PORT = 10071;
 
     public static final String USAGE = """
-            usage: tcp-footgun-exporter [serve|doctor|version] [flags]
+            usage: tcp-footgun-exporter [serve|doctor|version|train] [flags]
 
             Commands:
               serve                       run the exporter (default)
               doctor                      read this node once, print findings and fixes, exit 0/1/2/3
               version                     print the version and exit
+              train                       serve on 127.0.0.1 (any free port), scrape itself, run doctor, exit:
+                                          the training run of the container image's JVM cache (README)
 
             Flags:
               --web.listen-address=ADDR   address to listen on, host:port or :port (default :%d)
@@ -92,8 +94,8 @@ public record Settings(
                 if (command != null) {
                     throw new BadFlagException("unexpected argument \"" + arg + "\"");
                 }
-                if (!List.of("serve", "doctor", "version").contains(arg)) {
-                    throw new BadFlagException("unknown command \"" + arg + "\" (expected serve, doctor or version)");
+                if (!List.of("serve", "doctor", "version", "train").contains(arg)) {
+                    throw new BadFlagException("unknown command \"" + arg + "\" (expected serve, doctor, version or train)");
                 }
                 command = arg;
                 continue;

@@ -22,6 +22,12 @@ class SettingsTest {
     }
 
     @Test
+    void trainIsACommand() throws Exception {
+        assertThat(Settings.parse(List.of("train", "--path.procfs=/host/proc")).command()).isEqualTo("train");
+        assertThat(Settings.USAGE).contains("  train ");
+    }
+
+    @Test
     void flagsWithEqualsOrSeparateValue() throws Exception {
         Settings s = Settings.parse(List.of("doctor", "--web.listen-address=[::1]:9000", "--web.telemetry-path", "/m",
                 "--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--destinations.top=5",

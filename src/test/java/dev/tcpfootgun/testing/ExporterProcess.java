@@ -55,6 +55,13 @@ public final class ExporterProcess implements AutoCloseable {
 
     /** As {@link #start(NetNs, String...)}, with the java command run through {@code wrapper} (e.g. a seccomp launcher). */
     public static ExporterProcess start(NetNs ns, List<String> wrapper, String... flags) throws IOException, InterruptedException {
+        ExporterProcess p = launch(ns, wrapper, flags);
+        p.awaitStarted();
+        return p;
+    }
+
+    /** Starts the jar as {@link #start(NetNs, List, String...)} does, without waiting for it to listen. */
+    public static ExporterProcess launch(NetNs ns, List<String> wrapper, String... flags) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " missing: run through mvn verify, which packages it first");
         }
@@ -63,12 +70,20 @@ public final class ExporterProcess implements AutoCloseable {
         cmd.addAll(List.of(flags));
         ProcessBuilder pb = new ProcessBuilder(ns == null ? cmd : ns.prefixed(cmd.toArray(String[]::new)));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        ExporterProcess p = new ExporterProcess(pb.start());
-        if (!p.started.await(30, TimeUnit.SECONDS)) {
-            p.close();
-            throw new IOException("exporter did not start; log: " + p.log());
+        return new ExporterProcess(pb.start());
+    }
+
+    /** Waits until the exporter has logged its "listening on" line (after its start-up read of the node). */
+    public void awaitStarted() throws IOException, InterruptedException {
+        if (!started.await(30, TimeUnit.SECONDS)) {
+            close();
+            throw new IOException("exporter did not start; log: " + log());
         }
-        return p;
+    }
+
+    /** True once the exporter has logged its "listening on" line. */
+    public boolean hasStarted() {
+        return started.getCount() == 0;
     }
 
     /** The exporter's pid (ip netns exec execs java in place, so it is the java process). */
