@@ -315,7 +315,7 @@ def measure_scale(a, wl, scale, res):
     wl.established(est, a.max_seconds)
     wl.time_wait(tw)
     r = {"time_wait": tw, "established_connections": est, "listeners": EST_PROCS * EST_LISTENERS_PER_PROC}
-    exp = Exporter(a.java, a.jar, a.jvm_flags.split(), os.path.join(a.out, f"gc-{scale}.log"))
+    exp = Exporter(a.java, a.jar, image_flags(a), os.path.join(a.out, f"gc-{scale}.log"))
     r["our_first_scrape_s"] = exp.first_success()
     log(f"  exporter first successful scrape {r['our_first_scrape_s']:.3f} s after start")
     for _ in range(a.warmup):
@@ -393,6 +393,9 @@ def measure_scale(a, wl, scale, res):
         r["our_scrapes_before_rss"] = exp.scrapes
         r["our_rss_kib"] = status_kib(exp.pid, "VmRSS")
         r["our_hwm_kib"] = status_kib(exp.pid, "VmHWM")
+        r["our_rss_anon_kib"] = status_kib(exp.pid, "RssAnon")
+        r["our_rss_file_kib"] = status_kib(exp.pid, "RssFile")
+        r["our_smaps_top"] = smaps_top(exp.pid)
         time.sleep(10)  # idle, as between two scrapes at a 15 s interval
         r["our_rss_idle10_kib"] = status_kib(exp.pid, "VmRSS")
         hist = subprocess.run([a.jcmd, str(exp.pid), "GC.class_histogram"], capture_output=True, text=True,
@@ -409,17 +412,19 @@ def measure_scale(a, wl, scale, res):
     res["scales"][str(scale)] = r
 
 
-def measure_rss_variant(a, wl, res, label, extra):
-    """VmRSS after 100 scrapes at the largest size with extra JVM flags on top of the image's."""
+def measure_rss_variant(a, wl, res, label, extra, aot=True):
+    """VmRSS after 100 scrapes at the largest size with extra JVM flags after the image's (the last one wins)."""
     wl.keep_fresh()
-    e = Exporter(a.java, a.jar, a.jvm_flags.split(), os.path.join(a.out, f"gc-{label}.log"), extra=extra)
+    e = Exporter(a.java, a.jar, image_flags(a, aot), os.path.join(a.out, f"gc-{label}.log"), extra=extra)
     e.first_success()
-    walls = []
+    walls, cpus = [], []
     while e.scrapes < 100:
         wl.keep_fresh()
-        walls.append(e.scrape()[0])
-    v = {"flags": " ".join(extra), "rss_kib": status_kib(e.pid, "VmRSS"), "hwm_kib": status_kib(e.pid, "VmHWM"),
-         "median_ms_last30": statistics.median(walls[-30:]) * 1e3}
+        w, c, _ = e.scrape()
+        walls.append(w), cpus.append(c)
+    v = {"flags": " ".join(extra) + ("" if aot else " (no AOT cache)"), "rss_kib": status_kib(e.pid, "VmRSS"),
+         "hwm_kib": status_kib(e.pid, "VmHWM"), "median_ms_last30": statistics.median(walls[-30:]) * 1e3,
+         "cpu_ms_last30": statistics.mean(cpus[-30:]) * 1e3}
     time.sleep(10)
     v["rss_idle10_kib"] = status_kib(e.pid, "VmRSS")
     e.stop()
@@ -427,40 +432,72 @@ def measure_rss_variant(a, wl, res, label, extra):
     log(f"  RSS variant {label}: {v}")
 
 
+def image_flags(a, aot=True):
+    """The image's JVM flags (jvm.options, the heap as the DaemonSet's memory limit gives it) and its AOT cache."""
+    return a.jvm_flags.split() + ([f"-XX:AOTCache={a.aot}"] if aot and a.aot else [])
+
+
+def train_aot_cache(a, res):
+    """Makes the AOT cache as the Dockerfile does: the train command with the image's flags, before any workload."""
+    a.aot = None
+    path = os.path.join(a.out, "app.aot")
+    t0 = time.perf_counter()
+    p = subprocess.run([a.java, *a.jvm_flags.split(), f"-XX:AOTCacheOutput={path}", "-jar", a.jar, "train"],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode != 0 or not os.path.exists(path):
+        log(f"  AOT training failed ({p.returncode}): {p.stderr[-2000:]}")
+        res["aot_cache"] = {"error": p.stderr[-2000:]}
+        return
+    a.aot = path
+    res["aot_cache"] = {"mib": os.path.getsize(path) / 2**20, "training_s": time.perf_counter() - t0}
+    log(f"  AOT cache {res['aot_cache']}")
+
+
+def measure_floor(a, res):
+    """The same exporter and flags in the namespace before any workload: what the JVM costs with no sockets."""
+    e = Exporter(a.java, a.jar, image_flags(a), os.path.join(a.out, "gc-floor.log"))
+    first = e.first_success()
+    while e.scrapes < 100:
+        e.scrape()
+    v = {"first_scrape_s": first, "rss_kib": status_kib(e.pid, "VmRSS"), "rss_anon_kib": status_kib(e.pid, "RssAnon"),
+         "rss_file_kib": status_kib(e.pid, "RssFile"), "hwm_kib": status_kib(e.pid, "VmHWM")}
+    time.sleep(10)
+    v["rss_idle10_kib"] = status_kib(e.pid, "VmRSS")
+    v["smaps_top"] = smaps_top(e.pid)
+    e.stop()
+    res["floor_no_sockets"] = v
+    log(f"  floor (no sockets): {v}")
+
+
+def smaps_top(pid, n=6):
+    """Resident KiB per mapping name (anonymous mappings together), the largest n."""
+    rss = {}
+    name = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                parts = line.split()
+                name = parts[5] if len(parts) > 5 else "[anon]"
+            elif line.startswith("Rss:"):
+                rss[name] = rss.get(name, 0) + int(line.split()[1])
+    return dict(sorted(rss.items(), key=lambda kv: -kv[1])[:n])
+
+
 def measure_startup(a, wl, res):
-    """First successful scrape after start, at the largest scale: image flags, then with an AOT cache."""
+    """First successful scrape after start, at the largest scale, three times each: the image as it is
+    (with its AOT cache), then the same flags without the cache (the JDK's default CDS archive)."""
     out = {}
-    trials = {"image_flags": []}
     wl.time_wait(max(a.scales))
-    for _ in range(3):
-        wl.keep_fresh()
-        e = Exporter(a.java, a.jar, a.jvm_flags.split(), os.path.join(a.out, "gc-startup.log"))
-        trials["image_flags"].append(e.first_success())
-        e.stop()
-    aot = os.path.join(a.out, "app.aot")
-    # an AOT cache replaces the CDS archive -Xshare:auto maps; the JVM refuses both flags together
-    aot_flags = [f for f in a.jvm_flags.split() if not f.startswith("-Xshare")]
-    train = Exporter(a.java, a.jar, aot_flags, os.path.join(a.out, "gc-train.log"),
-                     extra=[f"-XX:AOTCacheOutput={aot}"])
-    train.first_success()
-    for _ in range(20):
-        train.scrape()
-    train.p.send_signal(signal.SIGTERM)
-    try:
-        train.p.wait(120)
-    except subprocess.TimeoutExpired:
-        train.stop()
-    if os.path.exists(aot):
-        trials["aot_cache"] = []
+    for label, aot in [("image_flags", True), ("no_aot_cache", False)]:
+        if aot and not a.aot:
+            continue
+        runs = []
         for _ in range(3):
             wl.keep_fresh()
-            e = Exporter(a.java, a.jar, aot_flags, os.path.join(a.out, "gc-startup.log"),
-                         extra=[f"-XX:AOTCache={aot}"])
-            trials["aot_cache"].append(e.first_success())
+            e = Exporter(a.java, a.jar, image_flags(a, aot), os.path.join(a.out, "gc-startup.log"))
+            runs.append(e.first_success())
             e.stop()
-        out["aot_cache_mib"] = os.path.getsize(aot) / 2**20
-    for k, v in trials.items():
-        out[k] = {"runs_s": v, "median_s": statistics.median(v)}
+        out[label] = {"runs_s": runs, "median_s": statistics.median(runs)}
     res["startup"] = out
     log(f"  startup {out}")
 
@@ -481,6 +518,8 @@ def main():
     a = ap.parse_args()
     a.scales = [int(s) for s in a.scales.split(",")]
     res = {"scales": {}, "jvm_flags": a.jvm_flags}
+    train_aot_cache(a, res)
+    measure_floor(a, res)
     wl = Workload(a.load)
     node = start([a.node_exporter, f"--web.listen-address=127.0.0.1:{NODE_PORT}", "--collector.disable-defaults",
                   "--collector.conntrack", "--collector.netstat", "--collector.sockstat", "--collector.tcpstat"],
@@ -498,8 +537,10 @@ def main():
     res["node_first_scrape_s"] = time.perf_counter() - t0
     for s in a.scales:
         measure_scale(a, wl, s, res)
-    for label, extra in [("trim_native_heap", ["-XX:TrimNativeHeapInterval=5000"])]:
-        measure_rss_variant(a, wl, res, label, extra)
+    # what the image's choices buy: C2 as well as C1 (the JVM's default), and a heap of 24 MiB instead of 32
+    for label, extra, aot in [("c2", ["-XX:TieredStopAtLevel=4", "-XX:ReservedCodeCacheSize=48m"], False),
+                              ("heap_24m", ["-Xmx24m"], True)]:
+        measure_rss_variant(a, wl, res, label, extra, aot)
     measure_startup(a, wl, res)
     res["node_rss_kib_end"] = status_kib(node.pid, "VmRSS")
     with open(os.path.join(a.out, "results.json"), "w") as f:

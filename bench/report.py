@@ -60,8 +60,17 @@ if "our_rss_kib" in big:
     for label, v in r.get("rss_variants", {}).items():
         print(f"Variant `{v['flags']}` on top of the image flags: VmRSS {v['rss_kib'] / 1024:.1f} MiB after 100 scrapes, "
               f"{v['rss_idle10_kib'] / 1024:.1f} MiB 10 s later (VmHWM {v['hwm_kib'] / 1024:.1f} MiB); "
-              f"median scrape of the last 30 {v['median_ms_last30']:.0f} ms.")
+              f"median scrape of the last 30 {v['median_ms_last30']:.0f} ms, CPU {v.get('cpu_ms_last30', float('nan')):.0f} ms.")
+    if "our_rss_anon_kib" in big:
+        print(f"Of that VmRSS: RssAnon {big['our_rss_anon_kib'] / 1024:.1f} MiB, RssFile {big['our_rss_file_kib'] / 1024:.1f} MiB; "
+              "largest mappings (KiB): " + ", ".join(f"{k.split('/')[-1]} {v:,}" for k, v in big["our_smaps_top"].items()) + ".")
     print(f"Per-socket objects live after those scrapes (GC.class_histogram): {big['retained_after_scrapes']}.\n")
+if "floor_no_sockets" in r:
+    f = r["floor_no_sockets"]
+    print(f"Floor, the same exporter and flags before any workload (no socket in the namespace): VmRSS {f['rss_kib'] / 1024:.1f} MiB "
+          f"after 100 scrapes (RssAnon {f['rss_anon_kib'] / 1024:.1f}, RssFile {f['rss_file_kib'] / 1024:.1f}), "
+          f"{f['rss_idle10_kib'] / 1024:.1f} MiB 10 s later; largest mappings (KiB): "
+          + ", ".join(f"{k.split('/')[-1]} {v:,}" for k, v in f["smaps_top"].items()) + ".\n")
 if "concurrency" in big:
     c = big["concurrency"]
     print(f"Concurrency: one scrape alone {c['single_median_ms']:.0f} ms median, exporter CPU {c['single_cpu_ms_mean']:.0f} ms; "
@@ -72,9 +81,11 @@ if "concurrency" in big:
           f"({n['burst_of_8']['ok']} answered).\n")
 if "startup" in r:
     st = r["startup"]
-    line = f"Start to first successful scrape at {scales[-1]} TIME_WAIT: image flags {st['image_flags']['median_s']:.2f} s median " \
-           f"({', '.join(f'{v:.2f}' for v in st['image_flags']['runs_s'])})"
-    if "aot_cache" in st:
-        line += f"; with a JDK 25 AOT cache ({st['aot_cache_mib']:.0f} MiB) {st['aot_cache']['median_s']:.2f} s " \
-                f"({', '.join(f'{v:.2f}' for v in st['aot_cache']['runs_s'])})"
-    print(line + f"; node_exporter {r['node_first_scrape_s']:.2f} s.")
+    parts = []
+    if "image_flags" in st:
+        parts.append(f"the image's flags and AOT cache ({r['aot_cache']['mib']:.0f} MiB) {st['image_flags']['median_s']:.2f} s median "
+                     f"({', '.join(f'{v:.2f}' for v in st['image_flags']['runs_s'])})")
+    parts.append(f"the same flags without the AOT cache {st['no_aot_cache']['median_s']:.2f} s "
+                 f"({', '.join(f'{v:.2f}' for v in st['no_aot_cache']['runs_s'])})")
+    print(f"Start to first successful scrape at {scales[-1]} TIME_WAIT: " + "; ".join(parts)
+          + f"; node_exporter {r['node_first_scrape_s']:.2f} s.")

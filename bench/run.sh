@@ -4,7 +4,7 @@
 # Makes a private network namespace, fills it with 1k, 10k and 100k TIME_WAIT sockets (50
 # destinations, 4 source addresses), established connections with data flowing (1/20 of that, over
 # 5 processes) and 100 listeners, and measures side by side there: our exporter (fresh JVM per size,
-# the Dockerfile's JVM flags with the heap of a 160 MiB container), Debian's node_exporter
+# the image's JVM flags, AOT cache and memory limit), Debian's node_exporter
 # (conntrack, netstat, sockstat, tcpstat) and `ss`. Results: bench/out/<time>/results.{json,md}.
 #
 # Environment: BENCH_SCALES (default 1000,10000,100000), BENCH_SCRAPES (30), BENCH_WARMUP (20),
@@ -34,9 +34,13 @@ OUT="${BENCH_OUT:-$ROOT/bench/out/$(date +%Y%m%dT%H%M%S)}"
 mkdir -p "$OUT"
 gcc -O2 -Wall -o "$OUT/load" bench/load.c
 
-# The image's ENTRYPOINT flags (Dockerfile), with -XX:MaxRAMPercentage=40 / InitialRAMPercentage=5 of
-# the DaemonSet's 160 MiB limit written as the heap they give a bare process: -Xmx64m -Xms8m.
-JVM_FLAGS="-XX:+UseSerialGC -Xmx64m -Xms8m -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=32m -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -Xshare:auto"
+# The image's JVM flags (src/main/jvm/jvm.options, which the Dockerfile installs for its ENTRYPOINT and
+# its AOT training run) and the memory limit of the DaemonSet (deploy/kubernetes/daemonset.yaml) as
+# -XX:MaxRAM, which is what a container's limit is to the JVM: the heap percentages apply to it.
+# The driver trains the AOT cache as the Dockerfile does and starts every measured JVM with it.
+LIMIT_MIB="${BENCH_MEMORY_LIMIT_MIB:-$(awk '/limits:/ { l = 1 } l && /memory:/ { sub(/Mi$/, "", $2); print $2; exit }' deploy/kubernetes/daemonset.yaml)}"
+[ -n "$LIMIT_MIB" ] || { echo "bench/run.sh: no memory limit in deploy/kubernetes/daemonset.yaml" >&2; exit 1; }
+JVM_FLAGS="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' src/main/jvm/jvm.options | tr -s ' \n' ' ')-XX:MaxRAM=${LIMIT_MIB}m"
 
 NS="tfbench-$$"
 cleanup() {
@@ -71,7 +75,7 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
   echo "ss: $(ss -V)"
   echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "jar: $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -m1 Implementation-Version | tr -d "\r" || true))"
-  echo "jvm flags: $JVM_FLAGS"
+  echo "jvm flags: $JVM_FLAGS (src/main/jvm/jvm.options; -XX:MaxRAM is the DaemonSet's memory limit) + the AOT cache the driver trains"
   echo "command: bench/run.sh (BENCH_SCALES=${BENCH_SCALES:-1000,10000,100000} BENCH_SCRAPES=${BENCH_SCRAPES:-30} BENCH_WARMUP=${BENCH_WARMUP:-20})"
 } > "$OUT/machine.txt"
 
