@@ -65,10 +65,11 @@ RUN modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 2
 # The AOT cache. The training run is the exporter's "train" command (README, "Container image"):
 # it serves on 127.0.0.1 at a free port, scrapes itself 20 times as Prometheus does (OpenMetrics and
 # text 0.0.4, gzip), gets /, /findings.json and /-/healthy, runs doctor once and exits 0; sources
-# this build container cannot read only report success 0. The cache is valid only for the same
-# java, class path and JVM flags (the GC among them), so the training runs the jlinked java with
-# the jar at its image path and exactly the image's flags: the same jvm.options file, with
-# -XX:AOTCacheOutput where the ENTRYPOINT has -XX:AOTCache. At exit the JVM writes the cache with a
+# this build container cannot read only report success 0. The JVM uses a cache only with the java
+# build that made it, a compatible class path and some of the same JVM settings (compressed object
+# pointers, for one), so the training runs the jlinked java with the jar at its image path and
+# exactly the image's flags: the same jvm.options file, with -XX:AOTCacheOutput where the
+# ENTRYPOINT has -XX:AOTCache. At exit the JVM writes the cache with a
 # second, short JVM; its "[warning][aot] Skipping ..." lines name classes a cache cannot hold (JFR
 # events) and are expected. Then the image's own command line must load the cache and print nothing
 # but the version, with -XX:AOTMode=on (an unusable cache is an error, not a silent slow start) and
