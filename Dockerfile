@@ -4,12 +4,15 @@
 # Maven; Debian 12 (bookworm) stops at OpenJDK 17, so this is the oldest Debian that builds the
 # project from Debian's own packages. It builds the jar, finds the JDK modules the jar uses with
 # jdeps and jlinks a runtime of only those (java.base, java.logging, jdk.httpserver,
-# jdk.unsupported today), with a CDS archive made at link time.
+# jdk.unsupported today). Then it makes the JVM's AOT cache (JEP 483, 514, 515): a training run of
+# the exporter's own "train" command, with the image's JVM flags, loads, links and profiles what a
+# serving process does, and the JVM writes that to app.aot at exit for the image to start from.
 #
-# Runtime stage: FROM scratch, holding that runtime, the jar, the shared libraries the runtime links
-# against (found with ldd: glibc, zlib, libstdc++, libgcc_s) and an /etc/passwd with uid 65534. No
-# shell, no package manager, no curl. It runs as 65534:65534 and writes nothing, so it works with a
-# read-only root filesystem.
+# Runtime stage: FROM scratch, holding that runtime, the jar, its JVM flags and AOT cache, the shared
+# libraries the runtime links against (found with ldd: glibc, zlib, libstdc++, libgcc_s) and an
+# /etc/passwd with uid 65534. No shell, no package manager, no curl. It runs as 65534:65534 and
+# writes nothing (the AOT cache is only mapped for reading), so it works with a read-only root
+# filesystem.
 #
 #   podman build -t tcp-footgun-exporter .        (or docker build)
 #   podman run --read-only --network host -v /proc:/host/proc:ro -v /sys:/host/sys:ro \
@@ -49,15 +52,40 @@ RUN --mount=type=cache,target=/root/.m2,id=tcp-footgun-exporter-m2 \
 
 # The runtime: the modules jdeps finds (none of the jar's optional dependencies are on the class
 # path: --ignore-missing-deps), no Java debug attributes (Debian ships the native libraries already
-# stripped; --strip-debug would want objcopy), man pages or headers, and a CDS archive of the
-# JDK's default classes so startup maps it read-only instead of writing one. Only the archive for
-# compressed oops is kept: the other serves heaps of 32 GiB and more (14 MiB saved).
+# stripped; --strip-debug would want objcopy), man pages or headers. No CDS archive of the JDK's
+# default classes (--generate-cds-archive): started with -XX:AOTCache the JVM maps that cache
+# instead, and never the default archive, even when the cache is unusable (14 MiB saved). It is
+# linked at /opt/java, the path it has in the image, so that the training run below and the image
+# run the same java at the same place.
 RUN modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 25 target/tcp-footgun-exporter.jar)" \
  && echo "modules: $modules" \
  && jlink --add-modules "$modules" --strip-java-debug-attributes --no-man-pages --no-header-files --compress=zip-6 \
-      --generate-cds-archive --output /opt/runtime \
- && rm /opt/runtime/lib/server/classes_nocoops.jsa \
- && /opt/runtime/bin/java -Xshare:on -version
+      --output /opt/java
+
+# The AOT cache. The training run is the exporter's "train" command (README, "Container image"):
+# it serves on 127.0.0.1 at a free port, scrapes itself 20 times as Prometheus does (OpenMetrics and
+# text 0.0.4, gzip), gets /, /findings.json and /-/healthy, runs doctor once and exits 0; sources
+# this build container cannot read only report success 0. The JVM uses a cache only with the java
+# build that made it, a compatible class path and some of the same JVM settings (compressed object
+# pointers, for one), so the training runs the jlinked java with the jar at its image path and
+# exactly the image's flags: the same jvm.options file, with -XX:AOTCacheOutput where the
+# ENTRYPOINT has -XX:AOTCache. At exit the JVM writes the cache with a
+# second, short JVM; its "[warning][aot] Skipping ..." lines name classes a cache cannot hold (JFR
+# events) and are expected. Then the image's own command line must load the cache and print nothing
+# but the version, with -XX:AOTMode=on (an unusable cache is an error, not a silent slow start) and
+# -XX:MaxRAM=160m (the DaemonSet's memory limit; this build has none): a build host with more than
+# about 80 GB of memory gives the training JVM a heap too large for compressed object pointers, and
+# a cache made so is refused at the DaemonSet's heap size. Build there with a memory limit
+# (podman build --memory 4g).
+RUN mkdir -p /opt/tcp-footgun-exporter \
+ && cp target/tcp-footgun-exporter.jar src/main/jvm/jvm.options /opt/tcp-footgun-exporter/ \
+ && /opt/java/bin/java @/opt/tcp-footgun-exporter/jvm.options -XX:AOTCacheOutput=/opt/tcp-footgun-exporter/app.aot \
+      -jar /opt/tcp-footgun-exporter/tcp-footgun-exporter.jar train \
+ && chmod 0644 /opt/tcp-footgun-exporter/* \
+ && ls -l /opt/tcp-footgun-exporter \
+ && /opt/java/bin/java @/opt/tcp-footgun-exporter/jvm.options -XX:AOTCache=/opt/tcp-footgun-exporter/app.aot \
+      -XX:AOTMode=on -XX:MaxRAM=160m -jar /opt/tcp-footgun-exporter/tcp-footgun-exporter.jar version >/tmp/version 2>&1 \
+ && cat /tmp/version && grep -q '^tcp-footgun-exporter ' /tmp/version && test "$(wc -l </tmp/version)" = 1
 
 # The root filesystem of the runtime stage: the shared libraries the runtime's binaries and
 # libraries link against (ldd resolves them through this stage's glibc, the one jlink's output was
@@ -65,37 +93,30 @@ RUN modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 2
 # user.
 RUN mkdir -p /rootfs/etc /rootfs/tmp \
  && chmod 1777 /rootfs/tmp \
- && { find /opt/runtime -type f \( -name '*.so' -o -perm -u+x \) -exec ldd {} + 2>/dev/null || true; } \
+ && { find /opt/java -type f \( -name '*.so' -o -perm -u+x \) -exec ldd {} + 2>/dev/null || true; } \
     | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' \
-    | grep -v '^/opt/runtime/' | sort -u > /tmp/libs \
+    | grep -v '^/opt/java/' | sort -u > /tmp/libs \
  && grep -q '/libgcc_s\.so\.1$' /tmp/libs && grep -q '/libc\.so\.6$' /tmp/libs \
  && tee /dev/stderr < /tmp/libs | xargs -I{} cp --parents -L {} /rootfs \
  && echo 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' > /rootfs/etc/passwd \
- && echo 'nogroup:x:65534:' > /rootfs/etc/group \
- && mkdir -p /rootfs/opt/tcp-footgun-exporter \
- && cp target/tcp-footgun-exporter.jar /rootfs/opt/tcp-footgun-exporter/
+ && echo 'nogroup:x:65534:' > /rootfs/etc/group
 
 FROM scratch
 COPY --from=build /rootfs/ /
-COPY --from=build /opt/runtime/ /opt/java/
+COPY --from=build /opt/java/ /opt/java/
+# the jar, jvm.options and app.aot, at the paths the training run had
+COPY --from=build /opt/tcp-footgun-exporter/ /opt/tcp-footgun-exporter/
 LABEL dev.tcpfootgun.image=tcp-footgun-exporter \
       org.opencontainers.image.title="tcp-footgun-exporter" \
       org.opencontainers.image.description="Prometheus exporter for Linux TCP/IP footguns"
 USER 65534:65534
 EXPOSE 10071
-# JVM flags, sized for a DaemonSet with a 160 MiB memory limit (measured: README, "Container image"):
-#   -XX:+UseSerialGC             one GC thread and the least GC memory; the heap is small, pauses short
-#   -XX:MaxRAMPercentage=40      heap at most 40 % of the container's memory limit (64 MiB of 160 MiB):
-#                                a scrape of 56 000 sockets peaks near 50 MiB of heap, 13 MiB stay live;
-#                                raise the limit, not this flag, on busier nodes
-#   -XX:InitialRAMPercentage=5   start with a small heap and grow on demand
-#   -XX:ReservedCodeCacheSize=32m  bound the JIT code cache (the default reserves 240 MiB)
-#   -XX:MaxMetaspaceSize=32m     about 6 MiB are used; a class-loading leak fails fast instead
-#   -XX:+ExitOnOutOfMemoryError  exit so the kubelet restarts it, instead of serving half-broken
-#   -XX:-UsePerfData             no /tmp/hsperfdata_<user> file (the root file system is read-only)
-#   -Xshare:auto                 map the jlinked CDS archive read-only (0.5 s faster start); nothing
-#                                is written: no -XX:ArchiveClassesAtExit or AutoCreateSharedArchive
+# The JVM flags are in one place, /opt/tcp-footgun-exporter/jvm.options (from src/main/jvm/, each
+# flag with its reason), read as a java @argfile here and by the training run above, so the AOT cache
+# always matches them. -XX:AOTCache maps the cache made by that run, read-only: classes come already
+# loaded and linked, and methods with the profiles of 20 scrapes, so the first scrape is answered
+# sooner. Nothing is written: no -XX:AOTCacheOutput or -XX:ArchiveClassesAtExit here.
 # Native access (java.lang.foreign, for netlink) is enabled by the jar's manifest
 # (Enable-Native-Access: ALL-UNNAMED), which java -jar honours: no warning is printed.
-ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=40", "-XX:InitialRAMPercentage=5", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=32m", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-Xshare:auto", "-jar", "/opt/tcp-footgun-exporter/tcp-footgun-exporter.jar"]
+ENTRYPOINT ["/opt/java/bin/java", "@/opt/tcp-footgun-exporter/jvm.options", "-XX:AOTCache=/opt/tcp-footgun-exporter/app.aot", "-jar", "/opt/tcp-footgun-exporter/tcp-footgun-exporter.jar"]
 CMD []
