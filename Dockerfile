@@ -73,7 +73,7 @@ RUN modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 2
 # second, short JVM; its "[warning][aot] Skipping ..." lines name classes a cache cannot hold (JFR
 # events) and are expected. Then the image's own command line must load the cache and print nothing
 # but the version, with -XX:AOTMode=on (an unusable cache is an error, not a silent slow start) and
-# -XX:MaxRAM=160m (the DaemonSet's memory limit; this build has none): a build host with more than
+# -XX:MaxRAM=128m (the DaemonSet's memory limit; this build has none): a build host with more than
 # about 80 GB of memory gives the training JVM a heap too large for compressed object pointers, and
 # a cache made so is refused at the DaemonSet's heap size. Build there with a memory limit
 # (podman build --memory 4g).
@@ -84,7 +84,7 @@ RUN mkdir -p /opt/tcp-footgun-exporter \
  && chmod 0644 /opt/tcp-footgun-exporter/* \
  && ls -l /opt/tcp-footgun-exporter \
  && /opt/java/bin/java @/opt/tcp-footgun-exporter/jvm.options -XX:AOTCache=/opt/tcp-footgun-exporter/app.aot \
-      -XX:AOTMode=on -XX:MaxRAM=160m -jar /opt/tcp-footgun-exporter/tcp-footgun-exporter.jar version >/tmp/version 2>&1 \
+      -XX:AOTMode=on -XX:MaxRAM=128m -jar /opt/tcp-footgun-exporter/tcp-footgun-exporter.jar version >/tmp/version 2>&1 \
  && cat /tmp/version && grep -q '^tcp-footgun-exporter ' /tmp/version && test "$(wc -l </tmp/version)" = 1
 
 # The root filesystem of the runtime stage: the shared libraries the runtime's binaries and

@@ -177,7 +177,7 @@ class Workload:
 
 
 class Exporter:
-    """Our exporter, started fresh: java with the image's flags (heap sized as in a 160 MiB container)."""
+    """Our exporter, started fresh: java with the image's flags, AOT cache and memory limit (bench/run.sh)."""
 
     def __init__(self, java, jar, flags, gclog, extra=()):
         self.gclog = gclog
