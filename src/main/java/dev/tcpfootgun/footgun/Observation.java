@@ -11,6 +11,8 @@ public final class Observation {
     private final NodeSnapshot previous;
     private final int destinationsTop;
     private SocketCensus census;
+    /** The snapshot's socket count, kept when its table is released; -1 while the table is there. */
+    private int socketCount = -1;
 
     public Observation(NodeSnapshot now, NodeSnapshot previous, int destinationsTop) {
         this.now = now;
@@ -33,9 +35,29 @@ public final class Observation {
 
     /** Null when sockets could not be read. */
     public synchronized SocketCensus census() {
-        if (census == null && now.sockets().success()) {
+        if (census == null && now.sockets().success() && now.sockets().value() != null) {
             census = SocketCensus.of(now);
         }
         return census;
+    }
+
+    /** How many sockets the snapshot held, in every state; 0 when they could not be read. */
+    public synchronized int socketCount() {
+        if (socketCount >= 0) {
+            return socketCount;
+        }
+        return now.sockets().value() == null ? 0 : now.sockets().value().size();
+    }
+
+    /**
+     * This observation once judged, as kept while other network namespaces are read: the census is
+     * counted now and the socket table released, so a node's namespaces are never in memory all at
+     * once. Its census and socket count stay; checks must not judge it again.
+     */
+    public synchronized Observation withoutSockets() {
+        Observation kept = new Observation(now.releasingSockets(), previous, destinationsTop);
+        kept.census = census();
+        kept.socketCount = socketCount();
+        return kept;
     }
 }

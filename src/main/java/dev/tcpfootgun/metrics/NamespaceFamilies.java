@@ -180,7 +180,6 @@ final class NamespaceFamilies {
     }
 
     private static int sockets(NamespaceAssessment ns) {
-        var s = ns.observation().now().sockets().value();
-        return s == null ? 0 : s.size();
+        return ns.observation().socketCount();
     }
 }

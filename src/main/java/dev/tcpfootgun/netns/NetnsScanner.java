@@ -5,12 +5,12 @@ import dev.tcpfootgun.snapshot.Reading;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -51,12 +51,18 @@ public final class NetnsScanner implements AutoCloseable {
         return NetnsDiscovery.inodeOf(procRoot.resolve("self"));
     }
 
-    /** Reads every namespace but {@code skipInode}; returns them with their refs, host first. */
-    public List<NamespaceSnapshot> scan(long skipInode, Function<NetnsRef, NodeSnapshot> failed) throws IOException {
+    /**
+     * Reads every namespace but {@code skipInode} one after another, handing each snapshot to
+     * {@code each} as soon as it is read, so the caller can judge it and let its sockets go before
+     * the next namespace is read.
+     *
+     * @throws IOException when the namespaces cannot be discovered; nothing was read then
+     */
+    public void scan(long skipInode, Function<NetnsRef, NodeSnapshot> failed, Consumer<NamespaceSnapshot> each)
+            throws IOException {
         List<NetnsRef> refs = discovery.discover();
         lastSkipped = null;
         Set<Long> alive = new HashSet<>();
-        List<NamespaceSnapshot> out = new ArrayList<>(refs.size());
         for (NetnsRef ref : refs) {
             alive.add(ref.inode());
             if (ref.inode() == skipInode) {
@@ -81,7 +87,7 @@ public final class NetnsScanner implements AutoCloseable {
             } catch (IOException e) {
                 snap = failed.apply(ref);
             }
-            out.add(new NamespaceSnapshot(ref, snap));
+            each.accept(new NamespaceSnapshot(ref, snap));
         }
         slots.entrySet().removeIf(e -> {
             if (alive.contains(e.getKey())) {
@@ -93,8 +99,6 @@ public final class NetnsScanner implements AutoCloseable {
             refusalLogged.remove(e.getKey());
             return true;
         });
-        out.sort((a, b) -> Boolean.compare(b.ref().host(), a.ref().host()));
-        return out;
     }
 
     private Slot open(NetnsRef ref) {

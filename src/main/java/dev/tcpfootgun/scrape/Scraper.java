@@ -3,7 +3,6 @@ package dev.tcpfootgun.scrape;
 import dev.tcpfootgun.footgun.Checks;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Observation;
-import dev.tcpfootgun.netns.NamespaceSnapshot;
 import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.NetnsScanner;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
@@ -86,25 +85,29 @@ public final class Scraper {
         if (scanner == null) {
             return new Assessment(observation, own, parseErrorTotals, List.of(), reads);
         }
-        List<NamespaceAssessment> namespaces = new ArrayList<>();
-        List<NamespaceSnapshot> others;
+        List<NamespaceAssessment> others = new ArrayList<>();
+        Map<Long, NodeSnapshot> seen = new HashMap<>();
         try {
-            others = scanner.scan(scanner.ownInode(), ref -> NetnsScanner.unreadable("namespace read failed"));
+            // each namespace is judged as soon as it is read and keeps only its census: their sockets
+            // are never all in memory at once
+            scanner.scan(scanner.ownInode(), ref -> NetnsScanner.unreadable("namespace read failed"), ns -> {
+                Observation o = new Observation(ns.snapshot(), previousByNamespace.get(ns.ref().inode()), destinationsTop);
+                List<Finding> findings = checks.judge(o);
+                account(ns.snapshot(), ns.ref());
+                seen.put(ns.ref().inode(), ns.snapshot().withoutSockets());
+                others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings));
+            });
             logChange("netns", null);
         } catch (IOException e) {
-            others = List.of();
+            others.clear();
             logChange("netns", "namespace discovery failed: " + e.getMessage());
         }
+        others.sort((x, y) -> Boolean.compare(y.ref().host(), x.ref().host())); // the host's first
         NetnsRef ownRef = scanner.skippedRef();
+        List<NamespaceAssessment> namespaces = new ArrayList<>(others.size() + 1);
         namespaces.add(new NamespaceAssessment(ownRef != null ? ownRef : new NetnsRef(scanner.ownInode(),
                 ProcessHandle.current().pid(), true, null), observation, own));
-        Map<Long, NodeSnapshot> seen = new HashMap<>();
-        for (NamespaceSnapshot ns : others) {
-            Observation o = new Observation(ns.snapshot(), previousByNamespace.get(ns.ref().inode()), destinationsTop);
-            namespaces.add(new NamespaceAssessment(ns.ref(), o, checks.judge(o)));
-            account(ns.snapshot(), ns.ref());
-            seen.put(ns.ref().inode(), ns.snapshot().withoutSockets());
-        }
+        namespaces.addAll(others);
         previousByNamespace.clear();
         previousByNamespace.putAll(seen);
         return new Assessment(observation, worstOf(namespaces), parseErrorTotals, namespaces, reads);

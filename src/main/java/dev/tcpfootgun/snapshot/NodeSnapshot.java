@@ -62,9 +62,20 @@ public record NodeSnapshot(
      * need counters, and no per-socket object should live from one scrape to the next.
      */
     public NodeSnapshot withoutSockets() {
-        Reading<SocketTable> dropped = new Reading<>(sockets.collector(), null,
-                sockets.success() ? "not retained between reads" : sockets.error(), sockets.seconds(), sockets.skipped());
-        return new NodeSnapshot(monotonicNanos, epochMillis, dropped, socketSource, conntrack, netstat, snmp, sockstat,
+        return withSockets(new Reading<>(sockets.collector(), null,
+                sockets.success() ? "not retained between reads" : sockets.error(), sockets.seconds(), sockets.skipped()));
+    }
+
+    /**
+     * This snapshot with its socket table released but the socket reading's outcome (success, time,
+     * skips) kept: for an observation whose census is already counted (see Observation).
+     */
+    public NodeSnapshot releasingSockets() {
+        return withSockets(new Reading<>(sockets.collector(), null, sockets.error(), sockets.seconds(), sockets.skipped()));
+    }
+
+    private NodeSnapshot withSockets(Reading<SocketTable> replaced) {
+        return new NodeSnapshot(monotonicNanos, epochMillis, replaced, socketSource, conntrack, netstat, snmp, sockstat,
                 sysctls, interfaces, qdiscs);
     }
 }

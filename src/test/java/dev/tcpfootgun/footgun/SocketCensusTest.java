@@ -65,6 +65,24 @@ class SocketCensusTest {
         assertThat(c.worstPortGroup().blocking()).isEqualTo(31);
     }
 
+    @Test
+    void aJudgedObservationKeepsItsCensusAndCountButNotItsSockets() {
+        List<TcpSocket> sockets = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            sockets.add(timeWait("10.0.0.1", 40000 + i, "10.0.0.7", 5432, 30_000));
+        }
+        sockets.add(TcpSocket.basic(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.1", 40100), new Endpoint("10.0.0.7", 5432)));
+        Observation judged = new Observation(snapshot(new Node(sockets, "32768\t60999", 0, 1, 1000)), null, 20);
+        SocketCensus census = judged.census();
+
+        Observation kept = judged.withoutSockets();
+        assertThat(kept.now().sockets().value()).isNull();
+        assertThat(kept.now().sockets().success()).isTrue();
+        assertThat(kept.census()).isSameAs(census);
+        assertThat(kept.socketCount()).isEqualTo(31);
+        assertThat(kept.census().count(TcpState.TIME_WAIT)).isEqualTo(30);
+    }
+
     @Provide
     Arbitrary<Node> nodes() {
         Arbitrary<String> ip = Arbitraries.of("10.0.0.1", "10.0.0.2", "127.0.0.1", "0.0.0.0", "192.168.1.9");
