@@ -50,7 +50,8 @@ public final class Exporter {
      * netlink and falls back to files when netlink is refused.
      */
     public static NodeReader reader(Settings settings) {
-        return reader(ProcFs.of(settings.procfs(), settings.sysfs()), settings.socketSource(), true);
+        return reader(ProcFs.of(settings.procfs(), settings.sysfs()), settings.socketSource(),
+                settings.effectiveSocketDetailLimit(), true);
     }
 
     /**
@@ -61,22 +62,23 @@ public final class Exporter {
     public static NodeReader namespaceReader(Settings settings, NetnsRef ref, boolean entered) {
         ProcFs fs = ProcFs.of(settings.procfs(), settings.sysfs()).forPid(ref.pid());
         if (entered) {
-            return reader(fs, settings.socketSource(), false);
+            return reader(fs, settings.socketSource(), settings.effectiveSocketDetailLimit(), false);
         }
         // /proc/sys shows the reading thread's namespace: without entering, sysctls would be ours, not theirs
         String outside = "not entered (setns needs CAP_SYS_ADMIN): only /proc/" + ref.pid() + "/net files are readable";
-        return new NodeReader(List.of(new SocketSource("procfs", new ProcNetTcp(fs))), new Unavailable<>("conntrack", outside),
+        return new NodeReader(List.of(new SocketSource("procfs", new ProcNetTcp(fs, settings.effectiveSocketDetailLimit()))),
+                new Unavailable<>("conntrack", outside),
                 NetstatFile.netstat(fs), NetstatFile.snmp(fs), new SockstatSource(fs), new Unavailable<>("sysctl", outside),
                 new Unavailable<>("interfaces", outside), new Unavailable<>("qdisc", outside));
     }
 
-    private static NodeReader reader(ProcFs fs, SocketSourceMode mode, boolean ownSysfs) {
+    private static NodeReader reader(ProcFs fs, SocketSourceMode mode, int detailLimit, boolean ownSysfs) {
         List<SocketSource> sockets = new ArrayList<>();
         if (mode != SocketSourceMode.PROCFS) {
-            sockets.add(new SocketSource("netlink", new InetDiagSockets(NETLINK_TIMEOUT)));
+            sockets.add(new SocketSource("netlink", new InetDiagSockets(NETLINK_TIMEOUT, detailLimit)));
         }
         if (mode != SocketSourceMode.NETLINK) {
-            sockets.add(new SocketSource("procfs", new ProcNetTcp(fs)));
+            sockets.add(new SocketSource("procfs", new ProcNetTcp(fs, detailLimit)));
         }
         boolean netlink = mode != SocketSourceMode.PROCFS;
         var conntrack = netlink

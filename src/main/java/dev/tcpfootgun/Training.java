@@ -48,7 +48,7 @@ final class Training {
         Settings local = new Settings("serve", new ListenAddress("127.0.0.1", 0), settings.telemetryPath(),
                 settings.procfs(), settings.sysfs(), settings.destinationsTop(), settings.socketSource(), settings.output(),
                 settings.netns(), settings.netnsTop(), settings.podLogs(), settings.scrapeTimeout(), false, null,
-                settings.destinationLabels());
+                settings.destinationLabels(), settings.socketDetailLimit());
         ExporterServer server = Main.start(local, err);
         if (server == null) {
             return 1;
@@ -70,7 +70,7 @@ final class Training {
         int doctor = Doctor.run(new Settings("doctor", settings.listenAddress(), settings.telemetryPath(),
                 settings.procfs(), settings.sysfs(), settings.destinationsTop(), settings.socketSource(), "text",
                 settings.netns(), settings.netnsTop(), settings.podLogs(), settings.scrapeTimeout(), false, null,
-                settings.destinationLabels()), new PrintStream(OutputStream.nullOutputStream()));
+                settings.destinationLabels(), settings.socketDetailLimit()), new PrintStream(OutputStream.nullOutputStream()));
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (!failures.isEmpty()) {
             err.println("tcp-footgun-exporter: training: " + failures.size() + " of " + requests + " requests failed: "

@@ -28,7 +28,11 @@ public record Settings(
         Duration scrapeTimeout,
         boolean help,
         WebConfig webConfig,
-        DestinationLabelMode destinationLabels) {
+        DestinationLabelMode destinationLabels,
+        int socketDetailLimit) {
+
+    /** {@link #socketDetailLimit} when no flag sets it: sized from the heap (see {@link #detailLimitForHeap}). */
+    public static final int DETAIL_LIMIT_AUTO = -1;
 
     /** Default port: from the range after 9100-9999, which the Prometheus port allocation list has used up. */
     public static final int DEFAULT_PORT = 10071;
@@ -55,6 +59,9 @@ public record Settings(
               --web.config.file=FILE      TLS and basic auth, in the Prometheus exporter-toolkit web config format
               --collector.sockets.source=auto|netlink|procfs
                                           where sockets are read from (default auto: netlink, else /proc)
+              --collector.sockets.detail-limit=N
+                                          connections per read kept with tcp_info for the checks; the rest are
+                                          only counted (default: 1 per KiB of heap over 16 MiB, at least 1000)
               --collector.netns           also read every other network namespace of the node (pods); needs the
                                           host's /proc (--path.procfs) and PID namespace (--no-collector.netns: off, the default)
               --netns.top=K               namespaces kept as their own series, by risk and sockets (default 10)
@@ -66,7 +73,23 @@ public record Settings(
     public static Settings defaults() {
         return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
                 Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(10), false,
-                null, DestinationLabelMode.PLAIN);
+                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO);
+    }
+
+    /**
+     * How many connections one read keeps with their details (tcp_info, socket memory) when no flag
+     * says: one per KiB of heap beyond 16 MiB, at least 1000. Such a socket holds about 0.7 KiB while
+     * a scrape runs, so the read fits the heap the container's memory limit gives the JVM, and a
+     * bigger limit keeps more; the connections past it are counted, not judged one by one.
+     */
+    public static int detailLimitForHeap(long maxHeapBytes) {
+        long perKiB = (maxHeapBytes - (16L << 20)) >> 10;
+        return (int) Math.max(1000, Math.min(Integer.MAX_VALUE, perKiB));
+    }
+
+    /** The detail limit in force: the flag's, or the one the heap allows. */
+    public int effectiveSocketDetailLimit() {
+        return socketDetailLimit >= 0 ? socketDetailLimit : detailLimitForHeap(Runtime.getRuntime().maxMemory());
     }
 
     /** Parses arguments; any unknown flag or bad value is one clear line in the exception. */
@@ -87,6 +110,7 @@ public record Settings(
         boolean help = false;
         WebConfig web = null;
         DestinationLabelMode labels = s.destinationLabels;
+        int detailLimit = s.socketDetailLimit;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -140,6 +164,7 @@ public record Settings(
                     }
                 }
                 case "--scrape.timeout" -> scrapeTimeout = duration(name, value);
+                case "--collector.sockets.detail-limit" -> detailLimit = positiveInt(name, value, 0, Integer.MAX_VALUE);
                 case "--netns.top" -> netnsTop = positiveInt(name, value, 1, 10_000);
                 case "--path.pod-logs" -> podLogs = nonEmptyPath(name, value);
                 case "--collector.netns" -> throw new BadFlagException("--collector.netns takes no value (use --no-collector.netns to turn it off)");
@@ -161,7 +186,7 @@ public record Settings(
             }
         }
         return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, netns,
-                netnsTop, podLogs, scrapeTimeout, help, web, labels);
+                netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit);
     }
 
     private static boolean isKnown(String name) {

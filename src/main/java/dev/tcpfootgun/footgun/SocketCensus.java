@@ -1,6 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.Endpoint;
+import dev.tcpfootgun.snapshot.CompactSockets;
 import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
@@ -8,7 +9,6 @@ import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
-import dev.tcpfootgun.snapshot.TimeWaitSockets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -92,33 +92,44 @@ public record SocketCensus(
                 groups.computeIfAbsent(new GroupKey(s.local().ip(), s.remote().ip(), s.remote().port()), k -> new int[3])[0]++;
             }
         }
-        // TIME_WAIT sockets: counted per connection group first, then folded into the maps once per group
-        TimeWaitSockets tws = table.timeWait();
-        int[] perGroup = new int[tws.groupCount()];
-        int[] ephemeral = new int[tws.groupCount()];
-        int[] reusable = new int[tws.groupCount()];
-        for (int i = 0; i < tws.size(); i++) {
-            int g = tws.group(i);
-            perGroup[g]++;
-            if (ports != null && ports.isEphemeral(tws.localPort(i))) {
+        // the column store (TIME_WAIT, and connections past the detail limit): counted per connection
+        // group first, then folded into the maps once per group
+        CompactSockets cs = table.compact();
+        int[] perGroupTw = new int[cs.groupCount()];
+        int[] ephemeral = new int[cs.groupCount()];
+        int[] ephemeralTw = new int[cs.groupCount()];
+        int[] reusable = new int[cs.groupCount()];
+        for (int i = 0; i < cs.size(); i++) {
+            int g = cs.group(i);
+            TcpState state = cs.state(i);
+            boolean timeWait = state == TcpState.TIME_WAIT;
+            byState[cs.groupFamily(g).ordinal()][state.ordinal()]++;
+            if (timeWait) {
+                perGroupTw[g]++;
+            }
+            if (ports != null && state != TcpState.LISTEN && ports.isEphemeral(cs.localPort(i))) {
                 ephemeral[g]++;
-                if (reuse.appliesTo(tws.groupRemoteIsLoopback(g), tws.timerExpiresMillis(i))) {
-                    reusable[g]++;
+                if (timeWait) {
+                    ephemeralTw[g]++;
+                    if (reuse.appliesTo(cs.groupRemoteIsLoopback(g), cs.timerExpiresMillis(i))) {
+                        reusable[g]++;
+                    }
                 }
             }
         }
-        for (int g = 0; g < perGroup.length; g++) {
-            if (perGroup[g] == 0) {
+        for (int g = 0; g < perGroupTw.length; g++) {
+            if (perGroupTw[g] == 0 && ephemeral[g] == 0) {
                 continue;
             }
-            String dstIp = tws.groupRemoteIp(g);
-            int dstPort = tws.groupRemotePort(g);
-            byState[tws.groupFamily(g).ordinal()][TcpState.TIME_WAIT.ordinal()] += perGroup[g];
-            tw.computeIfAbsent(new DestKey(dstIp, dstPort), k -> new int[1])[0] += perGroup[g];
+            String dstIp = cs.groupRemoteIp(g);
+            int dstPort = cs.groupRemotePort(g);
+            if (perGroupTw[g] > 0) {
+                tw.computeIfAbsent(new DestKey(dstIp, dstPort), k -> new int[1])[0] += perGroupTw[g];
+            }
             if (ephemeral[g] > 0 && !new Endpoint(dstIp, dstPort).isUnspecified()) {
-                int[] c = groups.computeIfAbsent(new GroupKey(tws.groupLocalIp(g), dstIp, dstPort), k -> new int[3]);
+                int[] c = groups.computeIfAbsent(new GroupKey(cs.groupLocalIp(g), dstIp, dstPort), k -> new int[3]);
                 c[0] += ephemeral[g];
-                c[1] += ephemeral[g];
+                c[1] += ephemeralTw[g];
                 c[2] += reusable[g];
             }
         }

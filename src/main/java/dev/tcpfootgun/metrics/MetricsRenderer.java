@@ -65,6 +65,10 @@ public final class MetricsRenderer {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
                     "source", s.socketSource());
             sockets(f, a.observation().census(), destinationsTop(a), labels);
+            f.gauge("footgun_tcp_sockets_undetailed",
+                    "Connections of this read counted without tcp_info, past --collector.sockets.detail-limit; the checks "
+                            + "that need tcp_info judged the others.")
+                    .set(s.sockets().value().undetailed()).add();
             TcpInfoFamilies.render(f, s.sockets().value().open(), destinationsTop(a), labels);
         }
         s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));

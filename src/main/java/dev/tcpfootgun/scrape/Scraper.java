@@ -35,6 +35,8 @@ public final class Scraper {
     private final TreeMap<String, Long> parseErrorTotals = new TreeMap<>();
     private final Map<Long, NodeSnapshot> previousByNamespace = new HashMap<>();
     private NodeSnapshot previous;
+    /** Whether the last read of our own namespace had connections past the detail limit, for one log line per change. */
+    private boolean overDetailLimit;
     private long reads;
     private CompletableFuture<Assessment> inFlight;
 
@@ -81,6 +83,7 @@ public final class Scraper {
         Observation observation = new Observation(now, previous, destinationsTop);
         List<Finding> own = checks.judge(observation);
         account(now, null);
+        logDetailLimit(now);
         previous = now.withoutSockets();
         if (scanner == null) {
             return new Assessment(observation, own, parseErrorTotals, List.of(), reads);
@@ -147,6 +150,23 @@ public final class Scraper {
             if (ref == null) {
                 logChange(r.collector(), r.error());
             }
+        }
+    }
+
+    /** One log line when reads start or stop leaving connections without their details. */
+    private void logDetailLimit(NodeSnapshot now) {
+        var table = now.sockets().value();
+        int undetailed = table == null ? 0 : table.undetailed();
+        if ((undetailed > 0) == overDetailLimit) {
+            return;
+        }
+        overDetailLimit = undetailed > 0;
+        if (overDetailLimit) {
+            LOG.warn("{} connections past --collector.sockets.detail-limit are counted without tcp_info ({} kept); "
+                    + "raise the memory limit (the default limit follows the heap) or the flag to judge them all",
+                    undetailed, table.open().size());
+        } else {
+            LOG.info("every connection is read with its tcp_info again");
         }
     }
 

@@ -5,16 +5,21 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Every TCP socket of one read: the TIME_WAIT ones column-wise in {@link TimeWaitSockets} (they are
- * most of a busy node's sockets, and carry neither tcp_info nor queues), every other one as a
- * {@link TcpSocket}.
+ * Every TCP socket of one read, in two parts. With their details, as {@link TcpSocket}s: every
+ * listener and the connections up to the read's detail limit. Column-wise in {@link CompactSockets},
+ * counted but not detailed: every TIME_WAIT socket (most of a busy node's sockets, and the kernel
+ * sends no details for them) and the connections past the limit, which bounds a read's memory
+ * however many connections a node holds (--collector.sockets.detail-limit).
  *
- * @param open the sockets in any state but TIME_WAIT: listeners, connections, request sockets
- * @param timeWait the TIME_WAIT sockets
+ * @param open listeners and the detailed connections, in the order the source gave them
+ * @param compact TIME_WAIT sockets and the connections past the detail limit
  */
-public record SocketTable(List<TcpSocket> open, TimeWaitSockets timeWait) {
+public record SocketTable(List<TcpSocket> open, CompactSockets compact) {
 
-    /** Sorts a list of sockets into a table, TIME_WAIT ones into the column store. */
+    /** A detail limit that keeps every connection. */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
+
+    /** Sorts a list of sockets into a table with no detail limit, TIME_WAIT ones into the column store. */
     public static SocketTable of(Collection<TcpSocket> sockets) {
         Builder b = new Builder();
         sockets.forEach(b::add);
@@ -22,20 +27,25 @@ public record SocketTable(List<TcpSocket> open, TimeWaitSockets timeWait) {
     }
 
     public static SocketTable empty() {
-        return new SocketTable(List.of(), new TimeWaitSockets());
+        return new SocketTable(List.of(), new CompactSockets());
     }
 
     /** How many sockets, in every state. */
     public int size() {
-        return open.size() + timeWait.size();
+        return open.size() + compact.size();
     }
 
-    /** Every socket as a record, TIME_WAIT ones after the rest; allocates one per socket (tests, small reads). */
+    /** Connections counted without their details because of the detail limit. */
+    public int undetailed() {
+        return compact.notTimeWait();
+    }
+
+    /** Every socket as a record, the column store's after the rest; allocates one per socket (tests, small reads). */
     public List<TcpSocket> all() {
         List<TcpSocket> all = new ArrayList<>(size());
         all.addAll(open);
-        for (int i = 0; i < timeWait.size(); i++) {
-            all.add(timeWait.socket(i));
+        for (int i = 0; i < compact.size(); i++) {
+            all.add(compact.socket(i));
         }
         return all;
     }
@@ -43,47 +53,71 @@ public record SocketTable(List<TcpSocket> open, TimeWaitSockets timeWait) {
     /** Collects one read's sockets. */
     public static final class Builder {
         private final List<TcpSocket> open;
-        private final TimeWaitSockets timeWait;
+        private final CompactSockets compact;
+        private final int detailLimit;
+        private int detailed;
 
         public Builder() {
-            this(0, 0);
+            this(0, 0, UNLIMITED);
         }
 
-        /** Room for this many sockets up front (a hint, such as the last read's counts), so the arrays grow less. */
-        public Builder(int expectedOpen, int expectedTimeWait) {
+        /**
+         * @param expectedOpen records to make room for up front (a hint, such as the last read's count)
+         * @param expectedCompact column-store sockets to make room for up front
+         * @param detailLimit how many connections (sockets neither listening nor in TIME_WAIT) keep their details
+         */
+        public Builder(int expectedOpen, int expectedCompact, int detailLimit) {
+            if (detailLimit < 0) {
+                throw new IllegalArgumentException("detail limit " + detailLimit);
+            }
             open = new ArrayList<>(Math.max(10, Math.min(expectedOpen, 1 << 24)));
-            timeWait = new TimeWaitSockets(expectedTimeWait);
+            compact = new CompactSockets(expectedCompact);
+            this.detailLimit = detailLimit;
+        }
+
+        /**
+         * Whether the next socket in {@code state} would be kept with its details: a listener always,
+         * a connection while the limit allows, a TIME_WAIT socket never. A source that can skip decoding
+         * the details asks first, and adds the rest to {@link #compact()}.
+         */
+        public boolean wantsDetail(TcpState state) {
+            return state != TcpState.TIME_WAIT && (state == TcpState.LISTEN || detailed < detailLimit);
         }
 
         public void add(TcpSocket s) {
-            if (s.state() == TcpState.TIME_WAIT) {
-                timeWait.add(s);
-            } else {
-                open.add(s);
+            if (!wantsDetail(s.state())) {
+                compact.add(s);
+                return;
             }
+            if (s.state() != TcpState.LISTEN) {
+                detailed++;
+            }
+            open.add(s);
         }
 
-        /** Where a decoder adds TIME_WAIT sockets without making a record of each. */
-        public TimeWaitSockets timeWait() {
-            return timeWait;
+        /** Where a decoder adds the sockets {@link #wantsDetail} declined, without making a record of each. */
+        public CompactSockets compact() {
+            return compact;
         }
 
         /** Undoes every add since now, when called: for a dump that must be discarded and retried. */
         public Runnable rollback() {
             int openSize = open.size();
-            int twSize = timeWait.size();
+            int compactSize = compact.size();
+            int detailedBefore = detailed;
             return () -> {
                 open.subList(openSize, open.size()).clear();
-                timeWait.truncate(twSize);
+                compact.truncate(compactSize);
+                detailed = detailedBefore;
             };
         }
 
         public int size() {
-            return open.size() + timeWait.size();
+            return open.size() + compact.size();
         }
 
         public SocketTable build() {
-            return new SocketTable(open, timeWait);
+            return new SocketTable(open, compact);
         }
     }
 }

@@ -21,9 +21,17 @@ public final class ProcNetTcp implements Source<SocketTable> {
     private static final int TRAILING = 7;
 
     private final ProcFs procFs;
+    private final int detailLimit;
 
+    /** Every connection kept with its details. */
     public ProcNetTcp(ProcFs procFs) {
+        this(procFs, SocketTable.UNLIMITED);
+    }
+
+    /** @param detailLimit connections kept as records; the rest only counted (--collector.sockets.detail-limit) */
+    public ProcNetTcp(ProcFs procFs, int detailLimit) {
         this.procFs = procFs;
+        this.detailLimit = detailLimit;
     }
 
     @Override
@@ -34,7 +42,7 @@ public final class ProcNetTcp implements Source<SocketTable> {
     @Override
     public SocketTable read(ParseLog log) throws IOException {
         try {
-            SocketTable.Builder sockets = new SocketTable.Builder();
+            SocketTable.Builder sockets = new SocketTable.Builder(0, 0, detailLimit);
             parseInto(KernelFiles.required(procFs.net("tcp")), Family.INET, log, sockets::add);
             String tcp6 = KernelFiles.optional(procFs.net("tcp6"));
             if (tcp6 != null) {

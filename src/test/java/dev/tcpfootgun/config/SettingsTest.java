@@ -69,4 +69,18 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(List.of("--path.procfs"))).hasMessage("--path.procfs: missing value");
         assertThatThrownBy(() -> Settings.parse(List.of("frobnicate"))).hasMessageContaining("unknown command");
     }
+
+    @Test
+    void theDetailLimitFollowsTheHeapUnlessAFlagSetsIt() throws Exception {
+        assertThat(Settings.parse(List.of()).socketDetailLimit()).isEqualTo(Settings.DETAIL_LIMIT_AUTO);
+        assertThat(Settings.parse(List.of("--collector.sockets.detail-limit=100")).effectiveSocketDetailLimit()).isEqualTo(100);
+        assertThat(Settings.parse(List.of("--collector.sockets.detail-limit=0")).effectiveSocketDetailLimit()).isZero();
+        assertThat(Settings.detailLimitForHeap(32L << 20)).isEqualTo(16 * 1024);
+        assertThat(Settings.detailLimitForHeap(8L << 20)).isEqualTo(1000);
+        assertThat(Settings.detailLimitForHeap(1L << 42)).isEqualTo(Integer.MAX_VALUE);
+        assertThatThrownBy(() -> Settings.parse(List.of("--collector.sockets.detail-limit=-1")))
+                .hasMessageContaining("--collector.sockets.detail-limit");
+        assertThatThrownBy(() -> Settings.parse(List.of("--collector.sockets.detail-limit=many")))
+                .hasMessageContaining("not a whole number");
+    }
 }

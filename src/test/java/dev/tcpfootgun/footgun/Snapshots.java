@@ -31,6 +31,7 @@ final class Snapshots {
     private Conntrack conntrack;
     private Sockstat sockstat;
     private boolean socketsFail;
+    private int detailLimit = SocketTable.UNLIMITED;
     private String socketSource = "procfs";
     private long nanos;
 
@@ -84,6 +85,12 @@ final class Snapshots {
 
     Snapshots timeWaitCount(long tw) {
         sockstat = new Sockstat(Map.of("TCP", Map.of("tw", tw)));
+        return this;
+    }
+
+    /** Connections past this many are only counted, as --collector.sockets.detail-limit does. */
+    Snapshots detailLimit(int limit) {
+        detailLimit = limit;
         return this;
     }
 
@@ -141,9 +148,15 @@ final class Snapshots {
         return this;
     }
 
+    private SocketTable table() {
+        SocketTable.Builder b = new SocketTable.Builder(0, 0, detailLimit);
+        sockets.forEach(b::add);
+        return b.build();
+    }
+
     NodeSnapshot build() {
         return new NodeSnapshot(nanos, 0,
-                socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", SocketTable.of(sockets), 0, 0),
+                socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", table(), 0, 0),
                 socketSource,
                 conntrack == null ? Reading.failed("conntrack", "nf_conntrack_count missing", 0) : Reading.ok("conntrack", conntrack, 0, 0),
                 Reading.ok("netstat", new KernelCounters(netstat), 0, 0),

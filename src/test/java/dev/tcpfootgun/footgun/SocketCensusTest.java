@@ -28,7 +28,11 @@ import org.junit.jupiter.api.Test;
  */
 class SocketCensusTest {
 
-    record Node(List<TcpSocket> sockets, String range, int twReuse, int timestamps, long reuseDelay) {}
+    record Node(List<TcpSocket> sockets, String range, int twReuse, int timestamps, long reuseDelay, int detailLimit) {
+        Node(List<TcpSocket> sockets, String range, int twReuse, int timestamps, long reuseDelay) {
+            this(sockets, range, twReuse, timestamps, reuseDelay, Integer.MAX_VALUE);
+        }
+    }
 
     static TcpSocket timeWait(String src, int sport, String dst, int dport, long expires) {
         return new TcpSocket(Family.INET, TcpState.TIME_WAIT, new Endpoint(src, sport), new Endpoint(dst, dport), 0, 0,
@@ -39,7 +43,7 @@ class SocketCensusTest {
         Snapshots s = Snapshots.node().sysctl("net.ipv4.ip_local_port_range", n.range())
                 .sysctl("net.ipv4.tcp_tw_reuse", Integer.toString(n.twReuse()))
                 .sysctl("net.ipv4.tcp_timestamps", Integer.toString(n.timestamps()))
-                .sysctl("net.ipv4.tcp_tw_reuse_delay", Long.toString(n.reuseDelay()));
+                .sysctl("net.ipv4.tcp_tw_reuse_delay", Long.toString(n.reuseDelay())).detailLimit(n.detailLimit());
         n.sockets().forEach(s::socket);
         return s.build();
     }
@@ -97,9 +101,11 @@ class SocketCensusTest {
                         : TcpSocket.basic(Family.INET, st, new Endpoint(a, ap), new Endpoint(b, bp)));
         return Combinators.combine(socket.list().ofMaxSize(400), Arbitraries.of("32768\t60999", "40000\t40099", "1024\t65535"),
                 Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 1),
-                Arbitraries.longs().between(0, 60_000)).as(Node::new);
+                Arbitraries.longs().between(0, 60_000),
+                Arbitraries.oneOf(Arbitraries.just(Integer.MAX_VALUE), Arbitraries.integers().between(0, 50))).as(Node::new);
     }
 
+    /** Whatever the detail limit, every socket counts: the limit only decides which keep tcp_info. */
     @Property
     void theCensusIsThePlainCountOverEverySocket(@ForAll("nodes") Node n) {
         NodeSnapshot snap = snapshot(n);

@@ -31,7 +31,7 @@ class SocketTableTest {
 
         assertThat(t.open()).containsExactly(listener);
         assertThat(t.size()).isEqualTo(4);
-        TimeWaitSockets tw = t.timeWait();
+        CompactSockets tw = t.compact();
         assertThat(tw.size()).isEqualTo(3);
         assertThat(tw.groupCount()).isEqualTo(2); // tw1 and tw2 share a connection group
         assertThat(tw.group(0)).isEqualTo(tw.group(1)).isNotEqualTo(tw.group(2));
@@ -50,7 +50,7 @@ class SocketTableTest {
         SocketTable t = SocketTable.of(List.of(
                 timeWait(Family.INET, "10.0.0.1", 40000, "10.0.0.7", 80, 0),
                 timeWait(Family.INET6, "10.0.0.1", 40000, "10.0.0.7", 80, 0)));
-        assertThat(t.timeWait().groupCount()).isEqualTo(2);
+        assertThat(t.compact().groupCount()).isEqualTo(2);
         assertThat(t.all()).extracting(TcpSocket::family).containsExactly(Family.INET, Family.INET6);
     }
 
@@ -64,7 +64,7 @@ class SocketTableTest {
             in.add(timeWait(i % 3 == 0 ? Family.INET6 : Family.INET, a, 1024 + i % 60000, b, i % 65536, i));
         }
         SocketTable t = SocketTable.of(in);
-        assertThat(t.timeWait().groupCount()).isEqualTo(70_000);
+        assertThat(t.compact().groupCount()).isEqualTo(70_000);
         assertThat(t.all()).isEqualTo(in);
     }
 
@@ -85,13 +85,51 @@ class SocketTableTest {
 
     @Test
     void refusesWhatItCannotHold() {
-        TimeWaitSockets tw = new TimeWaitSockets();
-        assertThatThrownBy(() -> tw.add(Family.INET, "10.0.0.1", 70000, "10.0.0.2", 80, 0))
+        CompactSockets tw = new CompactSockets();
+        assertThatThrownBy(() -> tw.add(Family.INET, TcpState.TIME_WAIT, "10.0.0.1", 70000, "10.0.0.2", 80, 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> tw.add(TcpSocket.basic(Family.INET, TcpState.ESTABLISHED,
-                new Endpoint("10.0.0.1", 1), new Endpoint("10.0.0.2", 2)))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SocketTable.Builder(0, 0, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> tw.localPort(0)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> tw.truncate(1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void connectionsPastTheDetailLimitAreOnlyCounted() {
+        TcpSocket listener = TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("0.0.0.0", 80), new Endpoint("0.0.0.0", 0));
+        List<TcpSocket> conns = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            conns.add(TcpSocket.basic(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.1", 40000 + i), new Endpoint("10.0.0.7", 5432)));
+        }
+        SocketTable.Builder b = new SocketTable.Builder(0, 0, 2);
+        b.add(conns.get(0));
+        b.add(timeWait(Family.INET, "10.0.0.1", 39999, "10.0.0.7", 5432, 1000));
+        b.add(conns.get(1));
+        b.add(conns.get(2)); // past the limit
+        b.add(listener); // listeners always keep their details
+        b.add(conns.get(3));
+        b.add(conns.get(4));
+        SocketTable t = b.build();
+
+        assertThat(t.open()).containsExactly(conns.get(0), conns.get(1), listener);
+        assertThat(t.undetailed()).isEqualTo(3);
+        assertThat(t.size()).isEqualTo(7);
+        assertThat(t.compact().state(0)).isEqualTo(TcpState.TIME_WAIT);
+        assertThat(t.compact().state(1)).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(t.all()).extracting(TcpSocket::local).contains(new Endpoint("10.0.0.1", 40004));
+        assertThat(new SocketTable.Builder(0, 0, 0).wantsDetail(TcpState.ESTABLISHED)).isFalse();
+        assertThat(new SocketTable.Builder(0, 0, 0).wantsDetail(TcpState.LISTEN)).isTrue();
+    }
+
+    @Test
+    void rollbackRestoresTheDetailBudget() {
+        SocketTable.Builder b = new SocketTable.Builder(0, 0, 1);
+        Runnable rollback = b.rollback();
+        b.add(TcpSocket.basic(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.1", 1), new Endpoint("10.0.0.2", 2)));
+        b.add(TcpSocket.basic(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.1", 3), new Endpoint("10.0.0.2", 4)));
+        rollback.run();
+        assertThat(b.size()).isZero();
+        assertThat(b.compact().notTimeWait()).isZero();
+        assertThat(b.wantsDetail(TcpState.ESTABLISHED)).isTrue();
     }
 
     @Provide

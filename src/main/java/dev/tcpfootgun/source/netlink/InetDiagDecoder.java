@@ -15,8 +15,8 @@ import java.util.List;
 
 /**
  * Decodes SOCK_DIAG_BY_FAMILY replies (struct inet_diag_msg, include/uapi/linux/inet_diag.h, then
- * attributes): a TIME_WAIT socket straight into the table's column store, any other into a
- * {@link TcpSocket}. One instance per dump: it caches address text and congestion names across
+ * attributes): a TIME_WAIT socket, or a connection past the detail limit, straight into the
+ * table's column store; any other into a {@link TcpSocket}. One instance per dump: it caches address text and congestion names across
  * sockets, so it is not thread-safe.
  */
 public final class InetDiagDecoder implements MessageSink {
@@ -90,9 +90,10 @@ public final class InetDiagDecoder implements MessageSink {
         int dport = Short.toUnsignedInt(m.get(Nlattr.BE16, o + BODY + 6));
         Family family = v6 ? Family.INET6 : Family.INET;
         TcpState state = TcpState.fromCode(byteAt(m, o + BODY + 1));
-        if (state == TcpState.TIME_WAIT) {
-            // no attributes: the kernel sends tcp_info, congestion and memory for full sockets only
-            sockets.timeWait().add(family, localText.format(m, o + BODY + 8, v6), sport,
+        if (!sockets.wantsDetail(state)) {
+            // TIME_WAIT (the kernel sends no attributes for it), or a connection past the detail limit:
+            // counted in the column store, its attributes not decoded
+            sockets.compact().add(family, state, localText.format(m, o + BODY + 8, v6), sport,
                     remoteText.format(m, o + BODY + 24, v6), dport, Nlattr.u32(m, o + BODY + 52));
             return null;
         }

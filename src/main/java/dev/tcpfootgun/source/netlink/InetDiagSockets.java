@@ -21,12 +21,20 @@ public final class InetDiagSockets implements Source<SocketTable> {
             | 1 << (InetDiagDecoder.INET_DIAG_SKMEMINFO - 1);
 
     private final Duration timeout;
+    private final int detailLimit;
     /** The last read's counts, plus a margin: the next read's arrays start that large. */
     private volatile int lastOpen;
-    private volatile int lastTimeWait;
+    private volatile int lastCompact;
 
+    /** Every connection kept with its details. */
     public InetDiagSockets(Duration timeout) {
+        this(timeout, SocketTable.UNLIMITED);
+    }
+
+    /** @param detailLimit connections kept with tcp_info; the rest only counted (--collector.sockets.detail-limit) */
+    public InetDiagSockets(Duration timeout, int detailLimit) {
         this.timeout = timeout;
+        this.detailLimit = detailLimit;
     }
 
     @Override
@@ -40,7 +48,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
      */
     @Override
     public SocketTable read(ParseLog log) throws IOException {
-        SocketTable.Builder sockets = new SocketTable.Builder(lastOpen + lastOpen / 8, lastTimeWait + lastTimeWait / 8);
+        SocketTable.Builder sockets = new SocketTable.Builder(lastOpen + lastOpen / 8, lastCompact + lastCompact / 8, detailLimit);
         try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_SOCK_DIAG, timeout)) {
             for (int family : new int[] {InetDiagDecoder.AF_INET, InetDiagDecoder.AF_INET6}) {
                 InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
@@ -50,7 +58,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
         }
         SocketTable table = sockets.build();
         lastOpen = table.open().size();
-        lastTimeWait = table.timeWait().size();
+        lastCompact = table.compact().size();
         return table;
     }
 

@@ -5,15 +5,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * TIME_WAIT sockets, stored column-wise. A busy proxy holds 100,000 of them and more, and what the
- * checks need of each is small: the connection it closed (family, local address, remote address
- * and port), its local port and how long it has left. So a socket costs 10 bytes in three arrays
- * instead of a {@link TcpSocket} and two {@link Endpoint}s (about 120 bytes), and sockets of one
- * connection group, the unit in which connect() runs out of ports, share that group's entry.
+ * Sockets without their details, stored column-wise: every TIME_WAIT socket (a busy proxy holds
+ * 100,000 of them and more, and the kernel sends none of their details anyway), and the connections
+ * beyond {@code --collector.sockets.detail-limit}. What the census needs of each is small: its state,
+ * its connection (family, local address, remote address and port), its local port and how long its
+ * timer has left. So a socket costs 11 bytes in four arrays instead of a {@link TcpSocket} and two
+ * {@link Endpoint}s (about 120 bytes without tcp_info, 700 with it), and sockets of one connection
+ * group, the unit in which connect() runs out of ports, share that group's entry.
  *
  * <p>Filled by one reader, then only read; not thread-safe while it is being filled.
  */
-public final class TimeWaitSockets {
+public final class CompactSockets {
+    private static final TcpState[] STATES = TcpState.values();
     private static final int V6_BIT = 1 << 23;
     private static final int MAX_ADDRESSES = V6_BIT;
 
@@ -29,22 +32,26 @@ public final class TimeWaitSockets {
     private int[] groups;
     private char[] localPorts;
     private int[] expires;
+    private byte[] states;
     private int size;
+    private int notTimeWait;
 
-    public TimeWaitSockets() {
+    public CompactSockets() {
         this(64);
     }
 
     /** @param expected how many sockets to make room for up front (the last read's count, say); more still fit */
-    public TimeWaitSockets(int expected) {
+    public CompactSockets(int expected) {
         int n = Math.max(16, Math.min(expected, 1 << 24));
         groups = new int[n];
         localPorts = new char[n];
         expires = new int[n];
+        states = new byte[n];
     }
 
-    /** Adds one TIME_WAIT socket. */
-    public void add(Family family, String localIp, int localPort, String remoteIp, int remotePort, long timerExpiresMillis) {
+    /** Adds one socket. */
+    public void add(Family family, TcpState state, String localIp, int localPort, String remoteIp, int remotePort,
+            long timerExpiresMillis) {
         if (localPort < 0 || localPort > 65535 || remotePort < 0 || remotePort > 65535) {
             throw new IllegalArgumentException("port out of range: " + localPort + ", " + remotePort);
         }
@@ -64,19 +71,21 @@ public final class TimeWaitSockets {
             groups = Arrays.copyOf(groups, n);
             localPorts = Arrays.copyOf(localPorts, n);
             expires = Arrays.copyOf(expires, n);
+            states = Arrays.copyOf(states, n);
         }
         groups[size] = group;
         localPorts[size] = (char) localPort;
         expires[size] = (int) Math.max(0, Math.min(Integer.MAX_VALUE, timerExpiresMillis));
+        states[size] = (byte) state.ordinal();
         size++;
+        if (state != TcpState.TIME_WAIT) {
+            notTimeWait++;
+        }
     }
 
-    /** Adds a socket that a source already made; it must be in TIME_WAIT. */
+    /** Adds a socket that a source already made, keeping only what this store holds. */
     public void add(TcpSocket s) {
-        if (s.state() != TcpState.TIME_WAIT) {
-            throw new IllegalArgumentException("not a TIME_WAIT socket: " + s.state());
-        }
-        add(s.family(), s.local().ip(), s.local().port(), s.remote().ip(), s.remote().port(), s.timerExpiresMillis());
+        add(s.family(), s.state(), s.local().ip(), s.local().port(), s.remote().ip(), s.remote().port(), s.timerExpiresMillis());
     }
 
     private int address(String ip) {
@@ -85,7 +94,7 @@ public final class TimeWaitSockets {
             return id;
         }
         if (addressCount == MAX_ADDRESSES) {
-            throw new IllegalStateException("more than " + MAX_ADDRESSES + " distinct addresses in TIME_WAIT");
+            throw new IllegalStateException("more than " + MAX_ADDRESSES + " distinct addresses");
         }
         int n = addressCount++;
         if (n == addresses.length) {
@@ -103,11 +112,25 @@ public final class TimeWaitSockets {
         if (keep < 0 || keep > size) {
             throw new IllegalArgumentException("cannot keep " + keep + " of " + size);
         }
+        for (int i = keep; i < size; i++) {
+            if (states[i] != TcpState.TIME_WAIT.ordinal()) {
+                notTimeWait--;
+            }
+        }
         size = keep;
     }
 
     public int size() {
         return size;
+    }
+
+    /** How many of the sockets are not in TIME_WAIT: connections stored without their details. */
+    public int notTimeWait() {
+        return notTimeWait;
+    }
+
+    public TcpState state(int i) {
+        return STATES[states[index(i)]];
     }
 
     /** The group of socket {@code i}, in [0, {@link #groupCount()}). */
@@ -119,7 +142,7 @@ public final class TimeWaitSockets {
         return localPorts[index(i)];
     }
 
-    /** Milliseconds until the socket leaves TIME_WAIT. */
+    /** Milliseconds until the socket's timer fires (for TIME_WAIT: until it leaves TIME_WAIT). */
     public long timerExpiresMillis(int i) {
         return expires[index(i)];
     }
@@ -148,12 +171,17 @@ public final class TimeWaitSockets {
         return loopback[remoteId(g)];
     }
 
-    /** Socket {@code i} as a record, as a source would have made it; allocates. */
+    /**
+     * Socket {@code i} as a record; allocates. A TIME_WAIT socket comes back as a source made it; any
+     * other without what this store does not hold (queues, timers, owner, tcp_info).
+     */
     public TcpSocket socket(int i) {
         int g = group(i);
-        return new TcpSocket(groupFamily(g), TcpState.TIME_WAIT, new Endpoint(groupLocalIp(g), localPort(i)),
-                new Endpoint(groupRemoteIp(g), groupRemotePort(g)), 0, 0, TcpSocket.TIMER_TIME_WAIT,
-                timerExpiresMillis(i), 0, 0, 0, null, null, null, null);
+        TcpState state = state(i);
+        return new TcpSocket(groupFamily(g), state, new Endpoint(groupLocalIp(g), localPort(i)),
+                new Endpoint(groupRemoteIp(g), groupRemotePort(g)), 0, 0,
+                state == TcpState.TIME_WAIT ? TcpSocket.TIMER_TIME_WAIT : TcpSocket.TIMER_NONE,
+                state == TcpState.TIME_WAIT ? timerExpiresMillis(i) : 0, 0, 0, 0, null, null, null, null);
     }
 
     private int remoteId(int g) {
