@@ -1,7 +1,7 @@
 package dev.tcpfootgun.footgun;
 
-import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.CompactSockets;
+import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
