@@ -45,10 +45,7 @@ final class Training {
 
     static int run(Settings settings, PrintStream err) {
         long started = System.nanoTime();
-        Settings local = new Settings("serve", new ListenAddress("127.0.0.1", 0), settings.telemetryPath(),
-                settings.procfs(), settings.sysfs(), settings.destinationsTop(), settings.socketSource(), settings.output(),
-                settings.netns(), settings.netnsTop(), settings.podLogs(), settings.scrapeTimeout(), false, null,
-                settings.destinationLabels(), settings.socketDetailLimit());
+        Settings local = settings.forCommand("serve", new ListenAddress("127.0.0.1", 0), settings.output());
         ExporterServer server = Main.start(local, err);
         if (server == null) {
             return 1;
@@ -67,10 +64,8 @@ final class Training {
         } finally {
             server.close();
         }
-        int doctor = Doctor.run(new Settings("doctor", settings.listenAddress(), settings.telemetryPath(),
-                settings.procfs(), settings.sysfs(), settings.destinationsTop(), settings.socketSource(), "text",
-                settings.netns(), settings.netnsTop(), settings.podLogs(), settings.scrapeTimeout(), false, null,
-                settings.destinationLabels(), settings.socketDetailLimit()), new PrintStream(OutputStream.nullOutputStream()));
+        int doctor = Doctor.run(settings.forCommand("doctor", settings.listenAddress(), "text"),
+                new PrintStream(OutputStream.nullOutputStream()));
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (!failures.isEmpty()) {
             err.println("tcp-footgun-exporter: training: " + failures.size() + " of " + requests + " requests failed: "

@@ -87,6 +87,15 @@ public record Settings(
         return (int) Math.max(1000, Math.min(Integer.MAX_VALUE, perKiB));
     }
 
+    /**
+     * These settings for another command run inside this process (train runs serve and doctor): the
+     * same sources, paths and limits, without help or the web config.
+     */
+    public Settings forCommand(String command, ListenAddress listen, String output) {
+        return new Settings(command, listen, telemetryPath, procfs, sysfs, destinationsTop, socketSource, output, netns,
+                netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit);
+    }
+
     /** The detail limit in force: the flag's, or the one the heap allows. */
     public int effectiveSocketDetailLimit() {
         return socketDetailLimit >= 0 ? socketDetailLimit : detailLimitForHeap(Runtime.getRuntime().maxMemory());
