@@ -117,7 +117,7 @@ public final class NetlinkMessages {
                     }
                     throw new NetlinkException(operation, -error, errorTlvMessage(message));
                 }
-                default -> throw new IOException(operation + ": netlink overrun, data lost"); // NLMSG_OVERRUN
+                case NLMSG_OVERRUN -> throw new IOException(operation + ": netlink overrun, data lost");
             }
         }
         return result;
