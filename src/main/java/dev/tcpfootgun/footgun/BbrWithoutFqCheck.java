@@ -44,7 +44,7 @@ public final class BbrWithoutFqCheck implements Check {
     public Finding judge(Observation o) {
         Sysctls sysctls = o.now().sysctls().value();
         String algorithm = sysctls == null ? null : sysctls.string(CONGESTION).orElse(null);
-        int bbrSockets = bbrSockets(o.now().sockets().value().open());
+        int bbrSockets = o.now().sockets().value() == null ? 0 : bbrSockets(o.now().sockets().value().open());
         String defaultQdisc = sysctls == null ? null : sysctls.string(DEFAULT_QDISC).orElse(null);
         if (algorithm == null && bbrSockets == 0) {
             return Finding.unknown(footgun(), CONGESTION + " could not be read"

@@ -25,7 +25,8 @@ public final class EphemeralPortExhaustionCheck implements Check {
         }
         EphemeralPorts ports = census.ports();
         if (ports == null) {
-            return Finding.unknown(footgun(), "net.ipv4.ip_local_port_range could not be read", fix(null, null));
+            return Finding.unknown(footgun(), "net.ipv4.ip_local_port_range could not be read"
+                    + (o.now().sysctls().success() ? "" : " (" + o.now().sysctls().error() + ")"), fix(null, null));
         }
         int usable = ports.usable();
         SocketCensus.PortGroup worst = census.worstPortGroup();

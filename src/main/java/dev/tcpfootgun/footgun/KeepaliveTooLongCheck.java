@@ -31,7 +31,7 @@ public final class KeepaliveTooLongCheck implements Check {
     public Finding judge(Observation o) {
         Sysctls s = o.now().sysctls().value();
         if (s == null) {
-            return Finding.unknown(footgun(), "sysctls under /proc/sys/net could not be read", fix(null));
+            return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), fix(null));
         }
         OptionalLong time = s.number("net.ipv4.tcp_keepalive_time");
         OptionalLong intvl = s.number("net.ipv4.tcp_keepalive_intvl");

@@ -97,11 +97,11 @@ public final class MssMtuMismatchCheck implements Check {
 
     /** An MSS above what the socket's path MTU allows, or a path MTU shrunk below what the socket advertised. */
     private static double judgeSockets(Observation o, List<String> evidence) {
-        List<TcpSocket> sockets = o.now().sockets().value().open();
-        if (sockets == null) {
+        if (o.now().sockets().value() == null) {
             evidence.add("per-socket MSS not judged: sockets unreadable (" + o.now().sockets().error() + ")");
             return 0;
         }
+        List<TcpSocket> sockets = o.now().sockets().value().open();
         List<TcpSocket> oversized = new ArrayList<>();
         List<TcpSocket> lowered = new ArrayList<>();
         for (TcpSocket s : sockets) {

@@ -113,11 +113,11 @@ public final class PmtuBlackholeCheck implements Check {
     }
 
     private static List<Stall> stalls(Observation o, List<String> evidence) {
-        List<TcpSocket> sockets = o.now().sockets().value().open();
-        if (sockets == null) {
+        if (o.now().sockets().value() == null) {
             evidence.add("stalled connections not judged: sockets unreadable (" + o.now().sockets().error() + ")");
             return List.of();
         }
+        List<TcpSocket> sockets = o.now().sockets().value().open();
         if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
             evidence.add("stalled connections not judged: the sockets came without tcp_info (procfs)");
             return List.of();

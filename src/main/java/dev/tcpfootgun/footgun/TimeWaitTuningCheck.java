@@ -26,7 +26,7 @@ public final class TimeWaitTuningCheck implements Check {
     public Finding judge(Observation o) {
         Sysctls s = o.now().sysctls().value();
         if (s == null) {
-            return Finding.unknown(footgun(), "sysctls under /proc/sys/net could not be read", fix(OptionalLong.empty()));
+            return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), fix(OptionalLong.empty()));
         }
         double risk = 0;
         List<String> evidence = new ArrayList<>();

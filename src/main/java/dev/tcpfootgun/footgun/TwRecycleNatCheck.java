@@ -22,7 +22,7 @@ public final class TwRecycleNatCheck implements Check {
     public Finding judge(Observation o) {
         Sysctls s = o.now().sysctls().value();
         if (s == null) {
-            return Finding.unknown(footgun(), "sysctls under /proc/sys/net could not be read", FIX);
+            return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), FIX);
         }
         double risk = 0;
         List<String> evidence = new ArrayList<>();

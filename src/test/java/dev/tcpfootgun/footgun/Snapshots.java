@@ -31,6 +31,7 @@ final class Snapshots {
     private Conntrack conntrack;
     private Sockstat sockstat;
     private boolean socketsFail;
+    private final java.util.Set<String> failing = new java.util.HashSet<>();
     private int detailLimit = SocketTable.UNLIMITED;
     private String socketSource = "procfs";
     private long nanos;
@@ -99,6 +100,12 @@ final class Snapshots {
         return this;
     }
 
+    /** This collector's reading fails with "injected failure of COLLECTOR", whatever the test set for it. */
+    Snapshots fail(String collector) {
+        failing.add(collector);
+        return this;
+    }
+
     Snapshots at(long seconds) {
         nanos = seconds * 1_000_000_000L;
         return this;
@@ -155,6 +162,17 @@ final class Snapshots {
     }
 
     NodeSnapshot build() {
+        NodeSnapshot n = buildReadings();
+        return new NodeSnapshot(n.monotonicNanos(), n.epochMillis(), failed(n.sockets()), n.socketSource(), failed(n.conntrack()),
+                failed(n.netstat()), failed(n.snmp()), failed(n.sockstat()), failed(n.sysctls()), failed(n.interfaces()),
+                failed(n.qdiscs()));
+    }
+
+    private <T> Reading<T> failed(Reading<T> r) {
+        return failing.contains(r.collector()) ? Reading.failed(r.collector(), "injected failure of " + r.collector(), 0) : r;
+    }
+
+    private NodeSnapshot buildReadings() {
         return new NodeSnapshot(nanos, 0,
                 socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", table(), 0, 0),
                 socketSource,
