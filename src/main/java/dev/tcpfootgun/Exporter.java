@@ -64,8 +64,9 @@ public final class Exporter {
         if (entered) {
             return reader(fs, settings.socketSource(), settings.effectiveSocketDetailLimit(), false);
         }
-        // /proc/sys shows the reading thread's namespace: without entering, sysctls would be ours, not theirs
-        String outside = "not entered (setns needs CAP_SYS_ADMIN): only /proc/" + ref.pid() + "/net files are readable";
+        // /proc/sys shows the reading thread's namespace: without entering, sysctls would be ours, not
+        // theirs; the scraper judges such a namespace with the node's and says so in the evidence
+        String outside = "not entered (setns needs CAP_SYS_ADMIN and ptrace access): only /proc/" + ref.pid() + "/net files are readable";
         return new NodeReader(List.of(new SocketSource("procfs", new ProcNetTcp(fs, settings.effectiveSocketDetailLimit()))),
                 new Unavailable<>("conntrack", outside),
                 NetstatFile.netstat(fs), NetstatFile.snmp(fs), new SockstatSource(fs), new Unavailable<>("sysctl", outside),
@@ -106,6 +107,6 @@ public final class Exporter {
                     (ref, entered) -> namespaceReader(settings, ref, entered));
         }
         return new Scraper(new DeadlineReader(reader(settings), settings.scrapeTimeout()), Checks.all(),
-                settings.destinationsTop(), scanner);
+                settings.destinationsTop(), scanner, settings.scrapeTimeout());
     }
 }

@@ -53,7 +53,9 @@ public record Settings(
               --path.procfs=PATH          procfs mount point (default /proc)
               --path.sysfs=PATH           sysfs mount point (default /sys)
               --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
-              --scrape.timeout=DURATION   a source not done by then is reported failed for that scrape (default 10s)
+              --scrape.timeout=DURATION   the whole read's budget: a source or namespace not done by then is reported
+                                          failed for that scrape; a shorter X-Prometheus-Scrape-Timeout-Seconds
+                                          (minus 0.5s) wins (default 9s)
               --destinations.labels=plain|hash|drop
                                           addresses in per-destination labels: as is, as a short hash, or no such series (default plain)
               --web.config.file=FILE      TLS and basic auth, in the Prometheus exporter-toolkit web config format
@@ -72,7 +74,7 @@ public record Settings(
 
     public static Settings defaults() {
         return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
-                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(10), false,
+                Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(9), false,
                 null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO);
     }
 

@@ -1,11 +1,22 @@
 package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.scrape.Scraper;
+import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Duration;
 
-/** The exporter's one collector: each scrape reads the node once (shared with concurrent scrapes) and renders it. */
+/**
+ * The exporter's one collector: each scrape reads the node once (shared with concurrent scrapes) and
+ * renders it, within the scraper's deadline: Prometheus's X-Prometheus-Scrape-Timeout-Seconds minus
+ * a margin, capped by --scrape.timeout.
+ */
 public final class FootgunCollector implements MultiCollector {
+
+    public static final String TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds";
+    /** Left of Prometheus's timeout for judging, rendering and the response to travel. */
+    static final Duration MARGIN = Duration.ofMillis(500);
 
     private final Scraper scraper;
     private final MetricsRenderer renderer;
@@ -18,5 +29,34 @@ public final class FootgunCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         return renderer.render(scraper.assess());
+    }
+
+    @Override
+    public MetricSnapshots collect(PrometheusScrapeRequest request) {
+        String header = request instanceof PrometheusHttpRequest http ? http.getHeader(TIMEOUT_HEADER) : null;
+        return renderer.render(scraper.assess(budget(header, scraper.timeout())));
+    }
+
+    /**
+     * The read's budget for a scrape: the header's seconds minus {@link #MARGIN} (half the header when
+     * it is shorter than twice the margin), never above {@code cap}; {@code cap} when the header is
+     * missing or not a positive number.
+     */
+    static Duration budget(String header, Duration cap) {
+        if (header == null) {
+            return cap;
+        }
+        double seconds;
+        try {
+            seconds = Double.parseDouble(header.trim());
+        } catch (NumberFormatException e) {
+            return cap;
+        }
+        if (!(seconds > 0) || Double.isInfinite(seconds)) {
+            return cap;
+        }
+        long nanos = (long) (seconds * 1e9);
+        long budget = nanos > 2 * MARGIN.toNanos() ? nanos - MARGIN.toNanos() : nanos / 2;
+        return Duration.ofNanos(Math.min(budget, cap.toNanos()));
     }
 }

@@ -30,7 +30,8 @@ final class NamespaceFamilies {
                 .thenComparing(ns -> ns.ref().label()));
         f.gauge("footgun_netns_namespaces", "Network namespaces found on the node and read in this scrape.").set(ranked.size()).add();
 
-        var info = f.gauge("footgun_netns_info", "A network namespace with its own series, and the pod that owns it; the value is always 1.");
+        var info = f.gauge("footgun_netns_info", "A network namespace with its own series, the pod that owns it, its addresses "
+                + "(pod_ips) and how it was read (access: own, setns, or procfs: its /proc/PID/net files alone); the value is always 1.");
         var risk = f.gauge("footgun_netns_risk_ratio", "Risk of each footgun in each network namespace (0 fine, 0.5 warn, 0.8 critical).");
         var states = f.gauge("footgun_netns_tcp_sockets", "TCP sockets per network namespace and state.");
         var tw = f.gauge("footgun_netns_tcp_time_wait_sockets", "TIME_WAIT sockets per network namespace and destination.");
@@ -70,7 +71,8 @@ final class NamespaceFamilies {
             Pod pod = ref.pod();
             info.set(1, "netns", netns, "pid", Long.toString(ref.pid()),
                     "pod_namespace", pod == null ? "" : pod.namespace(), "pod_name", pod == null ? "" : pod.name(),
-                    "pod_uid", pod == null ? "" : pod.uid());
+                    "pod_uid", pod == null ? "" : pod.uid(), "pod_ips", String.join(",", ns.addressList()),
+                    "access", ns.access().label());
             for (Finding x : ns.findings()) {
                 if (!Double.isNaN(x.risk())) {
                     risk.set(x.risk(), "netns", netns, "footgun", x.footgun().id());

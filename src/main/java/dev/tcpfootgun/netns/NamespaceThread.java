@@ -88,6 +88,11 @@ public final class NamespaceThread implements AutoCloseable {
         }
     }
 
+    /** Runs a task inside the namespace without waiting: the caller bounds the wait (the scrape's deadline). */
+    public <T> Future<T> submit(Callable<T> task) {
+        return thread.submit(task);
+    }
+
     /** Runs a task inside the namespace and waits for it at most {@code timeout}. */
     public <T> T call(Callable<T> task, Duration timeout) throws IOException {
         Future<T> f = thread.submit(task);

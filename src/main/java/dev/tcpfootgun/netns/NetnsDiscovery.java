@@ -11,10 +11,16 @@ import java.util.TreeMap;
 
 /**
  * Lists the node's network namespaces from a host procfs (--path.procfs=/host/proc with the host
- * PID namespace): one entry per namespace, reached through its lowest pid, so a namespace with a
- * hundred processes is read once.
+ * PID namespace), with no capability: a namespace is told apart by the inode of /proc/PID/net/tcp,
+ * which every user may stat (/proc/PID/ns/net needs ptrace access). One entry per namespace, reached
+ * through its lowest pid, so a namespace with a hundred processes is read once. Only directory
+ * listings and stat calls happen here; the files that can block (cgroup, net/*) are read by each
+ * namespace's own read, under the scrape deadline.
  */
 public final class NetnsDiscovery {
+
+    /** The namespaces found, and the pods the kubelet's log folders name (uid to pod). */
+    public record Found(List<NetnsRef> namespaces, Map<String, Pod> podsByUid) {}
 
     private final Path procRoot;
     private final PodResolver pods;
@@ -24,38 +30,36 @@ public final class NetnsDiscovery {
         this.pods = pods;
     }
 
-    public List<NetnsRef> discover() throws IOException {
-        long host = inodeOf(procRoot.resolve("1"));
+    public Found discover() throws IOException {
+        long host = identityOf(procRoot.resolve("1"));
         if (host < 0) {
-            host = inodeOf(procRoot.resolve("self"));
+            host = identityOf(procRoot.resolve("self"));
         }
         Map<Long, Long> lowestPid = new TreeMap<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(procRoot)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0)) || !name.chars().allMatch(Character::isDigit)) {
+                if (name.isEmpty() || name.length() > 10 || !name.chars().allMatch(Character::isDigit)) {
                     continue;
                 }
-                long inode = inodeOf(p);
-                if (inode < 0) {
-                    continue;
+                long identity = identityOf(p);
+                if (identity >= 0) {
+                    lowestPid.merge(identity, Long.parseLong(name), Math::min);
                 }
-                long pid = Long.parseLong(name);
-                lowestPid.merge(inode, pid, Math::min);
             }
         }
-        Map<String, Pod> byUid = pods.podsByUid();
         List<NetnsRef> out = new ArrayList<>(lowestPid.size());
         for (var e : lowestPid.entrySet()) {
-            boolean isHost = e.getKey() == host;
-            out.add(new NetnsRef(e.getKey(), e.getValue(), isHost, isHost ? null : podOf(e.getValue(), byUid)));
+            out.add(new NetnsRef(e.getKey(), e.getValue(), e.getKey() == host, null));
         }
-        return out;
+        return new Found(out, pods.podsByUid());
     }
 
-    private Pod podOf(long pid, Map<String, Pod> byUid) {
+    /** The pod process {@code pid} belongs to, from its cgroup path; null for none or when it is gone. */
+    public Pod podOf(long pid, Map<String, Pod> byUid) {
         try {
-            String uid = PodResolver.uidFromCgroup(Files.readString(procRoot.resolve(Long.toString(pid)).resolve("cgroup")));
+            String uid = PodResolver.uidFromCgroup(dev.tcpfootgun.source.ProcFs.readText(
+                    procRoot.resolve(Long.toString(pid)).resolve("cgroup")));
             if (uid == null) {
                 return null;
             }
@@ -65,13 +69,14 @@ public final class NetnsDiscovery {
         }
     }
 
-    /** The network namespace inode of a /proc/PID folder, or -1 when it is gone or unreadable. */
-    static long inodeOf(Path pidDir) {
+    /**
+     * The network namespace identity of a /proc/PID folder: the inode of its net/tcp, one per
+     * namespace; -1 when the process is gone or has no such file.
+     */
+    public static long identityOf(Path pidDir) {
         try {
-            String link = Files.readSymbolicLink(pidDir.resolve("ns").resolve("net")).toString();
-            int open = link.indexOf('[');
-            int close = link.indexOf(']');
-            return open >= 0 && close > open ? Long.parseLong(link.substring(open + 1, close)) : -1;
+            Object ino = Files.getAttribute(pidDir.resolve("net").resolve("tcp"), "unix:ino");
+            return ino instanceof Long l ? l : -1;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

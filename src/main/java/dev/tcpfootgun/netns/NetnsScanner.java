@@ -2,116 +2,315 @@ package dev.tcpfootgun.netns;
 
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.source.NamespaceAddresses;
+import dev.tcpfootgun.source.NodeReader;
+import dev.tcpfootgun.source.ProcFs;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads every other network namespace of the node: one reader and one namespace thread per
- * namespace (not per process), kept while the namespace lives and closed when it goes. Where setns
- * is refused (no CAP_SYS_ADMIN), the namespace is read from /proc/PID/net files alone.
+ * Reads every other network namespace of the node under the scrape's deadline: discovery and each
+ * namespace's read run off the scrape thread, at most {@link #LANES} namespaces at a time, and all
+ * share what is left of one budget. A read that overruns is reported failed for that scrape and
+ * the namespace skipped (failed at once) while the read stays stuck, so a blocking file costs one
+ * thread and one namespace, never the scrape. Where setns works (CAP_SYS_ADMIN), a namespace gets a
+ * thread inside it, kept while it lives; elsewhere it is read from its /proc/PID/net files alone.
  */
 public final class NetnsScanner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetnsScanner.class);
-    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    /** Namespaces read side by side: one stuck read leaves the other lane to the rest. */
+    static final int LANES = 2;
 
     /** Builds the reader of one namespace; {@code entered} tells whether netlink and /proc/sys see it. */
     public interface ReaderFactory {
         Supplier<NodeSnapshot> reader(NetnsRef ref, boolean entered);
     }
 
-    private record Slot(NetnsRef ref, NamespaceThread thread, Supplier<NodeSnapshot> reader) {}
+    /**
+     * One namespace's reader, kept while the namespace lives, and its read in flight, if any. Whether
+     * it is entered is decided by its first read, off the scrape thread: opening ns/net can block too.
+     */
+    private static final class Slot {
+        final NetnsRef ref;
+        volatile boolean decided;
+        volatile NamespaceThread thread;
+        volatile Supplier<NodeSnapshot> reader;
+        NetnsRef named;
+        CompletableFuture<NamespaceSnapshot> read;
+
+        Slot(NetnsRef ref) {
+            this.ref = ref;
+            this.named = ref;
+        }
+
+        Access access() {
+            return thread == null ? Access.PROCFS : Access.SETNS;
+        }
+
+        boolean busy() {
+            return read != null && !read.isDone();
+        }
+
+        void close() {
+            NamespaceThread t = thread;
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
 
     private final Path procRoot;
     private final NetnsDiscovery discovery;
     private final ReaderFactory factory;
     private final Map<Long, Slot> slots = new HashMap<>();
-    private final Set<Long> refusalLogged = new HashSet<>();
+    private final Map<Long, String> problemLogged = new HashMap<>();
+    private final ExecutorService pool;
+    private Future<NetnsDiscovery.Found> discovering;
+    /** Whether a refused setns was logged: once, since capabilities do not change while the process runs. */
+    private final java.util.concurrent.atomic.AtomicBoolean enterRefused = new java.util.concurrent.atomic.AtomicBoolean();
     private NetnsRef lastSkipped;
 
     public NetnsScanner(Path procRoot, NetnsDiscovery discovery, ReaderFactory factory) {
         this.procRoot = procRoot;
         this.discovery = discovery;
         this.factory = factory;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "netns-read-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** The exporter's own namespace inode, which the main reader already covers. */
+    /** The exporter's own namespace identity, which the main reader already covers. */
     public long ownInode() {
-        return NetnsDiscovery.inodeOf(procRoot.resolve("self"));
+        return NetnsDiscovery.identityOf(procRoot.resolve("self"));
     }
 
     /**
-     * Reads every namespace but {@code skipInode} one after another, handing each snapshot to
-     * {@code each} as soon as it is read, so the caller can judge it and let its sockets go before
-     * the next namespace is read.
+     * Reads every namespace but {@code skipInode} until {@code deadlineNanos} (System.nanoTime()),
+     * handing each to {@code each} on the calling thread as soon as it is read, so the caller can
+     * judge it and let its sockets go. A namespace not read in time is handed over as failed; one
+     * whose process exited during its read is left out (it is found again through another process).
      *
-     * @throws IOException when the namespaces cannot be discovered; nothing was read then
+     * @throws IOException when the namespaces cannot be discovered in time; nothing was read then
      */
-    public void scan(long skipInode, Function<NetnsRef, NodeSnapshot> failed, Consumer<NamespaceSnapshot> each)
-            throws IOException {
-        List<NetnsRef> refs = discovery.discover();
+    public void scan(long deadlineNanos, long skipInode, Consumer<NamespaceSnapshot> each) throws IOException {
+        NetnsDiscovery.Found found = discover(deadlineNanos);
         lastSkipped = null;
         Set<Long> alive = new HashSet<>();
-        for (NetnsRef ref : refs) {
+        List<Slot> active = new ArrayList<>(LANES);
+        for (NetnsRef ref : found.namespaces()) {
             alive.add(ref.inode());
             if (ref.inode() == skipInode) {
                 lastSkipped = ref;
                 continue;
             }
             Slot slot = slots.get(ref.inode());
-            if (slot != null && slot.ref().pid() != ref.pid()) {
+            if (slot != null && slot.busy()) {
+                each.accept(failed(slot, "a read started by an earlier scrape is still running; skipped while it stays stuck"));
+                continue;
+            }
+            if (slot != null && slot.ref.pid() != ref.pid()) {
                 // the process we read through exited; its /proc/PID/net is gone, the namespace is not
-                if (slot.thread() != null) {
-                    slot.thread().close();
-                }
+                slot.close();
                 slot = null;
             }
             if (slot == null) {
-                slot = open(ref);
+                slot = new Slot(ref);
                 slots.put(ref.inode(), slot);
             }
-            NodeSnapshot snap;
-            try {
-                snap = slot.thread() == null ? slot.reader().get() : slot.thread().call(slot.reader()::get, READ_TIMEOUT);
-            } catch (IOException e) {
-                snap = failed.apply(ref);
+            if (System.nanoTime() >= deadlineNanos) {
+                each.accept(failed(slot, "not read: the scrape deadline was spent on other namespaces"));
+                continue;
             }
-            each.accept(new NamespaceSnapshot(ref, snap));
+            start(slot, found.podsByUid());
+            active.add(slot);
+            if (active.size() >= LANES) {
+                awaitOne(active, deadlineNanos, each);
+            }
+        }
+        while (!active.isEmpty()) {
+            awaitOne(active, deadlineNanos, each);
         }
         slots.entrySet().removeIf(e -> {
             if (alive.contains(e.getKey())) {
                 return false;
             }
-            if (e.getValue().thread() != null) {
-                e.getValue().thread().close();
-            }
-            refusalLogged.remove(e.getKey());
+            e.getValue().close();
+            problemLogged.remove(e.getKey());
             return true;
         });
     }
 
-    private Slot open(NetnsRef ref) {
+    private NetnsDiscovery.Found discover(long deadlineNanos) throws IOException {
+        if (discovering != null && !discovering.isDone()) {
+            throw new IOException("namespace discovery started by an earlier scrape is still running");
+        }
+        discovering = pool.submit(discovery::discover);
+        try {
+            NetnsDiscovery.Found found = discovering.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            discovering = null;
+            return found;
+        } catch (TimeoutException e) {
+            throw new IOException("namespace discovery did not finish within the scrape deadline");
+        } catch (ExecutionException e) {
+            discovering = null;
+            throw e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Starts the read of one namespace on the pool; the scrape thread only waits for it, until the deadline. */
+    private void start(Slot slot, Map<String, Pod> podsByUid) {
+        CompletableFuture<NamespaceSnapshot> result = new CompletableFuture<>();
+        slot.read = result;
+        pool.execute(() -> {
+            try {
+                result.complete(read(slot, podsByUid));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    /**
+     * One namespace's read, on a pool thread (its sources on the namespace's own thread when entered);
+     * it takes as long as the kernel makes it, the scrape does not wait past its deadline. Null when its
+     * process left it meanwhile (the namespace may be gone).
+     */
+    private NamespaceSnapshot read(Slot slot, Map<String, Pod> podsByUid) {
+        NetnsRef ref = slot.ref;
+        if (!slot.decided) {
+            enterOrNot(slot);
+        }
+        NetnsRef named = ref.withPod(discovery.podOf(ref.pid(), podsByUid));
+        NodeSnapshot snapshot;
+        NamespaceThread inside = slot.thread;
+        if (inside == null) {
+            snapshot = slot.reader.get();
+        } else {
+            try {
+                snapshot = inside.submit(slot.reader::get).get();
+            } catch (ExecutionException e) {
+                snapshot = unreadable("read inside the namespace failed: " + e.getCause());
+            } catch (InterruptedException | java.util.concurrent.RejectedExecutionException e) {
+                return null; // the scanner is closing
+            }
+        }
+        Reading<List<String>> addresses = NodeReader.read(new NamespaceAddresses(
+                ProcFs.of(procRoot, procRoot).forPid(ref.pid())));
+        if (NetnsDiscovery.identityOf(procRoot.resolve(Long.toString(ref.pid()))) != ref.inode()) {
+            return null;
+        }
+        return new NamespaceSnapshot(named, snapshot, slot.access(), addresses);
+    }
+
+    /** Waits for one of the reads in flight (at most until the deadline) and hands over every finished one. */
+    private void awaitOne(List<Slot> active, long deadlineNanos, Consumer<NamespaceSnapshot> each) {
+        CompletableFuture<?>[] reads = active.stream().map(s -> s.read).toArray(CompletableFuture[]::new);
+        boolean timedOut = false;
+        try {
+            CompletableFuture.anyOf(reads).get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            timedOut = true;
+        } catch (ExecutionException e) {
+            // handed over below as that namespace's failure
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            timedOut = true;
+        }
+        for (Iterator<Slot> it = active.iterator(); it.hasNext(); ) {
+            Slot s = it.next();
+            if (s.read.isDone()) {
+                it.remove();
+                deliver(s, each);
+            } else if (timedOut) {
+                // left running, not interrupted: what blocks (an open() of a FIFO, a netlink recv) would not
+                // notice, and the slot stays busy, so the namespace is skipped until the read ends
+                it.remove();
+                each.accept(failed(s, "did not finish within the scrape deadline; skipped while it stays stuck"));
+            }
+        }
+    }
+
+    private void deliver(Slot s, Consumer<NamespaceSnapshot> each) {
+        NamespaceSnapshot r;
+        try {
+            r = s.read.join();
+        } catch (RuntimeException e) {
+            s.read = null;
+            each.accept(failed(s, "read failed: " + e.getCause()));
+            return;
+        }
+        s.read = null; // its sockets go with the caller's judgement, not with the slot
+        if (r == null) {
+            return;
+        }
+        s.named = r.ref();
+        problem(s, null);
+        each.accept(r);
+    }
+
+    private NamespaceSnapshot failed(Slot s, String reason) {
+        problem(s, reason);
+        return new NamespaceSnapshot(s.named, unreadable(reason), s.access(),
+                Reading.failed("addresses", reason, 0));
+    }
+
+    /** One log line when a namespace's read starts or stops failing as a whole. */
+    private void problem(Slot s, String reason) {
+        String before = problemLogged.get(s.ref.inode());
+        if (Objects.equals(before, reason) || (before == null && reason == null)) {
+            return;
+        }
+        if (reason == null) {
+            problemLogged.remove(s.ref.inode());
+            LOG.info("{} is read again", s.named.describe());
+        } else {
+            problemLogged.put(s.ref.inode(), reason);
+            LOG.warn("{}: {}", s.named.describe(), reason);
+        }
+    }
+
+    /** Enters the namespace (a thread inside it) where setns is allowed; reads its /proc/PID/net files otherwise. */
+    private void enterOrNot(Slot slot) {
+        NetnsRef ref = slot.ref;
         Path nsFile = procRoot.resolve(Long.toString(ref.pid())).resolve("ns").resolve("net");
         try {
-            NamespaceThread t = NamespaceThread.enter(nsFile, Long.toString(ref.inode()));
-            return new Slot(ref, t, factory.reader(ref, true));
+            slot.thread = NamespaceThread.enter(nsFile, Long.toString(ref.inode()));
+            slot.reader = factory.reader(ref, true);
         } catch (IOException e) {
-            if (refusalLogged.add(ref.inode())) {
-                LOG.warn("cannot enter {}: {}; reading its /proc/{}/net files only", ref.describe(), e.getMessage(), ref.pid());
+            if (enterRefused.compareAndSet(false, true)) {
+                LOG.warn("cannot enter {} ({}): other namespaces are read from their /proc/PID/net files only "
+                        + "(no tcp_info, conntrack, links, qdiscs; the node's sysctls assumed); said once", ref.describe(), e.getMessage());
             }
-            return new Slot(ref, null, factory.reader(ref, false));
+            slot.reader = factory.reader(ref, false);
         }
+        slot.decided = true;
     }
 
     /** The ref of the namespace the last scan skipped (the exporter's own), or null if it was not found. */
@@ -129,11 +328,8 @@ public final class NetnsScanner implements AutoCloseable {
 
     @Override
     public void close() {
-        slots.values().forEach(s -> {
-            if (s.thread() != null) {
-                s.thread().close();
-            }
-        });
+        slots.values().forEach(Slot::close);
         slots.clear();
+        pool.shutdownNow();
     }
 }

@@ -2,7 +2,10 @@ package dev.tcpfootgun.scrape;
 
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Observation;
+import dev.tcpfootgun.netns.NetnsRef;
+import dev.tcpfootgun.netns.PodAddresses;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +25,22 @@ public record Assessment(Observation observation, List<Finding> findings, Map<St
         findings = List.copyOf(findings);
         parseErrorTotals = Map.copyOf(parseErrorTotals);
         namespaces = List.copyOf(namespaces);
+    }
+
+    /**
+     * Pod IP to its namespace and pod, from every other namespace read this scrape (the node's own
+     * left out): for joining per-address figures (conntrack, SNAT) to pods. Empty without --collector.netns.
+     */
+    public PodAddresses podAddresses() {
+        Map<String, NetnsRef> byIp = new HashMap<>();
+        for (NamespaceAssessment ns : namespaces) {
+            if (!ns.ref().host()) {
+                for (String ip : ns.addressList()) {
+                    byIp.putIfAbsent(ip, ns.ref());
+                }
+            }
+        }
+        return new PodAddresses(byIp);
     }
 
     public NodeSnapshot snapshot() {

@@ -2,14 +2,27 @@ package dev.tcpfootgun.scrape;
 
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Observation;
+import dev.tcpfootgun.netns.Access;
 import dev.tcpfootgun.netns.NetnsRef;
+import dev.tcpfootgun.snapshot.Reading;
 import java.util.List;
 
-/** One network namespace's read and judgement, within a node-wide assessment. */
-public record NamespaceAssessment(NetnsRef ref, Observation observation, List<Finding> findings) {
+/**
+ * One network namespace's read and judgement, within a node-wide assessment.
+ *
+ * @param access how it was read (own, setns, or its /proc/PID/net files alone)
+ * @param addresses the addresses it owns (pod IPs), loopback left out
+ */
+public record NamespaceAssessment(NetnsRef ref, Observation observation, List<Finding> findings, Access access,
+        Reading<List<String>> addresses) {
 
     public NamespaceAssessment {
         findings = List.copyOf(findings);
+    }
+
+    /** Its addresses, or none when they could not be read. */
+    public List<String> addressList() {
+        return addresses.value() == null ? List.of() : addresses.value();
     }
 
     /** The highest known risk of any footgun here, for ranking namespaces; -1 when none is known. */

@@ -2,17 +2,24 @@ package dev.tcpfootgun.scrape;
 
 import dev.tcpfootgun.footgun.Checks;
 import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.footgun.Footgun;
 import dev.tcpfootgun.footgun.Observation;
+import dev.tcpfootgun.footgun.Status;
+import dev.tcpfootgun.netns.Access;
 import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.NetnsScanner;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.source.DeadlineReader;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -21,16 +28,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the node and judges it, once per burst of scrapes: a scrape that arrives while a read is in
- * flight waits for that read and shares its result instead of reading the kernel again.
+ * flight waits for that read and shares its result instead of reading the kernel again. Everything
+ * one read does (our namespace's sources, namespace discovery, every other namespace) shares one
+ * budget: the scrape's deadline.
  */
 public final class Scraper {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scraper.class);
+    /** The budget when none is given (--scrape.timeout's default). */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(9);
+    /** Checks that read sysctls: judged with the node's for a namespace read without setns, and saying so. */
+    private static final Set<Footgun> READS_SYSCTLS = EnumSet.of(Footgun.EPHEMERAL_PORT_EXHAUSTION,
+            Footgun.TIME_WAIT_MISGUIDED_TUNING, Footgun.TW_RECYCLE_NAT, Footgun.SMALL_SOCKET_BUFFERS,
+            Footgun.KEEPALIVE_TOO_LONG, Footgun.PMTU_BLACKHOLE, Footgun.BBR_WITHOUT_FQ, Footgun.REUSEPORT_IMBALANCE);
+    static final String ASSUMED_SYSCTLS = "sysctls assumed: the node's (this namespace was read without setns, "
+            + "which its own net.* sysctls need; a pod may set net.ipv4.ip_local_port_range itself)";
 
     private final Supplier<NodeSnapshot> reader;
     private final Checks checks;
     private final int destinationsTop;
     private final NetnsScanner scanner;
+    private final Duration timeout;
     private final Map<String, String> lastError = new HashMap<>();
     private final TreeMap<String, Long> parseErrorTotals = new TreeMap<>();
     private final Map<Long, NodeSnapshot> previousByNamespace = new HashMap<>();
@@ -46,13 +64,33 @@ public final class Scraper {
 
     /** @param scanner reads the node's other network namespaces too; null to read only our own */
     public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner) {
+        this(reader, checks, destinationsTop, scanner, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout the whole read's budget (--scrape.timeout) when a scrape brings no shorter one */
+    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner, Duration timeout) {
         this.reader = reader;
         this.checks = checks;
         this.destinationsTop = destinationsTop;
         this.scanner = scanner;
+        this.timeout = timeout;
+    }
+
+    /** The budget of a read when the scrape brings none. */
+    public Duration timeout() {
+        return timeout;
     }
 
     public Assessment assess() {
+        return assess(timeout);
+    }
+
+    /**
+     * Reads and judges the node within {@code budget} (capped by --scrape.timeout), or shares the
+     * read in flight: that one keeps the budget of the scrape that started it.
+     */
+    public Assessment assess(Duration budget) {
+        long deadline = System.nanoTime() + Math.min(budget.toNanos(), timeout.toNanos());
         CompletableFuture<Assessment> future;
         boolean mine = false;
         synchronized (this) {
@@ -64,7 +102,7 @@ public final class Scraper {
         }
         if (mine) {
             try {
-                future.complete(readAndJudge());
+                future.complete(readAndJudge(deadline));
             } catch (RuntimeException | Error e) {
                 future.completeExceptionally(e);
             } finally {
@@ -77,8 +115,8 @@ public final class Scraper {
     }
 
     /** Runs only on the thread that owns the in-flight read, so the state below needs no more locking. */
-    private Assessment readAndJudge() {
-        NodeSnapshot now = reader.get();
+    private Assessment readAndJudge(long deadline) {
+        NodeSnapshot now = reader instanceof DeadlineReader d ? d.get(deadline) : reader.get();
         reads++;
         Observation observation = new Observation(now, previous, destinationsTop);
         List<Finding> own = checks.judge(observation);
@@ -93,12 +131,18 @@ public final class Scraper {
         try {
             // each namespace is judged as soon as it is read and keeps only its census: their sockets
             // are never all in memory at once
-            scanner.scan(scanner.ownInode(), ref -> NetnsScanner.unreadable("namespace read failed"), ns -> {
-                Observation o = new Observation(ns.snapshot(), previousByNamespace.get(ns.ref().inode()), destinationsTop);
+            scanner.scan(deadline, scanner.ownInode(), ns -> {
+                boolean outside = ns.access() == Access.PROCFS && ns.snapshot().sockets().success();
+                // read without setns, its sysctls are unknown: judged with the node's, and the evidence says so
+                NodeSnapshot snap = outside ? ns.snapshot().withSysctls(now.sysctls()) : ns.snapshot();
+                Observation o = new Observation(snap, previousByNamespace.get(ns.ref().inode()), destinationsTop);
                 List<Finding> findings = checks.judge(o);
+                if (outside) {
+                    findings = assumingNodeSysctls(findings);
+                }
                 account(ns.snapshot(), ns.ref());
-                seen.put(ns.ref().inode(), ns.snapshot().withoutSockets());
-                others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings));
+                seen.put(ns.ref().inode(), snap.withoutSockets());
+                others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings, ns.access(), ns.addresses()));
             });
             logChange("netns", null);
         } catch (IOException e) {
@@ -109,11 +153,25 @@ public final class Scraper {
         NetnsRef ownRef = scanner.skippedRef();
         List<NamespaceAssessment> namespaces = new ArrayList<>(others.size() + 1);
         namespaces.add(new NamespaceAssessment(ownRef != null ? ownRef : new NetnsRef(scanner.ownInode(),
-                ProcessHandle.current().pid(), true, null), observation, own));
+                ProcessHandle.current().pid(), true, null), observation, own, Access.OWN, Reading.ok("addresses", List.of(), 0, 0)));
         namespaces.addAll(others);
         previousByNamespace.clear();
         previousByNamespace.putAll(seen);
         return new Assessment(observation, worstOf(namespaces), parseErrorTotals, namespaces, reads);
+    }
+
+    /** The findings of a namespace judged with the node's sysctls, each that read one saying so. */
+    static List<Finding> assumingNodeSysctls(List<Finding> findings) {
+        List<Finding> out = new ArrayList<>(findings.size());
+        for (Finding f : findings) {
+            if (f.status() != Status.UNKNOWN && READS_SYSCTLS.contains(f.footgun())) {
+                List<String> evidence = new ArrayList<>(f.evidence());
+                evidence.add(ASSUMED_SYSCTLS);
+                f = new Finding(f.footgun(), f.status(), f.risk(), evidence, f.fix(), f.missing());
+            }
+            out.add(f);
+        }
+        return out;
     }
 
     /**

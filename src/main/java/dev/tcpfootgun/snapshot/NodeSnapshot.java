@@ -74,6 +74,12 @@ public record NodeSnapshot(
         return withSockets(new Reading<>(sockets.collector(), null, sockets.error(), sockets.seconds(), sockets.skipped()));
     }
 
+    /** This snapshot with another sysctl reading: the node's, for a namespace whose own cannot be read. */
+    public NodeSnapshot withSysctls(Reading<Sysctls> replaced) {
+        return new NodeSnapshot(monotonicNanos, epochMillis, sockets, socketSource, conntrack, netstat, snmp, sockstat,
+                replaced, interfaces, qdiscs);
+    }
+
     private NodeSnapshot withSockets(Reading<SocketTable> replaced) {
         return new NodeSnapshot(monotonicNanos, epochMillis, replaced, socketSource, conntrack, netstat, snmp, sockstat,
                 sysctls, interfaces, qdiscs);

@@ -41,10 +41,14 @@ public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseab
     }
 
     @Override
-    public synchronized NodeSnapshot get() {
+    public NodeSnapshot get() {
+        return get(System.nanoTime() + deadline.toNanos());
+    }
+
+    /** Reads every source, each reported failed if not done by {@code end} (System.nanoTime()): the scrape's budget. */
+    public synchronized NodeSnapshot get(long end) {
         long start = System.nanoTime();
         long epoch = System.currentTimeMillis();
-        long end = start + deadline.toNanos();
         Future<NodeReader.SocketReading> sockets = submit("sockets", reader::readSockets,
                 why -> new NodeReader.SocketReading(Reading.failed("sockets", why, 0), null));
         var conntrack = submit(reader.conntrack());
@@ -54,7 +58,7 @@ public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseab
         var sysctls = submit(reader.sysctls());
         var interfaces = submit(reader.interfaces());
         var qdiscs = submit(reader.qdiscs());
-        NodeReader.SocketReading s = await(sockets, end,
+        NodeReader.SocketReading s = await(sockets, end, start,
                 why -> new NodeReader.SocketReading(Reading.failed("sockets", why, seconds(start)), null));
         NodeSnapshot snapshot = new NodeSnapshot(start, epoch, s.reading(), s.servedBy(),
                 await(conntrack, reader.conntrack(), end, start),
@@ -82,14 +86,14 @@ public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseab
     }
 
     private <T> Reading<T> await(Future<Reading<T>> f, Source<T> source, long end, long start) {
-        return await(f, end, why -> Reading.failed(source.collector(), why, seconds(start)));
+        return await(f, end, start, why -> Reading.failed(source.collector(), why, seconds(start)));
     }
 
-    private <T> T await(Future<T> f, long end, java.util.function.Function<String, T> failed) {
+    private <T> T await(Future<T> f, long end, long start, java.util.function.Function<String, T> failed) {
         try {
             return f.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return failed.apply("did not finish within the scrape deadline of " + deadline.toMillis() + " ms");
+            return failed.apply("did not finish within the scrape deadline of " + Math.round((end - start) / 1e6) + " ms");
         } catch (ExecutionException e) {
             return failed.apply(String.valueOf(e.getCause()));
         } catch (InterruptedException e) {

@@ -51,7 +51,7 @@ class SettingsTest {
         assertThat(s.scrapeTimeout()).isEqualTo(java.time.Duration.ofMillis(2500));
         assertThat(Settings.parse(List.of("--collector.netns", "--no-collector.netns")).netns()).isFalse();
         assertThat(Settings.parse(List.of("--scrape.timeout=500ms")).scrapeTimeout()).isEqualTo(java.time.Duration.ofMillis(500));
-        assertThat(Settings.parse(List.of()).scrapeTimeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(Settings.parse(List.of()).scrapeTimeout()).isEqualTo(java.time.Duration.ofSeconds(9));
         assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=soon"))).hasMessageContaining("--scrape.timeout");
         assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=1h"))).hasMessageContaining("--scrape.timeout");
         assertThatThrownBy(() -> Settings.parse(List.of("--collector.netns=yes"))).hasMessageContaining("takes no value");

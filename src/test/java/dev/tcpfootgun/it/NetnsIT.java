@@ -87,9 +87,9 @@ class NetnsIT {
                 }
                 try (ExporterProcess exporter = ExporterProcess.start(null, "--web.listen-address=127.0.0.1:" + port,
                         "--collector.netns", "--netns.top=100", "--path.pod-logs=" + podLogs)) {
-                    String inodeA = inode(a);
-                    String inodeB = inode(b);
-                    String inodeC = inode(c);
+                    String inodeA = inode(pa.pid());
+                    String inodeB = inode(pb.pid());
+                    String inodeC = inode(pc.pid());
                     long ctBefore = count(b);
                     var r = ExporterProcess.get("http://127.0.0.1:" + port + "/metrics", null);
                     long ctAfter = count(b);
@@ -97,11 +97,11 @@ class NetnsIT {
                     MetricsText m = MetricsText.parse(r.body());
 
                     assertThat(m.get("footgun_netns_info", "netns", inodeA, "pid", Long.toString(pa.pid()),
-                            "pod_namespace", "shop", "pod_name", "cart-1", "pod_uid", uidA)).hasValue(1);
+                            "pod_namespace", "shop", "pod_name", "cart-1", "pod_uid", uidA, "pod_ips", "", "access", "setns")).hasValue(1);
                     assertThat(m.get("footgun_netns_info", "netns", inodeC, "pid", Long.toString(pc.pid()),
-                            "pod_namespace", "payments", "pod_name", "api-7f9", "pod_uid", uidC)).hasValue(1);
+                            "pod_namespace", "payments", "pod_name", "api-7f9", "pod_uid", uidC, "pod_ips", "", "access", "setns")).hasValue(1);
                     assertThat(m.get("footgun_netns_info", "netns", inodeB, "pid", Long.toString(pb.pid()),
-                            "pod_namespace", "", "pod_name", "", "pod_uid", "")).hasValue(1);
+                            "pod_namespace", "", "pod_name", "", "pod_uid", "", "pod_ips", "", "access", "setns")).hasValue(1);
 
                     assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", inodeA, "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(92);
                     assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", inodeB, "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(20);
@@ -173,8 +173,9 @@ class NetnsIT {
         return null;
     }
 
-    private static String inode(NetNs ns) throws Exception {
-        return Cmd.run("stat", "-L", "-c", "%i", "/run/netns/" + ns.name()).trim();
+    /** A namespace's identity as the exporter tells them apart: the inode of /proc/PID/net/tcp. */
+    private static String inode(long pid) throws Exception {
+        return Cmd.run("stat", "-L", "-c", "%i", "/proc/" + pid + "/net/tcp").trim();
     }
 
     private static long count(NetNs ns) throws Exception {
