@@ -1,5 +1,6 @@
 package dev.tcpfootgun.config;
 
+import dev.tcpfootgun.footgun.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Locale;
  *
  * @param command "serve" (the default), "doctor", "version" or "train"
  * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
+ * @param doctorFailOn the lowest status that makes doctor exit non-zero (--doctor.fail-on; default warn)
  */
 public record Settings(
         String command,
@@ -29,7 +31,8 @@ public record Settings(
         boolean help,
         WebConfig webConfig,
         DestinationLabelMode destinationLabels,
-        int socketDetailLimit) {
+        int socketDetailLimit,
+        Status doctorFailOn) {
 
     /** {@link #socketDetailLimit} when no flag sets it: sized from the heap (see {@link #detailLimitForHeap}). */
     public static final int DETAIL_LIMIT_AUTO = -1;
@@ -69,13 +72,16 @@ public record Settings(
               --netns.top=K               namespaces kept as their own series, by risk and sockets (default 10)
               --path.pod-logs=PATH        the kubelet's pod log folder, for pod names (default /var/log/pods)
               --output=text|json          doctor's output format (default text)
+              --doctor.fail-on=advice|warn|critical
+                                          lowest finding status that makes doctor exit non-zero (default warn;
+                                          advice exits 1 like a warning, critical lets warnings pass)
               -h, --help                  show this help
             """.formatted(DEFAULT_PORT);
 
     public static Settings defaults() {
         return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
                 Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(9), false,
-                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO);
+                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN);
     }
 
     /**
@@ -95,7 +101,7 @@ public record Settings(
      */
     public Settings forCommand(String command, ListenAddress listen, String output) {
         return new Settings(command, listen, telemetryPath, procfs, sysfs, destinationsTop, socketSource, output, netns,
-                netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit);
+                netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn);
     }
 
     /** The detail limit in force: the flag's, or the one the heap allows. */
@@ -122,6 +128,7 @@ public record Settings(
         WebConfig web = null;
         DestinationLabelMode labels = s.destinationLabels;
         int detailLimit = s.socketDetailLimit;
+        Status failOn = s.doctorFailOn;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -193,11 +200,17 @@ public record Settings(
                     }
                     output = value;
                 }
+                case "--doctor.fail-on" -> failOn = switch (value) {
+                    case "advice" -> Status.ADVICE;
+                    case "warn" -> Status.WARN;
+                    case "critical" -> Status.CRITICAL;
+                    default -> throw new BadFlagException("--doctor.fail-on: expected advice, warn or critical, got \"" + value + "\"");
+                };
                 default -> throw new BadFlagException("unknown flag " + name);
             }
         }
         return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, netns,
-                netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit);
+                netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit, failOn);
     }
 
     private static boolean isKnown(String name) {

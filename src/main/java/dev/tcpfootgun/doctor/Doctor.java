@@ -14,7 +14,9 @@ import java.util.Locale;
 /**
  * The one-shot report: reads the node twice, a few seconds apart so counter-based checks see a
  * rate, and prints one entry per footgun with its evidence and fix. Exit code 0 all ok, 1 a
- * warning, 2 a critical finding, 3 the node could not be read.
+ * warning, 2 a critical finding, 3 the node could not be read. Advice does not fail it unless
+ * --doctor.fail-on=advice asks (then it exits 1, as a warning does); --doctor.fail-on=critical
+ * lets warnings pass.
  */
 public final class Doctor {
 
@@ -37,7 +39,7 @@ public final class Doctor {
             Thread.currentThread().interrupt();
         }
         Assessment a = scraper.assess();
-        int code = exitCode(a);
+        int code = exitCode(a, settings.doctorFailOn());
         if (settings.output().equals("json")) {
             out.print(FindingsJson.render(a, code));
         } else {
@@ -47,18 +49,25 @@ public final class Doctor {
         return code;
     }
 
-    /** 3 when no source could be read at all; else the worst status (unknown does not pass or fail). */
+    /** {@link #exitCode(Assessment, Status)} failing on warnings, the default. */
     public static int exitCode(Assessment a) {
+        return exitCode(a, Status.WARN);
+    }
+
+    /**
+     * 3 when no source could be read at all; else the worst status at or above {@code failOn}:
+     * 2 critical, 1 warn or advice, 0 otherwise (unknown does not pass or fail).
+     */
+    public static int exitCode(Assessment a, Status failOn) {
         if (a.snapshot().readings().stream().noneMatch(Reading::success)) {
             return EXIT_UNREADABLE;
         }
         int code = EXIT_OK;
         for (Finding f : a.findings()) {
-            if (f.status() == Status.CRITICAL) {
-                code = EXIT_CRITICAL;
-            } else if (f.status() == Status.WARN && code < EXIT_WARN) {
-                code = EXIT_WARN;
+            if (!f.status().atLeast(failOn)) {
+                continue;
             }
+            code = Math.max(code, f.status() == Status.CRITICAL ? EXIT_CRITICAL : EXIT_WARN);
         }
         return code;
     }
@@ -91,7 +100,7 @@ public final class Doctor {
         }
         b.append("\nexit code ").append(code).append(switch (code) {
             case EXIT_OK -> ": all ok";
-            case EXIT_WARN -> ": warnings";
+            case EXIT_WARN -> ": warnings (or advice, with --doctor.fail-on=advice)";
             case EXIT_CRITICAL -> ": critical findings";
             default -> ": the node could not be read";
         }).append('\n');
@@ -101,6 +110,7 @@ public final class Doctor {
     private static String paint(Status s, String text) {
         String c = switch (s) {
             case OK -> "\u001b[32m";
+            case ADVICE -> "\u001b[36m";
             case WARN -> "\u001b[33m";
             case CRITICAL -> "\u001b[31;1m";
             case UNKNOWN -> "\u001b[90m";

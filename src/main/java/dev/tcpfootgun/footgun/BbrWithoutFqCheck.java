@@ -15,9 +15,11 @@ import java.util.TreeMap;
 /**
  * Seed section 10: BBR was built to pace its packets through the fq qdisc. Since Linux 4.13 TCP
  * paces internally when fq is missing, so BBR without fq works at a CPU cost with bursts left
- * between flows (warning); on an older kernel its pacing has no effect and it sends in bursts
- * (critical). An interface counts as fq when its root is fq, or its root is mq/mqprio and every
- * per-queue child is fq. CUBIC (or any non-BBR algorithm) on pfifo_fast is fine.
+ * between flows (advice: a setting, nothing measured hurting); on an older kernel its pacing has no
+ * effect and it sends in bursts: a warning once connections are measured using BBR there (sock_diag
+ * INET_DIAG_CONG), advice while only the sysctl names it. An interface counts as fq when its root is
+ * fq, or its root is mq/mqprio and every per-queue child is fq. CUBIC (or any non-BBR algorithm) on
+ * pfifo_fast is fine.
  */
 public final class BbrWithoutFqCheck implements Check {
 
@@ -101,24 +103,23 @@ public final class BbrWithoutFqCheck implements Check {
         }
         Optional<KernelRelease> release = sysctls == null ? Optional.empty()
                 : KernelRelease.parse(sysctls.string(OSRELEASE).orElse(null));
-        double risk;
+        double risk = 0;
         if (release.isEmpty()) {
-            risk = Status.WARN_AT;
             evidence.add("kernel release unknown: assumed " + KernelFacts.TCP_INTERNAL_PACING_SINCE
                     + " or newer, where TCP paces internally without fq (at a CPU cost, and bursts between flows remain)");
         } else if (release.get().atLeast(KernelFacts.TCP_INTERNAL_PACING_SINCE)) {
-            risk = Status.WARN_AT;
             evidence.add("kernel " + sysctls.string(OSRELEASE).orElseThrow() + " paces TCP internally (since "
                     + KernelFacts.TCP_INTERNAL_PACING_SINCE + "): BBR works, but pacing costs a high-resolution timer per "
                     + "connection in CPU time and bursts between flows remain");
         } else {
-            risk = Status.CRITICAL_AT;
+            // measured: connections are using BBR where nothing paces them
+            risk = bbrSockets > 0 ? Status.WARN_AT : 0;
             evidence.add("kernel " + sysctls.string(OSRELEASE).orElseThrow() + " predates TCP internal pacing ("
                     + KernelFacts.TCP_INTERNAL_PACING_SINCE + "): without fq BBR's pacing has no effect and it sends in bursts"
                     + (release.get().atLeast(KernelFacts.BBR_SINCE) ? ""
                             : "; before " + KernelFacts.BBR_SINCE + " BBR does not exist and the kernel silently keeps CUBIC"));
         }
-        return Finding.of(footgun(), risk, evidence, fix(unpaced, defaultQdisc));
+        return Finding.of(footgun(), risk, true, evidence, fix(unpaced, defaultQdisc));
     }
 
     /** Null when the interface is on fq; else what its root (and mq children) are. */

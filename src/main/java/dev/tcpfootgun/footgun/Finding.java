@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * One check's verdict on one snapshot: what /metrics, the doctor report and the landing page all show.
  *
- * @param risk 0 fine, 0.5 warn, 0.8 critical, 1 failing now; NaN when {@code status} is UNKNOWN
- * @param evidence this node's numbers that justify the risk, one sentence each
+ * @param risk 0 fine, 0.3 advice, 0.5 warn, 0.8 critical, 1 failing now; NaN when {@code status} is UNKNOWN
+ * @param evidence this node's numbers that justify the risk, one sentence each; a warning's names its measurement
  * @param fix the seed's fix with this node's numbers and exact commands filled in
  * @param missing for UNKNOWN: which file or netlink family was missing
  */
@@ -17,9 +17,22 @@ public record Finding(
         evidence = List.copyOf(evidence);
     }
 
+    /** A verdict from a measured risk (see {@link Status#ofRisk}). */
     public static Finding of(Footgun footgun, double risk, List<String> evidence, String fix) {
         double r = Math.max(0, Math.min(1, risk));
         return new Finding(footgun, Status.ofRisk(r), r, evidence, fix, null);
+    }
+
+    /**
+     * A measured risk, or advice when nothing measured reaches a warning but the configuration is a
+     * hazard: then the status is advice and the risk at least {@link Status#ADVICE_RISK}.
+     */
+    public static Finding of(Footgun footgun, double measuredRisk, boolean hazard, List<String> evidence, String fix) {
+        double r = Math.max(0, Math.min(1, measuredRisk));
+        if (hazard && r < Status.WARN_AT) {
+            return new Finding(footgun, Status.ADVICE, Math.max(r, Status.ADVICE_RISK), evidence, fix, null);
+        }
+        return of(footgun, r, evidence, fix);
     }
 
     public static Finding unknown(Footgun footgun, String missing, String fix) {

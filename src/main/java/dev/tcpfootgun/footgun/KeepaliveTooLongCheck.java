@@ -11,8 +11,10 @@ import java.util.OptionalLong;
 /**
  * Seed section 6: with Linux's keepalive defaults (7200 s, then 9 probes 75 s apart) a crashed peer
  * is noticed after 7875 s, and a connection with unacknowledged data hangs until tcp_retries2 gives
- * up. Risk is a warning when dead-peer detection takes more than twice the seed's 300/30/5 (450 s),
- * and critical when, on top of that, connections are waiting on a peer that stopped answering now.
+ * up. Detection taking more than twice the seed's 300/30/5 (450 s) is advice (a setting); it is a
+ * warning when, on top of that, established connections are measured waiting on a peer that stopped
+ * answering (unanswered keepalive probes, or retransmitted past tcp_retries1). No critical level:
+ * a held connection hurts its own client, it does not take the node down.
  */
 public final class KeepaliveTooLongCheck implements Check {
 
@@ -48,7 +50,8 @@ public final class KeepaliveTooLongCheck implements Check {
                 time.getAsLong(), probes.getAsLong(), intvl.getAsLong(), detection, clock(detection),
                 KernelFacts.RECOMMENDED_KEEPALIVE_TIME_SECONDS, KernelFacts.RECOMMENDED_KEEPALIVE_INTVL_SECONDS,
                 KernelFacts.RECOMMENDED_KEEPALIVE_PROBES, RECOMMENDED_DETECTION_SECONDS, clock(RECOMMENDED_DETECTION_SECONDS)));
-        double risk = detection > TOLERATED_FACTOR * RECOMMENDED_DETECTION_SECONDS ? Status.WARN_AT : 0;
+        boolean tooLong = detection > TOLERATED_FACTOR * RECOMMENDED_DETECTION_SECONDS;
+        double risk = 0;
         OptionalLong retries2 = s.number("net.ipv4.tcp_retries2");
         if (retries2.isPresent()) {
             double giveUp = retransmissionGiveUpSeconds(retries2.getAsLong());
@@ -86,12 +89,12 @@ public final class KeepaliveTooLongCheck implements Check {
                         "%d established sockets have unanswered keepalive probes and %d have retransmitted %d or more times: "
                                 + "their peers stopped answering and the connections are held until detection runs out",
                         probing, retransmitting, KernelFacts.DEFAULT_TCP_RETRIES1));
-                if (risk > 0) {
-                    risk = Status.CRITICAL_AT;
+                if (tooLong) {
+                    risk = Status.WARN_AT;
                 }
             }
         }
-        return Finding.of(footgun(), risk, evidence, fix(s));
+        return Finding.of(footgun(), risk, tooLong, evidence, fix(s));
     }
 
     static long detectionSeconds(Sysctls s) {

@@ -14,9 +14,10 @@ import java.util.function.Function;
 /**
  * Seed section 7: MSS is the MTU minus 40 bytes of IP and TCP headers at best, and a tunnel takes
  * its encapsulation on top. A tunnel whose MTU plus its overhead exceeds the underlay's MTU sends
- * frames the underlay must fragment or drop (critical); one that fits only the lightest variant of
- * its overhead (IPv4 underlay, lightest IPsec cipher) is a warning. Per socket, an MSS above what
- * the path MTU allows is critical; a path MTU lowered below the advertised MSS is evidence.
+ * frames the underlay must fragment or drop, and one that fits only the lightest variant of its
+ * overhead (IPv4 underlay, lightest IPsec cipher) may: both are interface settings, so advice. Per
+ * socket, an MSS measured above what the path MTU allows is critical; a path MTU lowered below the
+ * advertised MSS is evidence.
  */
 public final class MssMtuMismatchCheck implements Check {
 
@@ -40,7 +41,7 @@ public final class MssMtuMismatchCheck implements Check {
                     + "(VXLAN " + Encapsulation.VXLAN.overheadText() + ", WireGuard " + Encapsulation.WIREGUARD.overheadText()
                     + ", GRE " + Encapsulation.GRE.overheadText() + "). " + CLAMP);
         }
-        double risk = 0;
+        boolean hazard = false;
         List<String> evidence = new ArrayList<>();
         List<String> fixes = new ArrayList<>();
         Optional<NetInterface> underlay = Links.underlay(links);
@@ -61,7 +62,7 @@ public final class MssMtuMismatchCheck implements Check {
             long fits = underMtu - e.smallest();
             long fitsAll = underMtu - e.largest();
             if (link.mtu() + e.smallest() > underMtu) {
-                risk = Math.max(risk, Status.CRITICAL_AT);
+                hazard = true;
                 evidence.add(String.format(Locale.ROOT,
                         "%s has MTU %d over %s: %s needs %d bytes, so %d-byte frames are fragmented or dropped",
                         name, link.mtu(), under, e.label(), e.smallest(), link.mtu() + e.smallest()));
@@ -70,7 +71,7 @@ public final class MssMtuMismatchCheck implements Check {
                                 ? " (" + fitsAll + " to hold over IPv6 or the heaviest cipher too)"
                                 : " (" + fitsAll + " over an IPv6 underlay)"));
             } else if (e.varies() && link.mtu() + e.largest() > underMtu) {
-                risk = Math.max(risk, Status.WARN_AT);
+                hazard = true;
                 evidence.add(String.format(Locale.ROOT,
                         "%s has MTU %d over %s: room for %d bytes of %s overhead, but it takes up to %d (over IPv6, or with the heaviest IPsec cipher)",
                         name, link.mtu(), under, underMtu - link.mtu(), e.label(), e.largest()));
@@ -86,13 +87,13 @@ public final class MssMtuMismatchCheck implements Check {
             }
         }
 
-        risk = Math.max(risk, judgeSockets(o, evidence));
+        double risk = judgeSockets(o, evidence);
         String fix = (fixes.isEmpty() ? "" : "Lower the tunnel MTU by its encapsulation overhead: " + String.join("; ", fixes) + ". ")
                 + "A fixed MTU or MSS must leave room for the encapsulation (VXLAN " + Encapsulation.VXLAN.overheadText()
                 + ", GRE " + Encapsulation.GRE.overheadText() + ", WireGuard " + Encapsulation.WIREGUARD.overheadText()
                 + ", IPsec " + Encapsulation.VTI.overheadText() + ") plus " + KernelFacts.IP_TCP_HEADER_BYTES
                 + " bytes of IP and TCP headers. " + CLAMP;
-        return Finding.of(footgun(), risk, evidence, fix);
+        return Finding.of(footgun(), risk, hazard, evidence, fix);
     }
 
     /** An MSS above what the socket's path MTU allows, or a path MTU shrunk below what the socket advertised. */

@@ -16,8 +16,9 @@ import java.util.OptionalLong;
  * Seed section 8: when a firewall drops ICMP fragmentation-needed, a path with a smaller MTU
  * silently eats full-size segments: small exchanges work, bulk transfers hang in retransmission
  * backoff. With tcp_mtu_probing=0 TCP never recovers on its own (critical while such stalls are
- * seen; a warning where tunnels or small MTUs make blackholes likely); with probing on it shrinks
- * its segments after repeated timeouts, so stalls cost seconds, not the connection (warning).
+ * measured; advice where tunnels or small MTUs make blackholes likely but nothing stalls); with
+ * probing on it shrinks its segments after repeated timeouts, so measured stalls or failing MTU
+ * probes cost seconds, not the connection (warning).
  */
 public final class PmtuBlackholeCheck implements Check {
 
@@ -100,16 +101,13 @@ public final class PmtuBlackholeCheck implements Check {
         }
 
         double risk = 0;
-        if (mode == 0) {
-            if (!stalls.isEmpty()) {
-                risk = Status.CRITICAL_AT;
-            } else if (!smallLinks.isEmpty()) {
-                risk = Status.WARN_AT;
-            }
+        if (mode == 0 && !stalls.isEmpty()) {
+            risk = Status.CRITICAL_AT;
         } else if (!stalls.isEmpty() || probesFailing) {
             risk = Status.WARN_AT;
         }
-        return Finding.of(footgun(), risk, evidence, fix(mode, stalls, !smallLinks.isEmpty()));
+        boolean hazard = mode == 0 && !smallLinks.isEmpty();
+        return Finding.of(footgun(), risk, hazard, evidence, fix(mode, stalls, !smallLinks.isEmpty()));
     }
 
     private static List<Stall> stalls(Observation o, List<String> evidence) {

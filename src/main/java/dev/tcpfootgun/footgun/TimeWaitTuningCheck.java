@@ -9,8 +9,9 @@ import java.util.OptionalLong;
 
 /**
  * Seed section 1: TIME_WAIT is cheap and protects new connections. Lowering tcp_fin_timeout does
- * not shorten it (warn), and a tcp_max_tw_buckets the kernel overflows destroys TIME_WAIT sockets
- * early (critical while it happens).
+ * not shorten it (advice: a setting, no harm measured), TIME_WAIT sockets at 90 % of
+ * tcp_max_tw_buckets are about to overflow (warn), and a tcp_max_tw_buckets the kernel overflows
+ * destroys TIME_WAIT sockets early (critical while TCPTimeWaitOverflow rises).
  */
 public final class TimeWaitTuningCheck implements Check {
 
@@ -29,11 +30,12 @@ public final class TimeWaitTuningCheck implements Check {
             return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), fix(OptionalLong.empty()));
         }
         double risk = 0;
+        boolean hazard = false;
         List<String> evidence = new ArrayList<>();
         OptionalLong fin = s.number("net.ipv4.tcp_fin_timeout");
         if (fin.isPresent()) {
             if (fin.getAsLong() < KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS) {
-                risk = Math.max(risk, Status.WARN_AT);
+                hazard = true;
                 evidence.add(String.format(Locale.ROOT,
                         "tcp_fin_timeout is %d s (default %d): it only shortens FIN_WAIT_2, TIME_WAIT stays %d s",
                         fin.getAsLong(), KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS, KernelFacts.TIME_WAIT_SECONDS));
@@ -58,7 +60,7 @@ public final class TimeWaitTuningCheck implements Check {
                     "TcpExt TCPTimeWaitOverflow rose by %.0f since the last read: the kernel destroyed TIME_WAIT sockets early",
                     overflow.getAsDouble()));
         }
-        return Finding.of(footgun(), risk, evidence, fix(buckets));
+        return Finding.of(footgun(), risk, hazard, evidence, fix(buckets));
     }
 
     private static String fix(OptionalLong buckets) {

@@ -9,7 +9,9 @@ import java.util.OptionalLong;
 
 /**
  * Seed section 2: tcp_tw_recycle (removed in 4.12) drops SYNs from clients behind one NAT whose
- * timestamp clocks differ; the trace is TcpExt PAWSPassive rising.
+ * timestamp clocks differ; the trace is TcpExt PAWSPassive rising. The setting alone is advice;
+ * PAWSPassive rising is a warning, and critical while tcp_tw_recycle is on with timestamps (the
+ * rejects are then the recycle's, clients are being dropped now).
  */
 public final class TwRecycleNatCheck implements Check {
 
@@ -25,26 +27,27 @@ public final class TwRecycleNatCheck implements Check {
             return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), FIX);
         }
         double risk = 0;
+        boolean recycling = false;
         List<String> evidence = new ArrayList<>();
         OptionalLong recycle = s.number("net.ipv4.tcp_tw_recycle");
         boolean timestamps = s.number("net.ipv4.tcp_timestamps").orElse(1) != 0;
         if (recycle.isEmpty()) {
             evidence.add("tcp_tw_recycle does not exist on this kernel (removed in 4.12)");
         } else if (recycle.getAsLong() != 0) {
-            risk = timestamps ? 1 : Status.WARN_AT;
+            recycling = timestamps;
             evidence.add("tcp_tw_recycle=" + recycle.getAsLong() + (timestamps
-                    ? " with tcp_timestamps on: SYNs from clients sharing a NAT address are being dropped"
+                    ? " with tcp_timestamps on: SYNs from clients sharing a NAT address will be dropped"
                     : " (inactive while tcp_timestamps=0, but it bites as soon as timestamps are turned on)"));
         } else {
             evidence.add("tcp_tw_recycle=0");
         }
         OptionalDouble paws = o.now().counterIncrease(o.previous(), "TcpExt", "PAWSPassive");
         if (paws.isPresent() && paws.getAsDouble() > 0) {
-            risk = Math.max(risk, Status.WARN_AT);
+            risk = recycling ? Status.CRITICAL_AT : Status.WARN_AT;
             evidence.add(String.format(Locale.ROOT,
                     "TcpExt PAWSPassive rose by %.0f: passive connections rejected because of time stamp", paws.getAsDouble()));
         }
-        return Finding.of(footgun(), risk, evidence, FIX);
+        return Finding.of(footgun(), risk, recycle.orElse(0) != 0, evidence, FIX);
     }
 
     private static final String FIX = "Remove net.ipv4.tcp_tw_recycle from every sysctl file and playbook "

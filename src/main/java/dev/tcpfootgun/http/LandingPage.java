@@ -59,7 +59,7 @@ public final class LandingPage implements HttpHandler {
         b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>tcp-footgun-exporter</title>")
                 .append("<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}")
                 .append("table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4em;vertical-align:top;text-align:left}")
-                .append(".ok{background:#e6f4ea}.warn{background:#fff4ce}.critical{background:#fde2e1}.unknown{background:#eee}</style></head><body>")
+                .append(".ok{background:#e6f4ea}.advice{background:#e8f0fe}.warn{background:#fff4ce}.critical{background:#fde2e1}.unknown{background:#eee}</style></head><body>")
                 .append("<h1>tcp-footgun-exporter</h1><p>Version ").append(esc(version)).append(". ")
                 .append("<a href=\"").append(esc(telemetryPath)).append("\">Metrics</a> · <a href=\"/findings.json\">Findings as JSON</a> · <a href=\"/-/healthy\">Health</a></p>")
                 .append("<h2>Findings on this node</h2><table><tr><th>Footgun</th><th>Status</th><th>Risk</th><th>Evidence</th><th>Fix</th></tr>");

@@ -103,8 +103,8 @@ public final class MetricsRenderer {
 
     private static void findings(Families f, List<Finding> findings) {
         var risk = f.gauge("footgun_risk_ratio",
-                "Risk of each footgun on this node: 0 fine, 0.5 warn, 0.8 critical, 1 failing now. Absent when the data is unavailable.");
-        var status = f.gauge("footgun_finding_info", "Verdict of each footgun check (ok, warn, critical, unknown); the value is always 1.");
+                "Risk of each footgun on this node: 0 fine, 0.3 advice (configuration only), 0.5 warn, 0.8 critical (measured), 1 failing now. Absent when the data is unavailable.");
+        var status = f.gauge("footgun_finding_info", "Verdict of each footgun check (ok, advice, warn, critical, unknown); the value is always 1.");
         for (Finding x : findings) {
             if (x.status() != Status.UNKNOWN) {
                 risk.set(x.risk(), "footgun", x.footgun().id());

@@ -32,7 +32,7 @@ final class NamespaceFamilies {
 
         var info = f.gauge("footgun_netns_info", "A network namespace with its own series, the pod that owns it, its addresses "
                 + "(pod_ips) and how it was read (access: own, setns, or procfs: its /proc/PID/net files alone); the value is always 1.");
-        var risk = f.gauge("footgun_netns_risk_ratio", "Risk of each footgun in each network namespace (0 fine, 0.5 warn, 0.8 critical).");
+        var risk = f.gauge("footgun_netns_risk_ratio", "Risk of each footgun in each network namespace (0 fine, 0.3 advice, 0.5 warn, 0.8 critical).");
         var states = f.gauge("footgun_netns_tcp_sockets", "TCP sockets per network namespace and state.");
         var tw = f.gauge("footgun_netns_tcp_time_wait_sockets", "TIME_WAIT sockets per network namespace and destination.");
         var ports = f.gauge("footgun_netns_ephemeral_ports_in_use",

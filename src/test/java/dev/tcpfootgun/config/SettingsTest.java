@@ -68,6 +68,17 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(List.of("--collector.sockets.source=ebpf"))).hasMessageContaining("auto, netlink or procfs");
         assertThatThrownBy(() -> Settings.parse(List.of("--path.procfs"))).hasMessage("--path.procfs: missing value");
         assertThatThrownBy(() -> Settings.parse(List.of("frobnicate"))).hasMessageContaining("unknown command");
+        assertThatThrownBy(() -> Settings.parse(List.of("--doctor.fail-on=info")))
+                .hasMessage("--doctor.fail-on: expected advice, warn or critical, got \"info\"");
+    }
+
+    @Test
+    void doctorFailsOnWarningsUnlessAFlagMovesTheGate() throws Exception {
+        assertThat(Settings.parse(List.of()).doctorFailOn()).isEqualTo(dev.tcpfootgun.footgun.Status.WARN);
+        assertThat(Settings.parse(List.of("doctor", "--doctor.fail-on=advice")).doctorFailOn())
+                .isEqualTo(dev.tcpfootgun.footgun.Status.ADVICE);
+        assertThat(Settings.parse(List.of("doctor", "--doctor.fail-on", "critical")).doctorFailOn())
+                .isEqualTo(dev.tcpfootgun.footgun.Status.CRITICAL);
     }
 
     @Test

@@ -26,10 +26,10 @@ class BbrWithoutFqCheckTest {
     }
 
     @Test
-    void bbrOverPfifoFastIsAWarningOnAKernelThatPacesInternally() {
+    void bbrOverPfifoFastIsAdviceOnAKernelThatPacesInternally() {
         Finding f = judge(node("bbr", "pfifo_fast"));
-        assertThat(f.status()).isEqualTo(Status.WARN);
-        assertThat(f.risk()).isEqualTo(0.5);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
+        assertThat(f.risk()).isEqualTo(Status.ADVICE_RISK);
         assertThat(f.evidence()).contains("net.ipv4.tcp_congestion_control=bbr", "BBR sends without fq through eth0 (root pfifo_fast)",
                 "net.core.default_qdisc=pfifo_fast: new interfaces start without fq too");
         assertThat(String.join(" ", f.evidence())).contains("kernel 6.18.44-fc-v782 paces TCP internally (since 4.13)");
@@ -59,7 +59,7 @@ class BbrWithoutFqCheckTest {
         TcpSocket bbr = new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.7", 40000), new Endpoint("10.0.0.9", 443),
                 0, 0, 0, 0, 0, 0, 0, null, null, "bbr", null);
         Finding f = judge(node("cubic", "pfifo_fast").socket(bbr));
-        assertThat(f.status()).isEqualTo(Status.WARN);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.evidence()).contains("net.ipv4.tcp_congestion_control=cubic; 1 connection uses BBR");
         // BBR on loopback only leaves nothing unpaced on the wire
         TcpSocket local = new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("127.0.0.1", 40000), new Endpoint("127.0.0.1", 443),
@@ -80,7 +80,7 @@ class BbrWithoutFqCheckTest {
         Finding f = judge(node("bbr", "mq").qdisc(2, 0x80020000L, 0x80010001L, "fq").qdisc(2, 0x80030000L, 0x80010002L, "pfifo_fast")
                 // a child of another interface's mq does not count for eth0
                 .qdisc(7, 0x80040000L, 0x80010001L, "pfifo_fast"));
-        assertThat(f.status()).isEqualTo(Status.WARN);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.evidence()).contains("BBR sends without fq through eth0 (root mq with children 1 fq, 1 pfifo_fast)");
         assertThat(f.fix()).contains("tc qdisc del dev eth0 root (the kernel re-attaches mq with the default qdisc, fq, on every queue)");
         assertThat(judge(node("bbr", "mq")).evidence()).contains("BBR sends without fq through eth0 (root mq without visible children)");
@@ -93,9 +93,14 @@ class BbrWithoutFqCheckTest {
     }
 
     @Test
-    void olderKernelsWithoutInternalPacingAreCritical() {
-        Finding f = judge(node("bbr", "pfifo_fast").sysctl("kernel.osrelease", "4.9.0-8-amd64"));
-        assertThat(f.status()).isEqualTo(Status.CRITICAL);
+    void olderKernelsWithoutInternalPacingWarnOnceConnectionsAreMeasuredUsingBbr() {
+        TcpSocket bbr = new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.7", 40000), new Endpoint("10.0.0.9", 443),
+                0, 0, 0, 0, 0, 0, 0, null, null, "bbr", null);
+        Finding f = judge(node("bbr", "pfifo_fast").sysctl("kernel.osrelease", "4.9.0-8-amd64").socket(bbr));
+        assertThat(f.status()).isEqualTo(Status.WARN);
+        assertThat(f.evidence()).contains("net.ipv4.tcp_congestion_control=bbr; 1 connection uses BBR");
+        // only the sysctl names BBR: nothing measured sends unpaced yet
+        assertThat(judge(node("bbr", "pfifo_fast").sysctl("kernel.osrelease", "4.9.0-8-amd64")).status()).isEqualTo(Status.ADVICE);
         assertThat(String.join(" ", f.evidence())).contains("predates TCP internal pacing (4.13)").doesNotContain("silently keeps CUBIC");
         assertThat(String.join(" ", judge(node("bbr", "pfifo_fast").sysctl("kernel.osrelease", "4.4.0")).evidence()))
                 .contains("before 4.9 BBR does not exist and the kernel silently keeps CUBIC");
@@ -104,7 +109,7 @@ class BbrWithoutFqCheckTest {
     @Test
     void anUnknownReleaseIsAssumedToPaceAndSaysSo() {
         Finding f = judge(node("bbr", "pfifo_fast").sysctl("kernel.osrelease", "weird"));
-        assertThat(f.status()).isEqualTo(Status.WARN);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(String.join(" ", f.evidence())).contains("kernel release unknown: assumed 4.13 or newer");
     }
 

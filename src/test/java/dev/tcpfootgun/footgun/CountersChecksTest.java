@@ -45,13 +45,20 @@ class CountersChecksTest {
     }
 
     @Test
-    void lowFinTimeoutWarnsAndTimeWaitOverflowIsCritical() {
+    void lowFinTimeoutIsAdviceNearlyFullBucketsWarnAndTimeWaitOverflowIsCritical() {
         var check = new TimeWaitTuningCheck();
         var tuned = Snapshots.node().sysctl("net.ipv4.tcp_fin_timeout", "5").sysctl("net.ipv4.tcp_max_tw_buckets", "262144")
                 .timeWaitCount(1000).netstat("TcpExt.TCPTimeWaitOverflow", 10).build();
         Finding f = check.judge(Snapshots.observe(tuned, null));
-        assertThat(f.status()).isEqualTo(Status.WARN);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.evidence()).anySatisfy(e -> assertThat(e).contains("tcp_fin_timeout is 5 s (default 60)"));
+
+        // measured: TIME_WAIT sockets at 90 % of the buckets, whatever tcp_fin_timeout says
+        var nearlyFull = Snapshots.node().sysctl("net.ipv4.tcp_fin_timeout", "60").sysctl("net.ipv4.tcp_max_tw_buckets", "1000")
+                .timeWaitCount(950).build();
+        Finding n = check.judge(Snapshots.observe(nearlyFull, null));
+        assertThat(n.status()).isEqualTo(Status.WARN);
+        assertThat(n.evidence()).contains("950 TIME_WAIT sockets of tcp_max_tw_buckets 1000 (95.0 %)");
 
         var overflowing = Snapshots.node().sysctl("net.ipv4.tcp_fin_timeout", "60").sysctl("net.ipv4.tcp_max_tw_buckets", "1000")
                 .timeWaitCount(1000).netstat("TcpExt.TCPTimeWaitOverflow", 25).build();
@@ -65,12 +72,18 @@ class CountersChecksTest {
     }
 
     @Test
-    void twRecycleOnIsFailingAndPawsPassiveWarns() {
+    void twRecycleOnIsAdviceUntilPawsRejectsAreMeasured() {
         var check = new TwRecycleNatCheck();
-        var old = Snapshots.node().sysctl("net.ipv4.tcp_tw_recycle", "1").sysctl("net.ipv4.tcp_timestamps", "1").build();
-        assertThat(check.judge(Snapshots.observe(old, null)).risk()).isEqualTo(1.0);
+        var old = Snapshots.node().sysctl("net.ipv4.tcp_tw_recycle", "1").sysctl("net.ipv4.tcp_timestamps", "1")
+                .netstat("TcpExt.PAWSPassive", 3).build();
+        assertThat(check.judge(Snapshots.observe(old, null)).status()).isEqualTo(Status.ADVICE);
+        var rejecting = Snapshots.node().sysctl("net.ipv4.tcp_tw_recycle", "1").sysctl("net.ipv4.tcp_timestamps", "1")
+                .netstat("TcpExt.PAWSPassive", 7).build();
+        Finding dropping = check.judge(Snapshots.observe(rejecting, old));
+        assertThat(dropping.status()).isEqualTo(Status.CRITICAL);
+        assertThat(dropping.evidence()).contains("TcpExt PAWSPassive rose by 4: passive connections rejected because of time stamp");
         var inert = Snapshots.node().sysctl("net.ipv4.tcp_tw_recycle", "1").sysctl("net.ipv4.tcp_timestamps", "0").build();
-        assertThat(check.judge(Snapshots.observe(inert, null)).status()).isEqualTo(Status.WARN);
+        assertThat(check.judge(Snapshots.observe(inert, null)).status()).isEqualTo(Status.ADVICE);
         var modern = Snapshots.node().sysctl("net.ipv4.tcp_timestamps", "1").netstat("TcpExt.PAWSPassive", 3).build();
         Finding ok = check.judge(Snapshots.observe(modern, null));
         assertThat(ok.status()).isEqualTo(Status.OK);

@@ -16,14 +16,15 @@ class KeepaliveTooLongCheckTest {
     }
 
     @Test
-    void linuxDefaultsAreAWarning() {
+    void linuxDefaultsAreAdvice() {
         var snap = keepalive("7200", "75", "9")
                 .connection("10.0.0.1", 40001, "10.0.0.7", 5432, null, null)
                 .connection("10.0.0.1", 40002, "10.0.0.7", 5432, null, null)
                 .connection("10.0.0.1", 40003, "10.0.0.7", 5432, TcpSocket.TIMER_KEEPALIVE, 0, null, null)
                 .build();
         Finding f = check.judge(Snapshots.observe(snap, null));
-        assertThat(f.risk()).isEqualTo(Status.WARN_AT);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
+        assertThat(f.risk()).isEqualTo(Status.ADVICE_RISK);
         assertThat(f.evidence()).containsExactly(
                 "a dead peer is detected after tcp_keepalive_time 7200 s + 9 probes x tcp_keepalive_intvl 75 s = 7875 s (2 h 11 min); "
                         + "the seed's 300/30/5 takes 450 s (7.5 min)",
@@ -38,18 +39,18 @@ class KeepaliveTooLongCheckTest {
     void theSeedsValuesAndUpToTwiceTheirDetectionTimeAreFine() {
         assertThat(check.judge(Snapshots.observe(keepalive("300", "30", "5").build(), null)).risk()).isZero();
         assertThat(check.judge(Snapshots.observe(keepalive("600", "60", "5").build(), null)).risk()).isZero();
-        assertThat(check.judge(Snapshots.observe(keepalive("601", "60", "5").build(), null)).status()).isEqualTo(Status.WARN);
+        assertThat(check.judge(Snapshots.observe(keepalive("601", "60", "5").build(), null)).status()).isEqualTo(Status.ADVICE);
     }
 
     @Test
-    void peersThatStoppedAnsweringMakeLongDetectionCritical() {
+    void peersMeasuredNotAnsweringMakeLongDetectionAWarning() {
         var probing = keepalive("7200", "75", "9")
                 .connection("10.0.0.1", 40001, "10.0.0.7", 5432, TcpSocket.TIMER_KEEPALIVE, 2, null, null)
                 .connection("10.0.0.1", 40002, "10.0.0.7", 5432, TcpSocket.TIMER_RETRANSMIT, 5, null, null)
                 .connection("10.0.0.1", 40003, "10.0.0.7", 5432, TcpSocket.TIMER_RETRANSMIT, 1, null, null)
                 .build();
         Finding f = check.judge(Snapshots.observe(probing, null));
-        assertThat(f.status()).isEqualTo(Status.CRITICAL);
+        assertThat(f.status()).isEqualTo(Status.WARN);
         assertThat(f.evidence()).contains("1 established sockets have unanswered keepalive probes and 1 have retransmitted 3 or more times: "
                 + "their peers stopped answering and the connections are held until detection runs out");
 

@@ -31,11 +31,11 @@ class MssMtuMismatchCheckTest {
     }
 
     @Test
-    void vxlanAtTheUnderlaysMtuIsCritical() {
+    void vxlanAtTheUnderlaysMtuIsAdvice() {
         Finding f = judge(Snapshots.node().link("lo", 1, 65536, "loopback", true).link("eth0", 2, 1500, "physical", true)
                 .link("vx0", 3, 1500, "vxlan", true));
-        assertThat(f.risk()).isEqualTo(0.8);
-        assertThat(f.status()).isEqualTo(Status.CRITICAL);
+        assertThat(f.risk()).isEqualTo(Status.ADVICE_RISK);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.evidence()).contains(
                 "vx0 (VXLAN) has MTU 1500 over eth0 MTU 1500: VXLAN needs 50 bytes, so 1550-byte frames are fragmented or dropped");
         assertThat(f.fix()).contains("ip link set dev vx0 mtu 1450 (1430 over an IPv6 underlay)")
@@ -51,10 +51,10 @@ class MssMtuMismatchCheckTest {
     }
 
     @Test
-    void wireguardThatFitsOnlyOverIpv4IsAWarning() {
+    void wireguardThatFitsOnlyOverIpv4IsAdvice() {
         Finding f = judge(Snapshots.node().link("eth0", 2, 1500, "physical", true).link("wg0", 3, 1440, "wireguard", true));
-        assertThat(f.status()).isEqualTo(Status.WARN);
-        assertThat(f.risk()).isEqualTo(0.5);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
+        assertThat(f.risk()).isEqualTo(Status.ADVICE_RISK);
         assertThat(String.join(" ", f.evidence())).contains("room for 60 bytes of WireGuard overhead, but it takes up to 80");
         assertThat(f.fix()).contains("ip link set dev wg0 mtu 1420");
         assertThat(judge(Snapshots.node().link("eth0", 2, 1500, "physical", true).link("wg0", 3, 1420, "wireguard", true)).risk())
@@ -65,7 +65,7 @@ class MssMtuMismatchCheckTest {
     void greNeeds24Bytes() {
         assertThat(judge(Snapshots.node().link("eth0", 2, 1500, "physical", true).link("gre1", 3, 1476, "gre", true)).risk()).isZero();
         Finding f = judge(Snapshots.node().link("eth0", 2, 1500, "physical", true).link("gre1", 3, 1500, "gre", true));
-        assertThat(f.status()).isEqualTo(Status.CRITICAL);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.fix()).contains("ip link set dev gre1 mtu 1476");
     }
 
@@ -76,7 +76,7 @@ class MssMtuMismatchCheckTest {
         // a down 9000-byte NIC does not carry the tunnel
         Finding f = judge(Snapshots.node().link("eth0", 2, 1500, "physical", true).link("eth1", 3, 9000, "physical", false)
                 .link("vx0", 4, 1500, "vxlan", true));
-        assertThat(f.status()).isEqualTo(Status.CRITICAL);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         // a down tunnel carries nothing
         assertThat(judge(Snapshots.node().link("eth0", 2, 1500, "physical", true).link("vx0", 3, 1500, "vxlan", false)).risk()).isZero();
     }
@@ -84,7 +84,7 @@ class MssMtuMismatchCheckTest {
     @Test
     void withoutAnUpUnderlayEthernetIsAssumedAndSaid() {
         Finding f = judge(Snapshots.node().link("lo", 1, 65536, "loopback", true).link("vx0", 3, 1500, "vxlan", true));
-        assertThat(f.status()).isEqualTo(Status.CRITICAL);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(String.join(" ", f.evidence())).contains("an assumed MTU 1500 (no physical or veth interface is up)");
     }
 

@@ -59,13 +59,13 @@ class PmtuBlackholeCheckTest {
     }
 
     @Test
-    void probingOffIsFineOnPlainEthernetAndAWarningWithTunnelsOrSmallMtus() {
+    void probingOffIsFineOnPlainEthernetAndAdviceWithTunnelsOrSmallMtus() {
         assertThat(judge(node("0")).risk()).isZero();
         Finding tunnel = judge(node("0").link("vx0", 3, 1450, "vxlan", true));
-        assertThat(tunnel.status()).isEqualTo(Status.WARN);
+        assertThat(tunnel.status()).isEqualTo(Status.ADVICE);
         assertThat(String.join(" ", tunnel.evidence())).contains("paths through vx0 (vxlan, MTU 1450) carry less than 1500 bytes");
         assertThat(tunnel.fix()).contains("--clamp-mss-to-pmtu");
-        assertThat(judge(node("0").link("ppp0", 4, 1492, "physical", true)).status()).isEqualTo(Status.WARN);
+        assertThat(judge(node("0").link("ppp0", 4, 1492, "physical", true)).status()).isEqualTo(Status.ADVICE);
         // a down link carries nothing; loopback is never a path out
         assertThat(judge(node("0").link("ppp0", 4, 1492, "physical", false)).risk()).isZero();
     }

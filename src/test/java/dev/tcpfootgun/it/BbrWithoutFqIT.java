@@ -48,16 +48,16 @@ class BbrWithoutFqIT {
                 Socket bbr = ns.call(() -> new Socket(PEER, PEER_PORT));
                 assertThat(ns.exec("ss", "-tin", "dst", PEER)).contains("bbr");
                 ScrapedFindings flagged = ScrapedFindings.get(ns, EXPORTER_PORT);
-                assertThat(flagged.status(FOOTGUN)).isEqualTo("warn");
-                assertThat(flagged.risk(FOOTGUN)).isEqualTo(0.5);
+                assertThat(flagged.status(FOOTGUN)).isEqualTo("advice");
+                assertThat(flagged.risk(FOOTGUN)).isEqualTo(0.3);
                 assertThat(flagged.line(FOOTGUN))
                         .contains("net.ipv4.tcp_congestion_control=bbr; 1 connection uses BBR")
                         .contains("BBR sends without fq through bq0 (root pfifo_fast)")
                         .contains("paces TCP internally (since 4.13)")
                         .contains("tc qdisc replace dev bq0 root fq");
                 MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns, EXPORTER_PORT));
-                assertThat(m.get("footgun_risk_ratio", "footgun", FOOTGUN)).hasValue(0.5);
-                assertThat(m.get("footgun_finding_info", "footgun", FOOTGUN, "status", "warn")).hasValue(1);
+                assertThat(m.get("footgun_risk_ratio", "footgun", FOOTGUN)).hasValue(0.3);
+                assertThat(m.get("footgun_finding_info", "footgun", FOOTGUN, "status", "advice")).hasValue(1);
                 assertThat(m.get("footgun_network_info", "device", "bq0", "kind", "veth", "root_qdisc", "pfifo_fast", "child_qdiscs", "", "operstate", "up"))
                         .hasValue(1);
 

@@ -23,7 +23,7 @@ class KeepaliveTooLongIT {
     static final Pattern UNPROTECTED = Pattern.compile("(\\d+) of (\\d+) established sockets have no timer armed");
 
     @Test
-    void linuxDefaultsWarnAndTheSeedsValuesAreFine() throws Exception {
+    void linuxDefaultsAreAdviceAndTheSeedsValuesAreFine() throws Exception {
         String why = NetNs.unavailableReason();
         assumeTrue(why == null, why);
         try (NetNs ns = NetNs.create("fg-keepalive");
@@ -45,8 +45,8 @@ class KeepaliveTooLongIT {
                 Socket acceptedWithout = ns.call(server::accept);
 
                 MetricsText m = Scrapes.metrics(ns);
-                assertThat(Scrapes.risk(m, "keepalive_too_long")).isEqualTo(0.5);
-                assertThat(m.get("footgun_finding_info", "footgun", "keepalive_too_long", "status", "warn")).hasValue(1);
+                assertThat(Scrapes.risk(m, "keepalive_too_long")).isEqualTo(0.3);
+                assertThat(m.get("footgun_finding_info", "footgun", "keepalive_too_long", "status", "advice")).hasValue(1);
                 String finding = Scrapes.finding(ns, "keepalive_too_long");
                 assertThat(finding).contains("= 7875 s (2 h 11 min)").contains("450 s (7.5 min)")
                         .contains("tcp_retries2=15").contains("sysctl -w net.ipv4.tcp_keepalive_time=300");

@@ -50,7 +50,7 @@ class BbrQdiscBytesTest {
         assertThat(log.skipped()).isZero();
 
         Finding f = judge(links, qdiscs);
-        assertThat(f.status()).isEqualTo(Status.WARN);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.evidence()).contains("on fq: eth0, eth1", "BBR sends without fq through eth2 (root mq with children 1 fq, 1 pfifo_fast)");
         assertThat(f.fix()).contains("tc qdisc del dev eth2 root").doesNotContain("dev eth0").doesNotContain("dev eth1");
 
@@ -64,7 +64,7 @@ class BbrQdiscBytesTest {
         List<Qdisc> qdiscs = RtnetlinkQdiscs.decode(NetlinkBytes.segment(NetlinkBytes.resource("qdisc_netns.bin")), log);
         List<NetInterface> links = RtnetlinkLinks.decode(NetlinkBytes.segment(NetlinkBytes.resource("links_netns.bin")), log);
         Finding f = judge(links, qdiscs);
-        assertThat(f.status()).isEqualTo(Status.WARN);
+        assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.evidence()).contains(
                 "BBR sends without fq through v1 (root pfifo_fast), v0 (root mq with children 4 pfifo_fast)"); // br0, vx0 are down
         assertThat(f.fix()).contains("tc qdisc del dev v0 root").contains("tc qdisc replace dev v1 root fq");
