@@ -3,6 +3,7 @@ package dev.tcpfootgun.source;
 import dev.tcpfootgun.snapshot.Conntrack;
 import dev.tcpfootgun.snapshot.Conntrack.StatsOrigin;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,14 +42,19 @@ public final class ConntrackSource implements Source<Conntrack> {
             } catch (NumberFormatException e) {
                 throw new IOException("not a number in " + countFile + ": \"" + countText.strip() + "\"", e);
             }
-            String statsText = KernelFiles.optional(procFs.net("stat/nf_conntrack"));
+            Map<String, Long> stats = null;
+            try (KernelLines statsFile = KernelLines.open(procFs.net("stat/nf_conntrack"))) {
+                if (statsFile != null) {
+                    stats = parseStats(statsFile, log);
+                }
+            }
             return new Conntrack(
                     count,
                     optionalNumber("net.netfilter.nf_conntrack_max", log),
                     optionalNumber("net.netfilter.nf_conntrack_buckets", log),
                     optionalNumber("net.netfilter.nf_conntrack_tcp_timeout_time_wait", log),
-                    statsText == null ? Map.of() : parseStats(statsText, log),
-                    statsText == null ? StatsOrigin.NONE : StatsOrigin.PROCFS);
+                    stats == null ? Map.of() : stats,
+                    stats == null ? StatsOrigin.NONE : StatsOrigin.PROCFS);
         } catch (RuntimeException e) {
             throw KernelFiles.failure(collector(), e);
         }
@@ -68,35 +74,55 @@ public final class ConntrackSource implements Source<Conntrack> {
     }
 
     /**
+     * The most columns read: Linux 6.18 prints 17. A header with more is not the kernel's, and the
+     * source fails saying so rather than keep (and export) thousands of made-up columns.
+     */
+    static final int MAX_COLUMNS = 1024;
+
+    /**
      * Sums /proc/net/stat/nf_conntrack's per-CPU hex rows by the header's column names, which differ
      * between kernels (5.x added clashres and chainlength, dropped searched and delete_list).
      */
     public static Map<String, Long> parseStats(String text, ParseLog log) {
-        FieldCursor f = new FieldCursor(text);
+        try {
+            return parseStats(KernelLines.of(text), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As {@link #parseStats(String, ParseLog)}, a row at a time: one row of memory for any number of CPUs. */
+    public static Map<String, Long> parseStats(KernelLines lines, ParseLog log) throws IOException {
+        FieldCursor f = new FieldCursor(lines, log, "nf_conntrack stats");
         if (!f.nextLine()) {
             log.skip("nf_conntrack stats: empty file");
             return Map.of();
+        }
+        if (f.count() > MAX_COLUMNS) {
+            throw new IOException("nf_conntrack stats: " + f.count() + " columns, more than the " + MAX_COLUMNS
+                    + " a kernel could print: not the kernel's file");
         }
         String[] names = new String[f.count()];
         for (int i = 0; i < names.length; i++) {
             names[i] = f.field(i);
         }
         long[] sums = new long[names.length];
+        long[] row = new long[names.length];
         while (f.nextLine()) {
             if (f.count() != names.length) {
                 log.skip("nf_conntrack stats: " + f.count() + " values for " + names.length + " columns: " + f.line());
                 continue;
             }
             try {
-                long[] row = new long[names.length];
                 for (int i = 0; i < names.length; i++) {
                     row[i] = f.quantityHex(i);
                 }
-                long[] next = new long[names.length];
                 for (int i = 0; i < names.length; i++) {
-                    next[i] = Math.addExact(sums[i], row[i]);
+                    row[i] = Math.addExact(sums[i], row[i]);
                 }
-                sums = next;
+                long[] summed = sums;
+                sums = row;
+                row = summed;
             } catch (NumberFormatException e) {
                 log.skip("nf_conntrack stats: not hex: " + f.line());
             } catch (ArithmeticException e) {

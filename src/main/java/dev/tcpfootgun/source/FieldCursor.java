@@ -1,32 +1,45 @@
 package dev.tcpfootgun.source;
 
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Walks a kernel text file line by line and remembers where each whitespace-separated field of the
- * current line starts and ends, so that parsing 100k socket lines makes no String per field.
- * Number readers throw {@link NumberFormatException}; callers skip the line.
+ * Walks a kernel text file line by line ({@link KernelLines}, so in bounded memory) and remembers
+ * where each whitespace-separated field of the current line starts and ends, so that parsing 100k
+ * socket lines makes no String per field. A line longer than the reader's bound is skipped and
+ * counted in the ParseLog, never parsed from its first part. Number readers throw
+ * {@link NumberFormatException}; callers skip the line.
  */
-final class FieldCursor {
-    private final String text;
-    private int next;
+public final class FieldCursor {
+    private final KernelLines lines;
+    private final ParseLog log;
+    private final String file;
+    private char[] text;
+    private CharSequence sequence;
     private int lineStart;
     private int lineEnd;
     private int count;
     private int[] starts = new int[32];
     private int[] ends = new int[32];
 
-    FieldCursor(String text) {
-        this.text = text;
+    /** @param file what the lines are of, for the skip message of a line over the bound ("tcp6") */
+    public FieldCursor(KernelLines lines, ParseLog log, String file) {
+        this.lines = lines;
+        this.log = log;
+        this.file = file;
     }
 
-    /** Moves to the next line that has at least one field; false at the end of the text. */
-    boolean nextLine() {
-        while (next < text.length()) {
-            lineStart = next;
-            int newline = text.indexOf('\n', next);
-            lineEnd = newline < 0 ? text.length() : newline;
-            next = lineEnd + 1;
+    /** Moves to the next line that has at least one field; false at the end of the file. */
+    public boolean nextLine() throws IOException {
+        while (lines.next()) {
+            if (lines.overlong()) {
+                log.skip(file + ": line " + lines.number() + " is longer than " + lines.maxLine() + " characters");
+                continue;
+            }
+            text = lines.chars();
+            sequence = lines.sequence();
+            lineStart = 0;
+            lineEnd = lines.length();
             split();
             if (count > 0) {
                 return true;
@@ -40,14 +53,14 @@ final class FieldCursor {
         count = 0;
         int i = lineStart;
         while (i < lineEnd) {
-            while (i < lineEnd && isBlank(text.charAt(i))) {
+            while (i < lineEnd && isBlank(text[i])) {
                 i++;
             }
             if (i == lineEnd) {
                 break;
             }
             int start = i;
-            while (i < lineEnd && !isBlank(text.charAt(i))) {
+            while (i < lineEnd && !isBlank(text[i])) {
                 i++;
             }
             if (count == starts.length) {
@@ -64,41 +77,53 @@ final class FieldCursor {
         return c == ' ' || c == '\t' || c == '\r';
     }
 
-    int count() {
+    public int count() {
         return count;
     }
 
-    int start(int field) {
+    public int start(int field) {
         return starts[field];
     }
 
-    int end(int field) {
+    public int end(int field) {
         return ends[field];
     }
 
-    char charAt(int position) {
-        return text.charAt(position);
+    public char charAt(int position) {
+        return text[position];
     }
 
-    String field(int field) {
-        return text.substring(starts[field], ends[field]);
+    public String field(int field) {
+        return new String(text, starts[field], ends[field] - starts[field]);
     }
 
-    boolean is(int field, String value) {
-        return ends[field] - starts[field] == value.length()
-                && text.regionMatches(starts[field], value, 0, value.length());
+    /** The field's length in characters, without making a String of it. */
+    public int length(int field) {
+        return ends[field] - starts[field];
+    }
+
+    public boolean is(int field, String value) {
+        if (ends[field] - starts[field] != value.length()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (text[starts[field] + i] != value.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The current line without surrounding blanks, cut short, for a skip message. */
-    String line() {
-        String line = text.substring(lineStart, lineEnd).strip();
+    public String line() {
+        String line = new String(text, lineStart, lineEnd - lineStart).strip();
         return line.length() > 120 ? line.substring(0, 120) + "..." : line;
     }
 
     /** Absolute position of {@code separator} inside the field; throws when it is not there. */
-    int find(int field, char separator) {
+    public int find(int field, char separator) {
         for (int i = starts[field]; i < ends[field]; i++) {
-            if (text.charAt(i) == separator) {
+            if (text[i] == separator) {
                 return i;
             }
         }
@@ -106,47 +131,47 @@ final class FieldCursor {
     }
 
     /** Unsigned hex between two absolute positions, up to 16 digits. */
-    long hex(int from, int to) {
-        return Long.parseUnsignedLong(text, from, to, 16);
+    public long hex(int from, int to) {
+        return Long.parseUnsignedLong(sequence, from, to, 16);
     }
 
-    long hex(int field) {
+    public long hex(int field) {
         return hex(starts[field], ends[field]);
     }
 
     /** Unsigned hex below 2^63, for quantities; a larger value throws rather than turning negative. */
-    long quantityHex(int from, int to) {
+    public long quantityHex(int from, int to) {
         long v = hex(from, to);
         if (v < 0) {
-            throw new NumberFormatException("hex value above 2^63-1: \"" + text.substring(from, to) + "\"");
+            throw new NumberFormatException("hex value above 2^63-1: \"" + new String(text, from, to - from) + "\"");
         }
         return v;
     }
 
-    long quantityHex(int field) {
+    public long quantityHex(int field) {
         return quantityHex(starts[field], ends[field]);
     }
 
     /** Unsigned hex that fits an int (states, timer codes, retransmit counts); larger values throw. */
-    int smallHex(int from, int to) {
+    public int smallHex(int from, int to) {
         long v = quantityHex(from, to);
         if (v > Integer.MAX_VALUE) {
-            throw new NumberFormatException("hex value above 2^31-1: \"" + text.substring(from, to) + "\"");
+            throw new NumberFormatException("hex value above 2^31-1: \"" + new String(text, from, to - from) + "\"");
         }
         return (int) v;
     }
 
-    int smallHex(int field) {
+    public int smallHex(int field) {
         return smallHex(starts[field], ends[field]);
     }
 
     /** Signed decimal, as the kernel prints %d, %u and %lu below 2^63. */
-    long decimal(int field) {
-        return Long.parseLong(text, starts[field], ends[field], 10);
+    public long decimal(int field) {
+        return Long.parseLong(sequence, starts[field], ends[field], 10);
     }
 
     /** A decimal the kernel prints unsigned (%u, %lu); a minus sign throws. */
-    long unsignedDecimal(int field) {
+    public long unsignedDecimal(int field) {
         long v = decimal(field);
         if (v < 0) {
             throw new NumberFormatException("negative value where the kernel prints unsigned: \"" + field(field) + "\"");
@@ -155,7 +180,7 @@ final class FieldCursor {
     }
 
     /** A decimal the kernel prints as %d; outside the int range throws instead of being truncated. */
-    int intDecimal(int field) {
+    public int intDecimal(int field) {
         long v = decimal(field);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
             throw new NumberFormatException("value outside int: \"" + field(field) + "\"");
@@ -164,7 +189,7 @@ final class FieldCursor {
     }
 
     /** Clock ticks as milliseconds; a tick count whose milliseconds exceed a long throws. */
-    static long ticksToMillis(long ticks, long millisPerTick) {
+    public static long ticksToMillis(long ticks, long millisPerTick) {
         if (ticks < 0 || ticks > Long.MAX_VALUE / millisPerTick) {
             throw new NumberFormatException("tick count out of range: " + ticks);
         }

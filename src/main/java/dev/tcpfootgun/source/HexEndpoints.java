@@ -11,9 +11,12 @@ import java.util.Map;
  * Decodes the "ADDR:PORT" hex endpoints of /proc/net/tcp{,6}. The kernel prints each network-order
  * 32-bit word of the address as a host-order %08X, so on little-endian machines the bytes appear
  * reversed. One instance per file: it reuses the text of addresses already seen, since thousands of
- * sockets share a few addresses.
+ * sockets share a few addresses; at most {@link #REMEMBERED} of them, so a file of distinct addresses
+ * costs no more memory here than a file of few.
  */
 final class HexEndpoints {
+    static final int REMEMBERED = 4096;
+
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final Family family;
@@ -40,6 +43,9 @@ final class HexEndpoints {
                 throw new NumberFormatException("IPv4 address is not 8 hex digits: \"" + f.field(field) + "\"");
             }
             int word = (int) f.hex(start, colon);
+            if (ipv4Text.size() == REMEMBERED) {
+                ipv4Text.clear();
+            }
             return new Endpoint(ipv4Text.computeIfAbsent(word, w -> IpText.ipv4(networkOrder(w))), port);
         }
         if (hexDigits != 32) {
@@ -47,6 +53,9 @@ final class HexEndpoints {
         }
         long high = f.hex(start, start + 16);
         long low = f.hex(start + 16, colon);
+        if (ipv6Text.size() == REMEMBERED) {
+            ipv6Text.clear();
+        }
         return new Endpoint(ipv6Text.computeIfAbsent(new Ipv6Words(high, low), HexEndpoints::ipv6), port);
     }
 

@@ -1,37 +1,55 @@
 package dev.tcpfootgun.source;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Reads kernel files for the sources, turning "missing" into a clear message where the file is required. */
+/**
+ * Reads small kernel files whole for the sources (a sysctl, a sysfs attribute), never more than a
+ * bound; files of lines are read one line at a time through {@link KernelLines} instead.
+ */
 final class KernelFiles {
-    private KernelFiles() {}
+    /** The bound of a sysfs attribute or numeric sysctl: a page, as the kernel prints them. */
+    static final int SMALL_FILE = 4096;
 
-    /** The file's text; a missing file is an IOException naming it. */
-    static String required(Path file) throws IOException {
-        String text = optional(file);
-        if (text == null) {
-            throw new IOException("required file missing: " + file);
-        }
-        return text;
-    }
+    private KernelFiles() {}
 
     /**
      * The file's text, or null when it does not exist, including when it vanishes between the look
-     * and the read (a sysfs device removed mid-scrape). Permission denied says so in its message.
+     * and the read (a sysfs device removed mid-scrape). Permission denied says so in its message,
+     * and a file longer than {@link #SMALL_FILE} characters is refused with an IOException.
      */
     static String optional(Path file) throws IOException {
+        return optional(file, SMALL_FILE);
+    }
+
+    /** As {@link #optional(Path)}, refusing a file longer than {@code maxChars}. */
+    static String optional(Path file, int maxChars) throws IOException {
+        InputStream in = open(file);
+        if (in == null) {
+            return null;
+        }
+        try (in) {
+            return ProcFs.readText(in, maxChars, file);
+        }
+    }
+
+    /**
+     * Opens a kernel file; null when it does not exist (also when it vanishes between the look and
+     * the open). A FIFO or folder where a kernel file belongs is refused, since it would block or fail
+     * obscurely; permission denied says so with the path.
+     */
+    static InputStream open(Path file) throws IOException {
         try {
             // one look, not exists() then isRegularFile(): a file removed between two looks is "missing"
             if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
-                // a FIFO or folder where a kernel file belongs would block or fail obscurely
                 throw new IOException("not a regular file: " + file);
             }
-            return ProcFs.readText(file);
+            return Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (AccessDeniedException e) {

@@ -2,6 +2,7 @@ package dev.tcpfootgun.source;
 
 import dev.tcpfootgun.snapshot.KernelCounters;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,50 +39,78 @@ public final class NetstatFile implements Source<KernelCounters> {
 
     @Override
     public KernelCounters read(ParseLog log) throws IOException {
-        try {
-            return parse(KernelFiles.required(file), log);
+        try (KernelLines lines = KernelLines.required(file)) {
+            return parse(lines, collector, log);
         } catch (RuntimeException e) {
             throw KernelFiles.failure(collector, e);
         }
     }
 
     public static KernelCounters parse(String text, ParseLog log) {
-        List<Line> lines = new ArrayList<>();
-        FieldCursor f = new FieldCursor(text);
+        try {
+            return parse(KernelLines.of(text), "netstat", log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // text in memory has no I/O to fail
+        }
+    }
+
+    /**
+     * Pairs the lines as they are read: a names line waits for the next prefixed line, which is its
+     * values if it names the same section. Memory is one line and the counters kept, at most
+     * {@link #MAX_COUNTERS} of them, whatever the file's size.
+     */
+    public static KernelCounters parse(KernelLines lines, String file, ParseLog log) throws IOException {
+        FieldCursor f = new FieldCursor(lines, log, file);
+        Map<String, Double> values = new HashMap<>();
+        Line names = null;
         while (f.nextLine()) {
             String section = f.field(0);
             if (!section.endsWith(":") || section.length() == 1) {
                 log.skip("line without a \"Section:\" prefix: " + f.line());
                 continue;
             }
-            lines.add(Line.of(section.substring(0, section.length() - 1), f));
-        }
-        Map<String, Double> values = new HashMap<>();
-        int i = 0;
-        while (i < lines.size()) {
-            Line names = lines.get(i);
-            if (i + 1 == lines.size() || !lines.get(i + 1).section.equals(names.section)) {
+            Line line = Line.of(section.substring(0, section.length() - 1), f);
+            if (names == null) {
+                names = line;
+            } else if (!names.section.equals(line.section)) {
                 // an unpaired line: re-pair from the next one rather than shift every later section
                 log.skip(names.section + ": names without a values line");
-                i++;
-                continue;
-            }
-            Line numbers = lines.get(i + 1);
-            i += 2;
-            if (names.fields.size() != numbers.fields.size()) {
-                log.skip(names.section + ": " + names.fields.size() + " names but " + numbers.fields.size() + " values");
-                continue;
-            }
-            for (int k = 0; k < names.fields.size(); k++) {
-                String value = numbers.fields.get(k);
-                try {
-                    values.put(names.section + "." + names.fields.get(k), counter(value));
-                } catch (NumberFormatException e) {
-                    log.skip(names.section + "." + names.fields.get(k) + ": not a number: " + value);
-                }
+                names = line;
+            } else {
+                pair(names, line, values, log);
+                names = null;
             }
         }
+        if (names != null) {
+            log.skip(names.section + ": names without a values line");
+        }
         return new KernelCounters(values);
+    }
+
+    /**
+     * The most counters kept of one file. Linux 6.18 prints about 190 in netstat and 120 in snmp; a
+     * file with more is not the kernel's, and what it adds past the bound is skipped and counted.
+     */
+    static final int MAX_COUNTERS = 4096;
+
+    private static void pair(Line names, Line numbers, Map<String, Double> values, ParseLog log) {
+        if (names.fields.size() != numbers.fields.size()) {
+            log.skip(names.section + ": " + names.fields.size() + " names but " + numbers.fields.size() + " values");
+            return;
+        }
+        for (int k = 0; k < names.fields.size(); k++) {
+            String key = names.section + "." + names.fields.get(k);
+            if (values.size() >= MAX_COUNTERS && !values.containsKey(key)) {
+                log.skip(names.section + ": " + (names.fields.size() - k) + " counters past the bound of " + MAX_COUNTERS + " left out");
+                return;
+            }
+            String value = numbers.fields.get(k);
+            try {
+                values.put(key, counter(value));
+            } catch (NumberFormatException e) {
+                log.skip(names.section + "." + names.fields.get(k) + ": not a number: " + value);
+            }
+        }
     }
 
     /** Unsigned up to 2^64-1, or negative (Tcp.MaxConn is -1). */
@@ -94,7 +123,7 @@ public final class NetstatFile implements Source<KernelCounters> {
         return v >= 0 ? v : (double) ((v >>> 1) | (v & 1)) * 2.0;
     }
 
-    /** One line's section and the fields after it; these files are small, so Strings are fine here. */
+    /** One line's section and the fields after it: a line is bounded (KernelLines), so Strings are fine here. */
     private record Line(String section, List<String> fields) {
         static Line of(String section, FieldCursor f) {
             List<String> fields = new ArrayList<>(f.count() - 1);

@@ -39,13 +39,31 @@ public record ProcFs(Path procRoot, Path sysRoot, Path netDir) {
         return sysRoot.resolve(relative);
     }
 
+    /** The most {@link #readText(Path)} reads: small kernel files are a few bytes, never megabytes. */
+    public static final int SMALL_FILE = 1024 * 1024;
+
+    /** Reads a whole small kernel file as text, refusing one longer than {@link #SMALL_FILE} characters. */
+    public static String readText(Path file) throws IOException {
+        return readText(file, SMALL_FILE);
+    }
+
     /**
-     * Reads a whole small kernel file as text. Not Files.readAllBytes: for a file of size 0 it reads
+     * Reads a whole small kernel file as text, at most {@code maxChars} of it: a longer one is refused
+     * with an IOException saying so, having read no more than one character past the bound, so a
+     * file of any size costs a bounded buffer. Not Files.readAllBytes: for a file of size 0 it reads
      * one byte first, and /proc/sys handlers answer a read at offset 1 with end of file ("2" for 262144).
      */
-    public static String readText(Path file) throws IOException {
+    public static String readText(Path file, int maxChars) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            return readText(in, maxChars, file);
         }
+    }
+
+    static String readText(InputStream in, int maxChars, Path file) throws IOException {
+        byte[] bytes = in.readNBytes(maxChars + 1);
+        if (bytes.length > maxChars) {
+            throw new IOException("longer than " + maxChars + " characters: " + file);
+        }
+        return new String(bytes, StandardCharsets.US_ASCII);
     }
 }

@@ -6,6 +6,7 @@ import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -43,10 +44,15 @@ public final class ProcNetTcp implements Source<SocketTable> {
     public SocketTable read(ParseLog log) throws IOException {
         try {
             SocketTable.Builder sockets = new SocketTable.Builder(0, 0, detailLimit);
-            parseInto(KernelFiles.required(procFs.net("tcp")), Family.INET, log, sockets::add);
-            String tcp6 = KernelFiles.optional(procFs.net("tcp6"));
-            if (tcp6 != null) {
-                parseInto(tcp6, Family.INET6, log, sockets::add);
+            // a line at a time into the table, which keeps past the detail limit only what the census
+            // counts: 250 000 sockets read in a few MiB, whatever the file's size
+            try (KernelLines tcp = KernelLines.required(procFs.net("tcp"))) {
+                parseInto(tcp, Family.INET, log, sockets::add);
+            }
+            try (KernelLines tcp6 = KernelLines.open(procFs.net("tcp6"))) {
+                if (tcp6 != null) {
+                    parseInto(tcp6, Family.INET6, log, sockets::add);
+                }
             }
             return sockets.build();
         } catch (RuntimeException e) {
@@ -61,9 +67,22 @@ public final class ProcNetTcp implements Source<SocketTable> {
         return sockets;
     }
 
-    /** Appends the sockets of one file to {@code out}; a line that does not parse is skipped and logged. */
+    /** Appends the sockets of one file's text to {@code out}; a line that does not parse is skipped and logged. */
     public static void parseInto(String text, Family family, ParseLog log, Consumer<TcpSocket> out) {
-        FieldCursor f = new FieldCursor(text);
+        try {
+            parseInto(KernelLines.of(text), family, log, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // text in memory has no I/O to fail
+        }
+    }
+
+    /**
+     * Appends the sockets of one file to {@code out} as its lines are read, so a file of any size
+     * costs one line of memory here; a line that does not parse, or is longer than the reader's
+     * bound, is skipped and logged.
+     */
+    public static void parseInto(KernelLines lines, Family family, ParseLog log, Consumer<TcpSocket> out) throws IOException {
+        FieldCursor f = new FieldCursor(lines, log, family == Family.INET ? "tcp" : "tcp6");
         HexEndpoints endpoints = new HexEndpoints(family);
         TcpColumns columns = TcpColumns.KERNEL;
         boolean first = true;

@@ -49,6 +49,19 @@ public final class SysctlSource implements Source<Sysctls> {
             "net.core.default_qdisc",
             "net.ipv4.tcp_autocorking");
 
+    /**
+     * The longest value read of a sysctl: one page, the most the kernel's proc_dostring and
+     * proc_dointvec print (tcp_available_congestion_control stops at TCP_CA_BUF_MAX, 2048). A longer
+     * one is not the kernel's: it is refused and counted, never kept or shown as a label.
+     */
+    public static final int MAX_VALUE = 4096;
+
+    /**
+     * ip_local_reserved_ports is a list of up to 65536 ports, printed by proc_do_large_bitmap: every
+     * other port reserved prints about 191 KB, the longest such a list can be.
+     */
+    public static final int MAX_PORT_LIST = 192 * 1024;
+
     private final ProcFs procFs;
 
     public SysctlSource(ProcFs procFs) {
@@ -67,7 +80,7 @@ public final class SysctlSource implements Source<Sysctls> {
             for (String name : NAMES) {
                 Path file = procFs.sysctl(name);
                 try {
-                    String text = KernelFiles.optional(file);
+                    String text = KernelFiles.optional(file, maxLength(name));
                     if (text != null) {
                         values.put(name, value(text));
                     }
@@ -83,6 +96,11 @@ public final class SysctlSource implements Source<Sysctls> {
         } catch (RuntimeException e) {
             throw KernelFiles.failure(collector(), e);
         }
+    }
+
+    /** The longest value of this sysctl the kernel can print. */
+    static int maxLength(String name) {
+        return name.equals(Sysctls.RESERVED_PORTS) ? MAX_PORT_LIST : MAX_VALUE;
     }
 
     /** A sysctl file's value: surrounding blanks and the newline dropped, inner tabs kept ("32768\t60999"). */
