@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.FakeKernel;
+import dev.tcpfootgun.testing.HugeKernelFiles;
 import dev.tcpfootgun.testing.MetricsText;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +122,66 @@ class KernelFaultsIT {
             assertThat(lines(p, "collector qdisc unavailable")).as(p.log().toString()).isEqualTo(1);
             assertThat(p.log()).filteredOn(l -> l.contains("collector qdisc unavailable"))
                     .singleElement().satisfies(l -> assertThat(l).contains("EPERM"));
+        }
+    }
+
+    /**
+     * Kernel files far past any real size, under the image's JVM flags (a 32 MiB heap of the
+     * DaemonSet's 128 MiB): a 250 000-socket /proc/net/tcp, a 1 GB netstat whose last lines come
+     * after a gigabyte-long line, a 5 MB sysctl and 20 000 sockstat protocols. The process lives,
+     * stays well inside the limit, reads every socket and the lines past the hole, and counts what it
+     * refused as parse errors.
+     */
+    @Test
+    void hugeKernelFilesAreReadInBoundedMemoryUnderTheImageFlags() throws Exception {
+        FakeKernel k = FakeKernel.create(base);
+        Path net = k.proc().resolve("net");
+        HugeKernelFiles.tcp(net.resolve("tcp"), 250_000);
+        Files.delete(net.resolve("tcp6"));
+        List<String> netstat = Files.readAllLines(net.resolve("netstat"));
+        assertThat(netstat.get(0)).startsWith("TcpExt:");
+        assertThat(netstat.get(2)).startsWith("IpExt:");
+        Path hugeNetstat = net.resolve("netstat");
+        HugeKernelFiles.aroundAHole(hugeNetstat, netstat.get(2) + "\n" + netstat.get(3) + "\n", 1L << 30,
+                String.join("\n", netstat.get(0), netstat.get(1), netstat.get(4), netstat.get(5)) + "\n");
+        HugeKernelFiles.longValue(k.proc().resolve("sys/net/ipv4/tcp_available_congestion_control"), 5 << 20);
+        String sockstat = Files.readString(net.resolve("sockstat"));
+        long realProtocols = sockstat.lines().count() + Files.readString(net.resolve("sockstat6")).lines().count();
+        HugeKernelFiles.manyProtocols(net.resolve("sockstat"), sockstat, 20_000);
+        int port = FakeKernel.freePort();
+        List<String> flags = new java.util.ArrayList<>(List.of(k.flags(port)));
+        flags.add("--scrape.timeout=60s"); // a gigabyte takes seconds on a loaded machine; the deadline is not under test here
+        try (ExporterProcess p = ExporterProcess.startAsImage(flags.toArray(String[]::new))) {
+            MetricsText m = scrape(port); // the second read: the first was at start-up
+            assertThat(p.isAlive()).isTrue();
+            long hwm = p.statusKib("VmHWM");
+            long rss = p.statusKib("VmRSS");
+            System.out.printf("huge kernel files under the image's flags: VmRSS %d KiB, VmHWM %d KiB%n", rss, hwm);
+            System.out.printf("  read in: sockets %.1f s, netstat %.1f s%n",
+                    m.get("footgun_scrape_collector_duration_seconds", "collector", "sockets").orElseThrow(),
+                    m.get("footgun_scrape_collector_duration_seconds", "collector", "netstat").orElseThrow());
+            assertThat(hwm).as("peak resident KiB; the DaemonSet's limit is 128 MiB").isLessThan(128 * 1024);
+            for (String c : List.of("sockets", "netstat", "snmp", "sockstat", "sysctl", "conntrack", "interfaces")) {
+                assertThat(m.get("footgun_scrape_collector_success", "collector", c)).as(c).hasValue(1);
+            }
+            // every socket counted: the listeners, 49 996 from clients, 200 000 TIME_WAIT
+            assertThat(m.get("footgun_tcp_sockets", "family", "ipv4", "state", "listen")).hasValue(4);
+            assertThat(m.get("footgun_tcp_sockets", "family", "ipv4", "state", "established")).hasValue(49_996);
+            assertThat(m.get("footgun_tcp_sockets", "family", "ipv4", "state", "time_wait")).hasValue(200_000);
+            assertThat(m.get("footgun_tcp_sockets_undetailed").orElseThrow()).isPositive();
+            // TcpExt comes after the gigabyte-long line: read, so the whole file was
+            assertThat(m.has("footgun_tcpext_listen_overflows_total")).isTrue();
+            assertThat(m.has("footgun_sockstat_tcp_inuse")).isTrue();
+            assertThat(m.text()).doesNotContain("name=\"net.ipv4.tcp_available_congestion_control\"")
+                    .contains("name=\"net.ipv4.tcp_congestion_control\"");
+            double reads = m.get("footgun_scrape_reads_total").orElseThrow();
+            // per read: one line too long in netstat, one sysctl too long, the protocols past the bound
+            assertThat(m.get("footgun_parse_errors_total", "source", "netstat")).hasValue(reads);
+            assertThat(m.get("footgun_parse_errors_total", "source", "sysctl")).hasValue(reads);
+            assertThat(m.get("footgun_parse_errors_total", "source", "sockstat")).hasValue(reads * (20_000 + realProtocols - 64));
+            assertThat(p.log()).noneSatisfy(l -> assertThat(l).contains("OutOfMemoryError"));
+        } finally {
+            Files.deleteIfExists(hugeNetstat);
         }
     }
 }

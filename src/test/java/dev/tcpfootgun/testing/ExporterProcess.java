@@ -62,11 +62,27 @@ public final class ExporterProcess implements AutoCloseable {
 
     /** Starts the jar as {@link #start(NetNs, List, String...)} does, without waiting for it to listen. */
     public static ExporterProcess launch(NetNs ns, List<String> wrapper, String... flags) throws IOException {
+        return launch(ns, wrapper, List.of("-XX:+UseSerialGC", "-Xmx64m"), flags);
+    }
+
+    /** The image's JVM flags (src/main/jvm/jvm.options) under the DaemonSet's 128 MiB limit, as MaxRAM. */
+    public static final List<String> IMAGE_JVM = List.of("@" + Path.of("src", "main", "jvm", "jvm.options"), "-XX:MaxRAM=128m");
+
+    /** Starts the jar with the image's JVM flags ({@link #IMAGE_JVM}) and waits until it listens. */
+    public static ExporterProcess startAsImage(String... flags) throws IOException, InterruptedException {
+        ExporterProcess p = launch(null, List.of(), IMAGE_JVM, flags);
+        p.awaitStarted();
+        return p;
+    }
+
+    private static ExporterProcess launch(NetNs ns, List<String> wrapper, List<String> jvm, String... flags) throws IOException {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " missing: run through mvn verify, which packages it first");
         }
         List<String> cmd = new ArrayList<>(wrapper);
-        cmd.addAll(List.of(java(), "-XX:+UseSerialGC", "-Xmx64m", "-jar", JAR.toString()));
+        cmd.add(java());
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(flags));
         ProcessBuilder pb = new ProcessBuilder(ns == null ? cmd : ns.prefixed(cmd.toArray(String[]::new)));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -93,6 +109,21 @@ public final class ExporterProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The exit code, once the process has ended. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    /** A field of /proc/PID/status in KiB ("VmRSS", "VmHWM": resident now, and at its peak). */
+    public long statusKib(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
+            }
+        }
+        throw new IOException(field + " not in /proc/" + pid() + "/status");
     }
 
     public List<String> log() {
