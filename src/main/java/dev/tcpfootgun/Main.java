@@ -22,6 +22,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        OutOfMemoryExit.install();
         int code = run(List.of(args), System.out, System.err);
         if (code >= 0) {
             System.exit(code);

@@ -136,7 +136,7 @@ class KernelFaultsIT {
     void hugeKernelFilesAreReadInBoundedMemoryUnderTheImageFlags() throws Exception {
         FakeKernel k = FakeKernel.create(base);
         Path net = k.proc().resolve("net");
-        HugeKernelFiles.tcp(net.resolve("tcp"), 250_000);
+        HugeKernelFiles.tcp(net.resolve("tcp"), 250_000, 50_000);
         Files.delete(net.resolve("tcp6"));
         List<String> netstat = Files.readAllLines(net.resolve("netstat"));
         assertThat(netstat.get(0)).startsWith("TcpExt:");
@@ -182,6 +182,33 @@ class KernelFaultsIT {
             assertThat(p.log()).noneSatisfy(l -> assertThat(l).contains("OutOfMemoryError"));
         } finally {
             Files.deleteIfExists(hugeNetstat);
+        }
+    }
+
+    /**
+     * A source that runs out of memory costs that source, not the process: with every one of 300 000
+     * connections asked to keep its details (a detail limit far past what the image's 32 MiB heap
+     * holds) the sockets source fails with OutOfMemoryError, logged once, and the exporter keeps
+     * answering. Under -XX:+ExitOnOutOfMemoryError, which the image had, this was exit 3 at start-up.
+     */
+    @Test
+    void aSourceOutOfMemoryFailsThatSourceAndTheProcessLives() throws Exception {
+        FakeKernel k = FakeKernel.create(base);
+        HugeKernelFiles.tcp(k.proc().resolve("net/tcp"), 300_000, 300_000);
+        int port = FakeKernel.freePort();
+        List<String> flags = new java.util.ArrayList<>(List.of(k.flags(port)));
+        flags.add("--collector.sockets.detail-limit=100000000");
+        flags.add("--scrape.timeout=60s");
+        try (ExporterProcess p = ExporterProcess.startAsImage(flags.toArray(String[]::new))) {
+            scrape(port);
+            MetricsText m = scrape(port);
+            assertThat(p.isAlive()).isTrue();
+            assertThat(m.get("footgun_scrape_collector_success", "collector", "sockets")).hasValue(0);
+            assertThat(m.has("footgun_build_info")).isTrue();
+            assertThat(lines(p, "collector sockets unavailable")).as(p.log().toString()).isEqualTo(1);
+            assertThat(p.log()).filteredOn(l -> l.contains("collector sockets unavailable"))
+                    .singleElement().satisfies(l -> assertThat(l).contains("OutOfMemoryError"));
+            assertThat(ExporterProcess.get("http://127.0.0.1:" + port + "/-/healthy", null).status()).isEqualTo(200);
         }
     }
 }

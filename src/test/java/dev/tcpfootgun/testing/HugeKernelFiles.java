@@ -16,14 +16,13 @@ public final class HugeKernelFiles {
     private HugeKernelFiles() {}
 
     /**
-     * A /proc/net/tcp of {@code sockets} lines as a busy proxy's: listeners, then a fifth of the
-     * sockets ESTABLISHED from 2000 clients to :443, the rest TIME_WAIT from 10.0.0.1 towards 50
-     * upstreams. Written as tcp4_seq_show writes them.
+     * A /proc/net/tcp of {@code sockets} lines as a busy proxy's: 4 listeners, then sockets up to
+     * {@code established} ESTABLISHED from 2000 clients to :443, the rest TIME_WAIT from 10.0.0.1
+     * towards 50 upstreams. Written as tcp4_seq_show writes them.
      */
-    public static void tcp(Path file, int sockets) throws IOException {
+    public static void tcp(Path file, int sockets, int established) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
             w.write("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
-            int established = sockets / 5;
             for (int i = 0; i < sockets; i++) {
                 String local;
                 String remote;
