@@ -25,8 +25,8 @@ public final class SockstatSource implements Source<Sockstat> {
      * bounded memory.
      */
     static final int MAX_PROTOCOLS = 64;
-    /** The most fields kept of one protocol (TCP has 5: inuse orphan tw alloc mem); a longer line is skipped. */
-    static final int MAX_FIELDS = 32;
+    /** The most fields kept of all protocols (Linux prints 15: TCP has 5, inuse orphan tw alloc mem); past it a line is skipped. */
+    static final int MAX_FIELDS = 1024;
 
     @Override
     public Sockstat read(ParseLog log) throws IOException {
@@ -60,6 +60,10 @@ public final class SockstatSource implements Source<Sockstat> {
     static void parseInto(KernelLines lines, String file, ParseLog log, Map<String, Map<String, Long>> protocols)
             throws IOException {
         FieldCursor f = new FieldCursor(lines, log, file);
+        int fieldsKept = 0;
+        for (Map<String, Long> fields : protocols.values()) {
+            fieldsKept += fields.size();
+        }
         while (f.nextLine()) {
             String protocol = f.field(0);
             if (!protocol.endsWith(":") || protocol.length() == 1 || f.count() % 2 == 0) {
@@ -71,8 +75,8 @@ public final class SockstatSource implements Source<Sockstat> {
                 log.skip("sockstat: more than " + MAX_PROTOCOLS + " protocols, left out: " + f.line());
                 continue;
             }
-            if (f.count() / 2 > MAX_FIELDS) {
-                log.skip("sockstat: " + name + " has " + f.count() / 2 + " fields, more than " + MAX_FIELDS);
+            if (fieldsKept + f.count() / 2 > MAX_FIELDS) {
+                log.skip("sockstat: more than " + MAX_FIELDS + " fields, left out: " + f.line());
                 continue;
             }
             try {
@@ -80,7 +84,8 @@ public final class SockstatSource implements Source<Sockstat> {
                 for (int i = 1; i < f.count(); i += 2) {
                     fields.put(f.field(i), f.decimal(i + 1));
                 }
-                protocols.put(name, Map.copyOf(fields));
+                Map<String, Long> replaced = protocols.put(name, Map.copyOf(fields));
+                fieldsKept += fields.size() - (replaced == null ? 0 : replaced.size());
             } catch (NumberFormatException e) {
                 log.skip("sockstat: not a number: " + f.line());
             }
