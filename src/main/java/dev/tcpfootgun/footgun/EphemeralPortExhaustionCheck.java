@@ -7,8 +7,10 @@ import java.util.Locale;
 
 /**
  * Seed section 1: TIME_WAIT only hurts when one destination exhausts the ephemeral range. Risk is
- * the share of usable ports the worst (local address, destination) group holds that connect()
- * cannot take over; 1 means the next connect() there fails with EADDRNOTAVAIL.
+ * the share of usable ports that connect() to the worst (local address, destination) group cannot
+ * take, by the kernel's rule ({@link SocketCensus}): ports held through bind() are lost to every
+ * destination, ports held by connections only to their own group. 1 means the next connect() there
+ * fails with EADDRNOTAVAIL.
  */
 public final class EphemeralPortExhaustionCheck implements Check {
 
@@ -33,21 +35,50 @@ public final class EphemeralPortExhaustionCheck implements Check {
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "ip_local_port_range %d-%d minus %d reserved leaves %d usable ports per destination",
                 ports.range().low(), ports.range().high(), ports.reservedInRange(), usable));
-        if (worst == null || usable == 0) {
-            evidence.add("no connection uses an ephemeral port");
-            return Finding.of(footgun(), usable == 0 ? 1 : 0, evidence, fix(ports, null));
+        SocketCensus.BoundPorts bound = census.bound();
+        if (bound.ports() > 0) {
+            evidence.add(String.format(Locale.ROOT, "%d port%s held by bind(): %s; connect() skips them for every destination",
+                    bound.ports(), bound.ports() == 1 ? "" : "s", holders(bound)));
         }
-        double risk = (double) worst.blocking() / usable;
-        int free = Math.max(0, usable - worst.blocking());
+        if (usable == 0) {
+            evidence.add("no usable ephemeral port");
+            return Finding.of(footgun(), 1, evidence, fix(ports, null));
+        }
+        int lost = worst == null ? census.lostToNewDestination() : worst.blocking();
+        double risk = Math.min(1, (double) lost / usable);
+        int free = Math.max(0, usable - lost);
+        if (worst == null) {
+            evidence.add(String.format(Locale.ROOT, "no connection uses an ephemeral port; a new destination has %d free ports", free));
+            return Finding.of(footgun(), risk, evidence, fix(ports, null));
+        }
         evidence.add(String.format(Locale.ROOT,
-                "%s (from %s) uses %d of %d ports (%.1f %%), %d of them in TIME_WAIT; at %d s TIME_WAIT that leaves %.1f new connections/s before connect() fails with EADDRNOTAVAIL",
+                "%s (from %s) holds %d of %d ports (%.1f %%), %d of them in TIME_WAIT; connect() there can take %d more: "
+                        + "at %d s TIME_WAIT that is %.1f new connections/s before it fails with EADDRNOTAVAIL",
                 worst.destination(), worst.srcIp(), worst.inUse(), usable, 100.0 * worst.inUse() / usable,
-                worst.timeWait(), KernelFacts.TIME_WAIT_SECONDS, (double) free / KernelFacts.TIME_WAIT_SECONDS));
+                worst.timeWait(), free, KernelFacts.TIME_WAIT_SECONDS, (double) free / KernelFacts.TIME_WAIT_SECONDS));
         if (worst.reusableTimeWait() > 0) {
             evidence.add(worst.reusableTimeWait() + " of those TIME_WAIT ports can be reused now (tcp_tw_reuse="
                     + census.reuse().mode() + ")");
         }
+        if (worst.heldElsewhere() > 0) {
+            evidence.add(String.format(Locale.ROOT,
+                    "%d more port%s held by connections to other destinations are counted as lost: whether bind() made them "
+                            + "(lost to every destination) or connect() (lost only to their own) cannot be seen, "
+                            + "and no other connection shares them",
+                    worst.heldElsewhere(), worst.heldElsewhere() == 1 ? "" : "s"));
+        }
         return Finding.of(footgun(), risk, evidence, fix(ports, worst));
+    }
+
+    private static String holders(SocketCensus.BoundPorts b) {
+        List<String> parts = new ArrayList<>();
+        if (b.listeners() > 0) {
+            parts.add(b.listeners() + " listener" + (b.listeners() == 1 ? "" : "s"));
+        }
+        if (b.unconnected() > 0) {
+            parts.add(b.unconnected() + " unconnected socket" + (b.unconnected() == 1 ? "" : "s"));
+        }
+        return String.join(", ", parts);
     }
 
     private static String fix(EphemeralPorts ports, SocketCensus.PortGroup worst) {
@@ -55,6 +86,9 @@ public final class EphemeralPortExhaustionCheck implements Check {
         String range = ports == null ? "" : String.format(Locale.ROOT, " (now %d-%d)", ports.range().low(), ports.range().high());
         return "Pool and reuse connections to " + target + " instead of opening one per request. "
                 + "Let outbound connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1. "
+                + "A client that must pick its source address should set IP_BIND_ADDRESS_NO_PORT before bind(), so connect() "
+                + "chooses the port and shares it between destinations; move listeners out of the range or list their ports in "
+                + "net.ipv4.ip_local_reserved_ports. "
                 + "Widen the range" + range + ": sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\". "
                 + "Do not lower tcp_fin_timeout: TIME_WAIT stays " + KernelFacts.TIME_WAIT_SECONDS + " s.";
     }

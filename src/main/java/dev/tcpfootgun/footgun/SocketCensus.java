@@ -1,7 +1,6 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.CompactSockets;
-import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
@@ -10,6 +9,7 @@ import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -17,26 +17,49 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Socket counts derived once per snapshot: by family and state, TIME_WAIT per destination, and
- * ephemeral-port use per (local address, remote address, remote port), the unit in which
- * connect() runs out of ports.
+ * Socket counts derived once per snapshot: by family and state, TIME_WAIT per destination, and the
+ * ephemeral ports connect() cannot take per (local address, remote address, remote port), the unit
+ * in which connect() runs out of ports.
+ *
+ * <p>The port rule is the kernel's {@code __inet_hash_connect} (net/ipv4/inet_hashtables.c): it
+ * skips every port whose bind bucket was made or joined by bind() ({@code tb->fastreuse >= 0 ||
+ * tb->fastreuseport >= 0}), for every destination, and takes any other port whose 4-tuple is unique
+ * ({@code __inet_check_established}), a TIME_WAIT socket of that 4-tuple giving way when
+ * {@code tcp_twsk_unique} allows it. Userspace sees which sockets got their port through bind() only
+ * for listeners and unconnected (bound-inactive) sockets; for a connection it cannot (sock_diag and
+ * /proc show no bucket state, and the BC_AUTO filter sees only an explicit port). So a connection
+ * counts as made by connect() when another connection from the same local address to another
+ * destination shares its port (bind() never hands out a port in use there), and otherwise its port is
+ * counted as lost to every other destination, as if bind() had made it: never more headroom than
+ * the kernel gives.
  *
  * @param ports the usable ephemeral range, null when the sysctls could not be read
  * @param portGroups every group with at least one socket on an ephemeral port, most used first
  * @param timeWait TIME_WAIT sockets per remote address and port, most first
+ * @param bound ephemeral ports held through bind(), lost to every destination
+ * @param unseenOrigin ephemeral ports held only by connections whose origin cannot be seen (see above)
  */
 public record SocketCensus(
         Map<Family, Map<TcpState, Integer>> byFamilyState,
         EphemeralPorts ports,
         List<PortGroup> portGroups,
         List<DestinationCount> timeWait,
-        TimeWaitReuse reuse) {
+        TimeWaitReuse reuse,
+        BoundPorts bound,
+        int unseenOrigin) {
 
-    /** Sockets towards one destination from one local address whose local ports came from the ephemeral range. */
-    public record PortGroup(String srcIp, String dstIp, int dstPort, int inUse, int timeWait, int reusableTimeWait) {
-        /** Ports connect() cannot take right now: TIME_WAIT sockets old enough for tcp_tw_reuse do not count. */
+    /**
+     * Sockets towards one destination from one local address whose local ports came from the ephemeral range.
+     *
+     * @param lost ports connect() to this destination cannot take: held through bind(), held by this group
+     *     (TIME_WAIT ports tcp_tw_reuse gives back excepted), or held by other connections of unseen origin
+     * @param heldElsewhere of {@code lost}, the ports held only by other destinations' connections of unseen origin
+     */
+    public record PortGroup(String srcIp, String dstIp, int dstPort, int inUse, int timeWait, int reusableTimeWait,
+            int lost, int heldElsewhere) {
+        /** Ports connect() to this destination cannot take right now. */
         public int blocking() {
-            return inUse - reusableTimeWait;
+            return lost;
         }
 
         public String destination() {
@@ -47,9 +70,18 @@ public record SocketCensus(
     public record DestinationCount(String dstIp, int dstPort, int count) {}
 
     /**
-     * When connect() may take over a TIME_WAIT socket's port (tcp_tw_reuse): 1 for every destination,
-     * 2 (the default) for loopback only, and in both cases only with timestamps on and once the
-     * socket is older than tcp_tw_reuse_delay.
+     * Ephemeral ports held through bind(), and what holds them.
+     *
+     * @param ports distinct ports
+     * @param listeners listening sockets on them
+     * @param unconnected sockets that only called bind() (bound-inactive)
+     */
+    public record BoundPorts(int ports, int listeners, int unconnected) {}
+
+    /**
+     * When connect() may take over a TIME_WAIT socket's port ({@code tcp_twsk_unique}, tcp_tw_reuse): 1 for
+     * every destination, 2 (the default) when either address is loopback, and in both cases only with
+     * timestamps on and once the socket has been in TIME_WAIT longer than tcp_tw_reuse_delay.
      */
     public record TimeWaitReuse(int mode, boolean timestamps, long delayMillis) {
         static TimeWaitReuse of(Sysctls s) {
@@ -63,12 +95,12 @@ public record SocketCensus(
         }
 
         /** Whether connect() may take over the port of a TIME_WAIT socket with this much time left. */
-        boolean appliesTo(boolean remoteLoopback, long timerExpiresMillis) {
-            if (!timestamps || mode == 0 || (mode == 2 && !remoteLoopback)) {
+        boolean appliesTo(boolean loopback, long timerExpiresMillis) {
+            if (!timestamps || mode == 0 || (mode == 2 && !loopback)) {
                 return false;
             }
             long ageMillis = KernelFacts.TIME_WAIT_SECONDS * 1000L - timerExpiresMillis;
-            return ageMillis >= delayMillis;
+            return ageMillis > delayMillis; // time_after32(now, entry + delay)
         }
     }
 
@@ -82,23 +114,30 @@ public record SocketCensus(
         TimeWaitReuse reuse = TimeWaitReuse.of(sysctls);
         // counted in arrays, not merged into maps per socket: that would box every count above 127
         int[][] byState = new int[Family.values().length][TcpState.values().length];
-        Map<GroupKey, int[]> groups = new HashMap<>();
         Map<DestKey, int[]> tw = new HashMap<>();
         SocketTable table = snapshot.sockets().value();
-        for (TcpSocket s : table.open()) {
+        List<TcpSocket> open = table.open();
+        CompactSockets cs = table.compact();
+        Ledger ledger = ports == null ? null : new Ledger(ports);
+        // the open sockets' ledger groups, and the column store's group to ledger group: both passes use them
+        int[] openGroup = new int[open.size()];
+        int[] compactGroup = new int[cs.groupCount()];
+        Arrays.fill(compactGroup, Ledger.NONE);
+        for (int i = 0; i < open.size(); i++) {
+            TcpSocket s = open.get(i);
             byState[s.family().ordinal()][s.state().ordinal()]++;
-            if (ports != null && s.state() != TcpState.LISTEN && !s.remote().isUnspecified()
-                    && ports.isEphemeral(s.local().port())) {
-                groups.computeIfAbsent(new GroupKey(s.local().ip(), s.remote().ip(), s.remote().port()), k -> new int[3])[0]++;
+            openGroup[i] = Ledger.NONE;
+            if (ledger != null && ports.isEphemeral(s.local().port())) {
+                if (boundOnly(s.state(), s.remote().isUnspecified())) {
+                    ledger.bound(s.local().port(), s.state());
+                } else {
+                    openGroup[i] = ledger.group(s.local().ip(), s.remote().ip(), s.remote().port());
+                    ledger.hold(openGroup[i], s.local().port(), s.state() == TcpState.TIME_WAIT, reusable(reuse, s));
+                }
             }
         }
-        // the column store (TIME_WAIT, and connections past the detail limit): counted per connection
-        // group first, then folded into the maps once per group
-        CompactSockets cs = table.compact();
+        // the column store (TIME_WAIT, and connections past the detail limit)
         int[] perGroupTw = new int[cs.groupCount()];
-        int[] ephemeral = new int[cs.groupCount()];
-        int[] ephemeralTw = new int[cs.groupCount()];
-        int[] reusable = new int[cs.groupCount()];
         for (int i = 0; i < cs.size(); i++) {
             int g = cs.group(i);
             TcpState state = cs.state(i);
@@ -107,31 +146,44 @@ public record SocketCensus(
             if (timeWait) {
                 perGroupTw[g]++;
             }
-            if (ports != null && state != TcpState.LISTEN && ports.isEphemeral(cs.localPort(i))) {
-                ephemeral[g]++;
-                if (timeWait) {
-                    ephemeralTw[g]++;
-                    if (reuse.appliesTo(cs.groupRemoteIsLoopback(g), cs.timerExpiresMillis(i))) {
-                        reusable[g]++;
-                    }
+            if (ledger != null && ports.isEphemeral(cs.localPort(i))) {
+                if (boundOnly(state, cs.groupRemoteIsUnspecified(g))) {
+                    ledger.bound(cs.localPort(i), state);
+                    continue;
                 }
+                if (compactGroup[g] == Ledger.NONE) {
+                    compactGroup[g] = ledger.group(cs.groupLocalIp(g), cs.groupRemoteIp(g), cs.groupRemotePort(g));
+                }
+                ledger.hold(compactGroup[g], cs.localPort(i), timeWait,
+                        timeWait && reuse.appliesTo(cs.groupIsLoopback(g), cs.timerExpiresMillis(i)));
             }
         }
         for (int g = 0; g < perGroupTw.length; g++) {
-            if (perGroupTw[g] == 0 && ephemeral[g] == 0) {
-                continue;
-            }
-            String dstIp = cs.groupRemoteIp(g);
-            int dstPort = cs.groupRemotePort(g);
             if (perGroupTw[g] > 0) {
-                tw.computeIfAbsent(new DestKey(dstIp, dstPort), k -> new int[1])[0] += perGroupTw[g];
+                tw.computeIfAbsent(new DestKey(cs.groupRemoteIp(g), cs.groupRemotePort(g)), k -> new int[1])[0] += perGroupTw[g];
             }
-            if (ephemeral[g] > 0 && !new Endpoint(dstIp, dstPort).isUnspecified()) {
-                int[] c = groups.computeIfAbsent(new GroupKey(cs.groupLocalIp(g), dstIp, dstPort), k -> new int[3]);
-                c[0] += ephemeral[g];
-                c[1] += ephemeralTw[g];
-                c[2] += reusable[g];
+        }
+        List<PortGroup> portGroups = List.of();
+        BoundPorts bound = new BoundPorts(0, 0, 0);
+        int unseen = 0;
+        if (ledger != null) {
+            // second pass: now that every port's holders are known, what each group loses to them
+            for (int i = 0; i < open.size(); i++) {
+                if (openGroup[i] != Ledger.NONE) {
+                    ledger.charge(openGroup[i], open.get(i).local().port(), reusable(reuse, open.get(i)));
+                }
             }
+            for (int i = 0; i < cs.size(); i++) {
+                int lg = compactGroup[cs.group(i)];
+                if (lg != Ledger.NONE && ports.isEphemeral(cs.localPort(i)) && !boundOnly(cs.state(i), false)) {
+                    int g = cs.group(i);
+                    ledger.charge(lg, cs.localPort(i), cs.state(i) == TcpState.TIME_WAIT
+                            && reuse.appliesTo(cs.groupIsLoopback(g), cs.timerExpiresMillis(i)));
+                }
+            }
+            portGroups = ledger.groups();
+            bound = ledger.boundPorts();
+            unseen = ledger.unseen();
         }
         Map<Family, Map<TcpState, Integer>> byFamilyState = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
@@ -142,15 +194,21 @@ public record SocketCensus(
                 }
             }
         }
-        List<PortGroup> portGroups = new ArrayList<>(groups.size());
-        groups.forEach((k, c) -> portGroups.add(new PortGroup(k.srcIp, k.dstIp, k.dstPort, c[0], c[1], c[2])));
-        portGroups.sort(Comparator.comparingInt(PortGroup::inUse).reversed()
-                .thenComparing(PortGroup::dstIp).thenComparingInt(PortGroup::dstPort).thenComparing(PortGroup::srcIp));
         List<DestinationCount> timeWait = new ArrayList<>(tw.size());
         tw.forEach((k, c) -> timeWait.add(new DestinationCount(k.dstIp, k.dstPort, c[0])));
         timeWait.sort(Comparator.comparingInt(DestinationCount::count).reversed()
                 .thenComparing(DestinationCount::dstIp).thenComparingInt(DestinationCount::dstPort));
-        return new SocketCensus(byFamilyState, ports, List.copyOf(portGroups), List.copyOf(timeWait), reuse);
+        return new SocketCensus(byFamilyState, ports, portGroups, List.copyOf(timeWait), reuse, bound, unseen);
+    }
+
+    /** A socket that holds a port without a peer: a listener, or one that only called bind(). Only bind() gives those a port. */
+    private static boolean boundOnly(TcpState state, boolean remoteUnspecified) {
+        return state == TcpState.LISTEN || state == TcpState.BOUND_INACTIVE || state == TcpState.CLOSE || remoteUnspecified;
+    }
+
+    private static boolean reusable(TimeWaitReuse reuse, TcpSocket s) {
+        return s.state() == TcpState.TIME_WAIT
+                && reuse.appliesTo(s.local().isLoopback() || s.remote().isLoopback(), s.timerExpiresMillis());
     }
 
     /** The group closest to running out: most ports connect() cannot take. Null when there is none. */
@@ -164,6 +222,11 @@ public record SocketCensus(
         return worst;
     }
 
+    /** Ports a connect() to a destination no socket uses yet cannot take. */
+    public int lostToNewDestination() {
+        return bound.ports() + unseenOrigin;
+    }
+
     public int count(Family family, TcpState state) {
         return byFamilyState.getOrDefault(family, Map.of()).getOrDefault(state, 0);
     }
@@ -174,5 +237,154 @@ public record SocketCensus(
             n += m.getOrDefault(state, 0);
         }
         return n;
+    }
+
+    /**
+     * Who holds each ephemeral port, in two passes: the first records every holder, the second charges
+     * each group with the ports it cannot take.
+     */
+    private static final class Ledger {
+        static final int NONE = -1;
+        private static final byte BOUND = 1;
+        private static final byte SHARED = 2; // connections from one local address to two destinations: made by connect()
+        private static final byte MIXED = 4; // connections from different local addresses: bind() may share those
+
+        private final EphemeralPorts ports;
+        private final int low;
+        private final int[] firstGroup;
+        private final byte[] flags;
+        private final Map<GroupKey, Integer> ids = new HashMap<>();
+        private final List<GroupKey> keys = new ArrayList<>();
+        private final Map<String, Integer> sources = new HashMap<>();
+        private int[] source = new int[16];
+        private int[] inUse = new int[16];
+        private int[] timeWait = new int[16];
+        private int[] reusable = new int[16];
+        private int[] sharedLost = new int[16];
+        private int[] ownUnseen = new int[16];
+        private int[] ownUnseenFree = new int[16];
+        private int listeners;
+        private int unconnected;
+
+        Ledger(EphemeralPorts ports) {
+            this.ports = ports;
+            this.low = ports.range().low();
+            firstGroup = new int[ports.range().size()];
+            Arrays.fill(firstGroup, NONE);
+            flags = new byte[ports.range().size()];
+        }
+
+        int group(String srcIp, String dstIp, int dstPort) {
+            GroupKey key = new GroupKey(srcIp, dstIp, dstPort);
+            Integer id = ids.get(key);
+            if (id != null) {
+                return id;
+            }
+            int g = keys.size();
+            keys.add(key);
+            ids.put(key, g);
+            if (g == inUse.length) {
+                int n = g * 2;
+                source = Arrays.copyOf(source, n);
+                inUse = Arrays.copyOf(inUse, n);
+                timeWait = Arrays.copyOf(timeWait, n);
+                reusable = Arrays.copyOf(reusable, n);
+                sharedLost = Arrays.copyOf(sharedLost, n);
+                ownUnseen = Arrays.copyOf(ownUnseen, n);
+                ownUnseenFree = Arrays.copyOf(ownUnseenFree, n);
+            }
+            source[g] = sources.computeIfAbsent(srcIp, k -> sources.size());
+            return g;
+        }
+
+        void bound(int port, TcpState state) {
+            flags[port - low] |= BOUND;
+            if (state == TcpState.LISTEN) {
+                listeners++;
+            } else {
+                unconnected++;
+            }
+        }
+
+        void hold(int g, int port, boolean isTimeWait, boolean isReusable) {
+            inUse[g]++;
+            if (isTimeWait) {
+                timeWait[g]++;
+            }
+            if (isReusable) {
+                reusable[g]++;
+            }
+            int p = port - low;
+            int first = firstGroup[p];
+            if (first == NONE) {
+                firstGroup[p] = g;
+            } else if (first != g) {
+                flags[p] |= source[first] == source[g] ? SHARED : MIXED;
+            }
+        }
+
+        void charge(int g, int port, boolean isReusable) {
+            int p = port - low;
+            byte f = flags[p];
+            if ((f & BOUND) != 0) {
+                return; // counted once, for every group
+            }
+            if (connectMade(p, f)) {
+                if (!isReusable) {
+                    sharedLost[g]++;
+                }
+            } else if ((f & MIXED) == 0) {
+                ownUnseen[g]++;
+                if (isReusable) {
+                    ownUnseenFree[g]++;
+                }
+            }
+        }
+
+        /**
+         * Whether the connections on the port at {@code index} from the range's low end got it from connect(): it
+         * has the low end's parity, which connect() scans first and bind(0) last (inet_csk_find_open_port does
+         * "the opposite choice"), or connections from one local address to two destinations share it, which
+         * bind() never hands out.
+         */
+        private static boolean connectMade(int index, byte f) {
+            return (index & 1) == 0 || ((f & SHARED) != 0 && (f & MIXED) == 0);
+        }
+
+        BoundPorts boundPorts() {
+            int n = 0;
+            for (int p = 0; p < flags.length; p++) {
+                if ((flags[p] & BOUND) != 0 && ports.isEphemeral(p + low)) {
+                    n++;
+                }
+            }
+            return new BoundPorts(n, listeners, unconnected);
+        }
+
+        /** Ports held by connections only, none of them shown to be made by connect(). */
+        int unseen() {
+            int n = 0;
+            for (int p = 0; p < flags.length; p++) {
+                if (firstGroup[p] != NONE && (flags[p] & BOUND) == 0 && !connectMade(p, flags[p])) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        List<PortGroup> groups() {
+            int bound = boundPorts().ports();
+            int unseen = unseen();
+            List<PortGroup> out = new ArrayList<>(keys.size());
+            for (int g = 0; g < keys.size(); g++) {
+                GroupKey k = keys.get(g);
+                int elsewhere = unseen - ownUnseen[g];
+                int lost = bound + elsewhere + (ownUnseen[g] - ownUnseenFree[g]) + sharedLost[g];
+                out.add(new PortGroup(k.srcIp(), k.dstIp(), k.dstPort(), inUse[g], timeWait[g], reusable[g], lost, elsewhere));
+            }
+            out.sort(Comparator.comparingInt(PortGroup::inUse).reversed()
+                    .thenComparing(PortGroup::dstIp).thenComparingInt(PortGroup::dstPort).thenComparing(PortGroup::srcIp));
+            return List.copyOf(out);
+        }
     }
 }

@@ -169,8 +169,14 @@ public final class CompactSockets {
         return (int) (groupKey(g) & 0xffff);
     }
 
-    public boolean groupRemoteIsLoopback(int g) {
-        return loopback[remoteId(g)];
+    /** Either address is loopback: what tcp_tw_reuse=2 asks of a TIME_WAIT socket (tcp_twsk_unique). */
+    public boolean groupIsLoopback(int g) {
+        return loopback[remoteId(g)] || loopback[(int) (groupKey(g) >>> 40) & (V6_BIT - 1)];
+    }
+
+    /** The remote end is the unspecified address with port 0: the socket has no peer. */
+    public boolean groupRemoteIsUnspecified(int g) {
+        return groupRemotePort(g) == 0 && new Endpoint(groupRemoteIp(g), 0).isUnspecified();
     }
 
     /**

@@ -28,8 +28,8 @@ class EphemeralPortExhaustionCheckTest {
         assertThat(f.risk()).isEqualTo(0.9);
         assertThat(f.status()).isEqualTo(Status.CRITICAL);
         assertThat(String.join("\n", f.evidence()))
-                .contains("10.0.0.7:5432 (from 10.0.0.1) uses 90 of 100 ports (90.0 %), 60 of them in TIME_WAIT")
-                .contains("leaves 0.2 new connections/s");
+                .contains("10.0.0.7:5432 (from 10.0.0.1) holds 90 of 100 ports (90.0 %), 60 of them in TIME_WAIT; connect() there can take 10 more")
+                .contains("0.2 new connections/s");
         assertThat(f.fix()).contains("10.0.0.7:5432").contains("net.ipv4.tcp_tw_reuse=1").contains("now 40000-40099");
     }
 
@@ -44,28 +44,30 @@ class EphemeralPortExhaustionCheckTest {
     }
 
     @Test
-    void listenersServerSideSocketsAndPortsOutsideTheRangeDoNotCount() {
+    void aListenerInTheRangeIsLostToEveryDestinationServerSideSocketsAndPortsOutsideItAreNot() {
         var snap = node()
                 .socket(new TcpSocket(Family.INET, TcpState.LISTEN, new Endpoint("0.0.0.0", 40001), new Endpoint("0.0.0.0", 0),
                         0, 0, 0, 0, 0, 0, 0, null, null, null, null))
                 .clients("10.0.0.1", "10.0.0.9", 40500, TcpState.ESTABLISHED, 80, 50, 0)
                 .build();
         Finding f = check.judge(Snapshots.observe(snap, null));
-        assertThat(f.risk()).isZero();
-        assertThat(f.evidence()).contains("no connection uses an ephemeral port");
+        assertThat(f.risk()).isEqualTo(0.01);
+        assertThat(f.evidence()).contains("1 port held by bind(): 1 listener; connect() skips them for every destination",
+                "no connection uses an ephemeral port; a new destination has 99 free ports");
     }
 
     @Test
     void timeWaitOldEnoughForReuseDoesNotBlockWhenReuseApplies() {
-        // tcp_tw_reuse=2 applies to loopback only; 30 s left means 30 s old: reusable; 59.9 s left: too young
+        // tcp_tw_reuse=2 applies to loopback only; 30 s left means 30 s old: reusable; 59.9 s left: too young.
+        // Ports as connect() picks them: the low end's parity first, so both groups share ports 40000, 40002, ...
         var snap = Snapshots.node().sysctl("net.ipv4.ip_local_port_range", "40000 40099")
                 .sysctl("net.ipv4.tcp_tw_reuse", "2").sysctl("net.ipv4.tcp_timestamps", "1")
-                .clients("127.0.0.1", "127.0.0.1", 8080, TcpState.TIME_WAIT, 40000, 40, 30_000)
-                .clients("127.0.0.1", "127.0.0.1", 8080, TcpState.TIME_WAIT, 40040, 40, 59_900)
-                .clients("10.0.0.1", "10.0.0.7", 5432, TcpState.TIME_WAIT, 40000, 50, 30_000)
+                .connected("127.0.0.1", "127.0.0.1", 8080, TcpState.TIME_WAIT, 40000, 40, 30_000)
+                .connected("127.0.0.1", "127.0.0.1", 8080, TcpState.TIME_WAIT, 40080, 10, 59_900)
+                .connected("10.0.0.1", "10.0.0.7", 5432, TcpState.TIME_WAIT, 40000, 50, 30_000)
                 .build();
         Finding f = check.judge(Snapshots.observe(snap, null));
-        // loopback: 80 in use, 40 reusable -> 40 blocking; remote: 50 blocking (reuse=2 is loopback only)
+        // loopback: 50 in use, 40 reusable -> 10 blocking; remote: 50 blocking (reuse=2 is loopback only)
         assertThat(f.risk()).isEqualTo(0.5);
         assertThat(String.join("\n", f.evidence())).contains("10.0.0.7:5432");
     }

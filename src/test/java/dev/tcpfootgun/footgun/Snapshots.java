@@ -120,6 +120,14 @@ final class Snapshots {
         return this;
     }
 
+    /** {@link #clients}, on every other port from {@code firstPort}: connect() scans one parity of the range first. */
+    Snapshots connected(String src, String dst, int port, TcpState state, int firstPort, int n, long timerMillis) {
+        for (int i = 0; i < n; i++) {
+            clients(src, dst, port, state, firstPort + 2 * i, 1, timerMillis);
+        }
+        return this;
+    }
+
     /** Sockets came from netlink sock_diag (the default is procfs, which has no tcp_info). */
     Snapshots netlink() {
         socketSource = "netlink";

@@ -65,8 +65,97 @@ class SocketCensusTest {
                 new SocketCensus.DestinationCount("10.0.0.7", 5432, 51),
                 new SocketCensus.DestinationCount("10.0.0.9", 50000, 1));
         // 50 TIME_WAIT + 1 established from 10.0.0.1; the 20 with 1 s left are 59 s old, past the 1 s reuse delay; the others are 0.5 s old
-        assertThat(c.portGroups()).first().isEqualTo(new SocketCensus.PortGroup("10.0.0.1", "10.0.0.7", 5432, 51, 50, 20));
+        // the 20 TIME_WAIT sockets 59 s old give their ports back (tcp_tw_reuse=1): 31 of the 51 ports are lost
+        assertThat(c.portGroups()).first().isEqualTo(new SocketCensus.PortGroup("10.0.0.1", "10.0.0.7", 5432, 51, 50, 20, 31, 0));
         assertThat(c.worstPortGroup().blocking()).isEqualTo(31);
+        // 10.0.0.2 (its one TIME_WAIT reusable) loses 10.0.0.1's 25 ports of bind()'s parity: bind() may have made them
+        assertThat(c.portGroups()).contains(new SocketCensus.PortGroup("10.0.0.2", "10.0.0.7", 5432, 1, 1, 1, 25, 25));
+    }
+
+    static TcpSocket socket(TcpState state, String src, int sport, String dst, int dport) {
+        return TcpSocket.basic(Family.INET, state, new Endpoint(src, sport), new Endpoint(dst, dport));
+    }
+
+    /**
+     * The issue's node as connect() fills it: range 50000-50499 minus 10 reserved, 450 TIME_WAIT sockets to one
+     * destination on every port of the low end's parity (connect()'s first pass) and then 205 of the other,
+     * tcp_tw_reuse=0. The other parity's last 40 ports, 50421-50499, are free.
+     */
+    static List<TcpSocket> issueNode() {
+        List<TcpSocket> sockets = new ArrayList<>();
+        for (int port = 50010; port <= 50498; port += 2) {
+            sockets.add(timeWait("127.0.0.1", port, "127.0.0.1", 8080, 50_000));
+        }
+        for (int port = 50011; port <= 50419; port += 2) {
+            sockets.add(timeWait("127.0.0.1", port, "127.0.0.1", 8080, 50_000));
+        }
+        return sockets;
+    }
+
+    static SocketCensus issueCensus(List<TcpSocket> sockets) {
+        Snapshots s = Snapshots.node().sysctl("net.ipv4.ip_local_port_range", "50000\t50499")
+                .sysctl("net.ipv4.ip_local_reserved_ports", "50000-50009").sysctl("net.ipv4.tcp_tw_reuse", "0")
+                .sysctl("net.ipv4.tcp_timestamps", "1");
+        sockets.forEach(s::socket);
+        return SocketCensus.of(s.build());
+    }
+
+    static SocketCensus.PortGroup group(SocketCensus c, int dstPort) {
+        return c.portGroups().stream().filter(g -> g.dstPort() == dstPort).findFirst().orElseThrow();
+    }
+
+    @Test
+    void portsHeldThroughBindAreLostToEveryDestination() {
+        List<TcpSocket> sockets = issueNode();
+        assertThat(group(issueCensus(sockets), 8080).blocking()).isEqualTo(450);
+        sockets.add(socket(TcpState.LISTEN, "0.0.0.0", 50421, "0.0.0.0", 0));
+        sockets.add(socket(TcpState.ESTABLISHED, "127.0.0.1", 50421, "127.0.0.1", 33000)); // accepted: the listener's port
+        for (int i = 0; i < 10; i++) {
+            sockets.add(socket(TcpState.BOUND_INACTIVE, "0.0.0.0", 50423 + 2 * i, "0.0.0.0", 0)); // bind(0) takes bind()'s parity
+        }
+        for (int i = 0; i < 5; i++) {
+            sockets.add(socket(TcpState.ESTABLISHED, "127.0.0.1", 50443 + 2 * i, "127.0.0.1", 8081)); // bind(0), then connect()
+        }
+        SocketCensus c = issueCensus(sockets);
+
+        assertThat(c.bound()).isEqualTo(new SocketCensus.BoundPorts(11, 1, 10));
+        SocketCensus.PortGroup d1 = group(c, 8080);
+        // 490 usable: 450 own + 11 through bind() + 5 of unseen origin = 466 lost, 24 free, as the kernel gives
+        assertThat(d1.blocking()).isEqualTo(466);
+        assertThat(d1.heldElsewhere()).isEqualTo(5);
+        assertThat(c.worstPortGroup()).isEqualTo(d1);
+        assertThat(c.lostToNewDestination()).isEqualTo(11 + 205 + 5);
+        assertThat(c.count(TcpState.BOUND_INACTIVE)).isEqualTo(10);
+        assertThat(c.count(TcpState.CLOSE)).isZero();
+    }
+
+    @Test
+    void connectionsOnConnectsParityOrSharingAPortFromOneAddressCountOnlyForTheirOwnGroup() {
+        List<TcpSocket> sockets = issueNode();
+        for (int i = 0; i < 20; i++) {
+            // connect() to 8081 takes the ports 8080's TIME_WAIT sockets hold on its parity: the 4-tuples differ
+            sockets.add(socket(TcpState.ESTABLISHED, "127.0.0.1", 50010 + 2 * i, "127.0.0.1", 8081));
+        }
+        sockets.add(socket(TcpState.ESTABLISHED, "127.0.0.1", 50011, "127.0.0.1", 8081)); // bind()'s parity, but shared
+        sockets.add(socket(TcpState.ESTABLISHED, "127.0.0.1", 50499, "127.0.0.1", 8081)); // bind()'s parity, alone: unseen
+        SocketCensus c = issueCensus(sockets);
+        SocketCensus.PortGroup d1 = group(c, 8080);
+        SocketCensus.PortGroup d2 = group(c, 8081);
+        assertThat(d1.blocking()).isEqualTo(451);
+        assertThat(d1.heldElsewhere()).isEqualTo(1);
+        assertThat(d2.blocking()).isEqualTo(22 + 204); // its own, and 8080's other-parity ports but the shared one
+        assertThat(c.unseenOrigin()).isEqualTo(205);
+    }
+
+    @Test
+    void tcpTwReuseTwoAppliesWhenEitherAddressIsLoopbackAndOnlyPastTheDelay() {
+        SocketCensus.TimeWaitReuse loopbackOnly = new SocketCensus.TimeWaitReuse(2, true, 1000);
+        assertThat(loopbackOnly.appliesTo(true, 58_000)).isTrue();
+        assertThat(loopbackOnly.appliesTo(false, 58_000)).isFalse();
+        assertThat(loopbackOnly.appliesTo(true, 59_000)).as("exactly the delay old: time_after32 is strict").isFalse();
+        assertThat(new SocketCensus.TimeWaitReuse(1, true, 1000).appliesTo(false, 58_000)).isTrue();
+        assertThat(new SocketCensus.TimeWaitReuse(1, false, 1000).appliesTo(false, 58_000)).as("no timestamps").isFalse();
+        assertThat(new SocketCensus.TimeWaitReuse(0, true, 1000).appliesTo(true, 0)).isFalse();
     }
 
     @Test
@@ -99,10 +188,19 @@ class SocketCensusTest {
                 .as((st, a, ap, b, bp, exp) -> st == TcpState.TIME_WAIT
                         ? timeWait(a, ap, b, bp, exp)
                         : TcpSocket.basic(Family.INET, st, new Endpoint(a, ap), new Endpoint(b, bp)));
-        return Combinators.combine(socket.list().ofMaxSize(400), Arbitraries.of("32768\t60999", "40000\t40099", "1024\t65535"),
+        return Combinators.combine(socket.list().ofMaxSize(400).map(SocketCensusTest::unique), Arbitraries.of("32768\t60999", "40000\t40099", "1024\t65535"),
                 Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 1),
                 Arbitraries.longs().between(0, 60_000),
                 Arbitraries.oneOf(Arbitraries.just(Integer.MAX_VALUE), Arbitraries.integers().between(0, 50))).as(Node::new);
+    }
+
+    /** One socket per (local address and port, remote address and port): the kernel's established table allows no more. */
+    static List<TcpSocket> unique(List<TcpSocket> sockets) {
+        Map<List<Object>, TcpSocket> byTuple = new java.util.LinkedHashMap<>();
+        for (TcpSocket s : sockets) {
+            byTuple.putIfAbsent(List.of(s.local(), s.remote()), s);
+        }
+        return List.copyOf(byTuple.values());
     }
 
     /** Whatever the detail limit, every socket counts: the limit only decides which keep tcp_info. */
@@ -120,34 +218,66 @@ class SocketCensusTest {
         assertThat(c.portGroups()).isEqualTo(r.portGroups);
     }
 
-    /** The census as defined: every socket a record, counted one by one. */
+    /**
+     * The census as defined: every socket a record, counted one by one; each port's holders collected, then
+     * the rule applied port by port (SocketCensus's class comment).
+     */
     record Reference(Map<Family, Map<TcpState, Integer>> byFamilyState, List<SocketCensus.PortGroup> portGroups,
             List<SocketCensus.DestinationCount> timeWait) {
 
+        static boolean boundOnly(TcpSocket s) {
+            return s.state() == TcpState.LISTEN || s.state() == TcpState.BOUND_INACTIVE || s.state() == TcpState.CLOSE
+                    || s.remote().isUnspecified();
+        }
+
         static Reference of(List<TcpSocket> sockets, EphemeralPorts ports, SocketCensus.TimeWaitReuse reuse) {
             Map<Family, Map<TcpState, Integer>> byState = new EnumMap<>(Family.class);
-            Map<List<Object>, int[]> groups = new HashMap<>();
+            Map<List<Object>, int[]> groups = new java.util.LinkedHashMap<>();
             Map<List<Object>, int[]> tw = new HashMap<>();
+            Map<Integer, List<TcpSocket>> holders = new HashMap<>();
             for (TcpSocket s : sockets) {
                 byState.computeIfAbsent(s.family(), f -> new EnumMap<>(TcpState.class)).merge(s.state(), 1, Integer::sum);
                 boolean isTw = s.state() == TcpState.TIME_WAIT;
                 if (isTw) {
                     tw.computeIfAbsent(List.of(s.remote().ip(), s.remote().port()), k -> new int[1])[0]++;
                 }
-                if (ports != null && s.state() != TcpState.LISTEN && !s.remote().isUnspecified()
-                        && ports.isEphemeral(s.local().port())) {
-                    int[] g = groups.computeIfAbsent(List.of(s.local().ip(), s.remote().ip(), s.remote().port()), k -> new int[3]);
-                    g[0]++;
-                    if (isTw) {
-                        g[1]++;
-                        if (reuse.appliesTo(s.remote().isLoopback(), s.timerExpiresMillis())) {
-                            g[2]++;
+                if (ports != null && ports.isEphemeral(s.local().port())) {
+                    holders.computeIfAbsent(s.local().port(), k -> new ArrayList<>()).add(s);
+                    if (!boundOnly(s)) {
+                        int[] g = groups.computeIfAbsent(key(s), k -> new int[3]);
+                        g[0]++;
+                        if (isTw) {
+                            g[1]++;
+                            g[2] += reusable(reuse, s) ? 1 : 0;
                         }
                     }
                 }
             }
             List<SocketCensus.PortGroup> pg = new ArrayList<>();
-            groups.forEach((k, g) -> pg.add(new SocketCensus.PortGroup((String) k.get(0), (String) k.get(1), (Integer) k.get(2), g[0], g[1], g[2])));
+            groups.forEach((k, g) -> {
+                int lost = 0;
+                int elsewhere = 0;
+                for (Map.Entry<Integer, List<TcpSocket>> e : holders.entrySet()) {
+                    List<TcpSocket> on = e.getValue();
+                    if (on.stream().anyMatch(Reference::boundOnly)) {
+                        lost++;
+                        continue;
+                    }
+                    boolean connectParity = (e.getKey() - ports.range().low()) % 2 == 0;
+                    long groupsOn = on.stream().map(Reference::key).distinct().count();
+                    long sources = on.stream().map(h -> h.local().ip()).distinct().count();
+                    TcpSocket mine = on.stream().filter(h -> key(h).equals(k)).findFirst().orElse(null);
+                    if (connectParity || (groupsOn >= 2 && sources == 1)) {
+                        lost += mine != null && !reusable(reuse, mine) ? 1 : 0; // made by connect(): only the 4-tuple counts
+                    } else if (groupsOn == 1 && mine != null) {
+                        lost += reusable(reuse, mine) ? 0 : 1;
+                    } else {
+                        lost++;
+                        elsewhere++;
+                    }
+                }
+                pg.add(new SocketCensus.PortGroup((String) k.get(0), (String) k.get(1), (Integer) k.get(2), g[0], g[1], g[2], lost, elsewhere));
+            });
             pg.sort(Comparator.comparingInt(SocketCensus.PortGroup::inUse).reversed().thenComparing(SocketCensus.PortGroup::dstIp)
                     .thenComparingInt(SocketCensus.PortGroup::dstPort).thenComparing(SocketCensus.PortGroup::srcIp));
             List<SocketCensus.DestinationCount> dc = new ArrayList<>();
@@ -155,6 +285,15 @@ class SocketCensusTest {
             dc.sort(Comparator.comparingInt(SocketCensus.DestinationCount::count).reversed()
                     .thenComparing(SocketCensus.DestinationCount::dstIp).thenComparingInt(SocketCensus.DestinationCount::dstPort));
             return new Reference(byState, pg, dc);
+        }
+
+        static List<Object> key(TcpSocket s) {
+            return List.of(s.local().ip(), s.remote().ip(), s.remote().port());
+        }
+
+        static boolean reusable(SocketCensus.TimeWaitReuse reuse, TcpSocket s) {
+            return s.state() == TcpState.TIME_WAIT
+                    && reuse.appliesTo(s.local().isLoopback() || s.remote().isLoopback(), s.timerExpiresMillis());
         }
     }
 }

@@ -89,7 +89,7 @@ public final class InetDiagDecoder implements MessageSink {
         int sport = Short.toUnsignedInt(m.get(Nlattr.BE16, o + BODY + 4));
         int dport = Short.toUnsignedInt(m.get(Nlattr.BE16, o + BODY + 6));
         Family family = v6 ? Family.INET6 : Family.INET;
-        TcpState state = TcpState.fromCode(byteAt(m, o + BODY + 1));
+        TcpState state = state(byteAt(m, o + BODY + 1));
         if (!sockets.wantsDetail(state)) {
             // TIME_WAIT (the kernel sends no attributes for it), or a connection past the detail limit:
             // counted in the column store, its attributes not decoded
@@ -136,6 +136,15 @@ public final class InetDiagDecoder implements MessageSink {
                 null,
                 congestion,
                 memory);
+    }
+
+    /**
+     * The kernel reports a socket that only called bind() with idiag_state TCP_CLOSE (7): only the walk
+     * of the bind table that the request's TCPF_BOUND_INACTIVE bit asks for returns sockets in CLOSE
+     * (inet_diag_dump_icsk; closed sockets are in no other table), so 7 here means bound-inactive.
+     */
+    private static TcpState state(int code) {
+        return code == TcpState.CLOSE.code() ? TcpState.BOUND_INACTIVE : TcpState.fromCode(code);
     }
 
     /** Reuses the previous name when the bytes match: every socket repeats "cubic" or "bbr". */

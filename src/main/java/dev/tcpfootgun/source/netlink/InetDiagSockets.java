@@ -14,6 +14,7 @@ import java.time.Duration;
  */
 public final class InetDiagSockets implements Source<SocketTable> {
     private static final int IPPROTO_TCP = 6;
+    /** Every state bit, TCPF_BOUND_INACTIVE (1 << 13) too: sockets that only called bind() hold ports connect() skips. */
     private static final int ALL_STATES = ~0;
     /** idiag_ext bits are 1 << (attribute - 1). */
     private static final int EXTENSIONS = 1 << (InetDiagDecoder.INET_DIAG_INFO - 1)
