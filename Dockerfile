@@ -45,9 +45,13 @@ COPY src/main/ src/main/
 # TLS-intercepting proxy, mounted at build time (.ci/container-test does that with the host's Java
 # trust store). Empty by default; it stays in this stage and is not part of the image.
 ARG MAVEN_OPTS=
+# The sources come without .git, so the revision and branch that --version and footgun_build_info
+# show are these (.ci/container-test passes the work tree's), or "unknown".
+ARG GIT_REVISION=
+ARG GIT_BRANCH=
 # Tests run in CI on the host (.ci/run), where they can make network namespaces; here only package.
 RUN --mount=type=cache,target=/root/.m2,id=tcp-footgun-exporter-m2 \
-    mvn -B -ntp -q -DskipTests -Dmaven.test.skip=true package \
+    GIT_REVISION="$GIT_REVISION" GIT_BRANCH="$GIT_BRANCH" mvn -B -ntp -q -DskipTests -Dmaven.test.skip=true package \
  && java -jar target/tcp-footgun-exporter.jar version
 
 # The runtime: the modules jdeps finds (none of the jar's optional dependencies are on the class
@@ -85,7 +89,7 @@ RUN mkdir -p /opt/tcp-footgun-exporter \
  && ls -l /opt/tcp-footgun-exporter \
  && /opt/java/bin/java @/opt/tcp-footgun-exporter/jvm.options -XX:AOTCache=/opt/tcp-footgun-exporter/app.aot \
       -XX:AOTMode=on -XX:MaxRAM=128m -jar /opt/tcp-footgun-exporter/tcp-footgun-exporter.jar version >/tmp/version 2>&1 \
- && cat /tmp/version && grep -q '^tcp-footgun-exporter ' /tmp/version && test "$(wc -l </tmp/version)" = 1
+ && cat /tmp/version && grep -q '^tcp-footgun-exporter, version ' /tmp/version && test "$(wc -l </tmp/version)" = 5
 
 # The root filesystem of the runtime stage: the shared libraries the runtime's binaries and
 # libraries link against (ldd resolves them through this stage's glibc, the one jlink's output was

@@ -37,8 +37,7 @@ public final class Exporter {
     private Exporter() {}
 
     public static String version() {
-        String v = Exporter.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return BuildInfo.current().version();
     }
 
     /** How long one netlink reply may take before the read counts as failed. */

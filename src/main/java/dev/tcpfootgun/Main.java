@@ -4,6 +4,7 @@ import dev.tcpfootgun.config.BadFlagException;
 import dev.tcpfootgun.config.ListenAddress;
 import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.http.ExporterServer;
+import dev.tcpfootgun.log.LogOutput;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.scrape.Scraper;
 import dev.tcpfootgun.snapshot.Reading;
@@ -18,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
     public static final int EXIT_BAD_FLAG = 2;
+
+    static final String PROGRAM = "tcp-footgun-exporter";
 
     private Main() {}
 
@@ -39,13 +42,14 @@ public final class Main {
             err.println("tcp-footgun-exporter: " + e.getMessage() + " (see --help)");
             return EXIT_BAD_FLAG;
         }
+        LogOutput.configure(settings.logLevel(), settings.logFormat());
         if (settings.help()) {
             out.print(Settings.USAGE);
             return 0;
         }
         return switch (settings.command()) {
             case "version" -> {
-                out.println("tcp-footgun-exporter " + Exporter.version() + " (java " + Runtime.version() + ")");
+                out.print(BuildInfo.current().print(PROGRAM));
                 yield 0;
             }
             case "doctor" -> dev.tcpfootgun.doctor.Doctor.run(settings, out);
@@ -69,7 +73,7 @@ public final class Main {
         try {
             server = ExporterServer.start(settings, scraper, Exporter.version());
         } catch (IOException e) {
-            err.println("tcp-footgun-exporter: cannot listen on " + settings.listenAddress() + ": " + e.getMessage());
+            err.println(PROGRAM + ": " + e.getMessage());
             return null;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
@@ -92,9 +96,13 @@ public final class Main {
                 missing.add(r.collector());
             }
         }
-        ListenAddress at = new ListenAddress(settings.listenAddress().host(), server.port());
-        log.info("listening on {} (metrics at {}); sources: {}{}", at, settings.telemetryPath(), String.join(" ", found),
-                missing.isEmpty() ? "" : "; unavailable: " + String.join(" ", missing));
+        BuildInfo build = BuildInfo.current();
+        log.atInfo().addKeyValue("version", build.version()).addKeyValue("revision", build.revision())
+                .addKeyValue("branch", build.branch()).addKeyValue("java", BuildInfo.javaVersion())
+                .log("listening on {} (metrics at {}); sources: {}{}",
+                        String.join(" ", server.addresses().stream().map(ListenAddress::toString).toList()),
+                        settings.telemetryPath(), String.join(" ", found),
+                        missing.isEmpty() ? "" : "; unavailable: " + String.join(" ", missing));
         return server;
     }
 }

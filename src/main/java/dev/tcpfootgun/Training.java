@@ -45,7 +45,7 @@ final class Training {
 
     static int run(Settings settings, PrintStream err) {
         long started = System.nanoTime();
-        Settings local = settings.forCommand("serve", new ListenAddress("127.0.0.1", 0), settings.output());
+        Settings local = settings.forCommand("serve", List.of(new ListenAddress("127.0.0.1", 0)), settings.output());
         ExporterServer server = Main.start(local, err);
         if (server == null) {
             return 1;
@@ -64,7 +64,7 @@ final class Training {
         } finally {
             server.close();
         }
-        int doctor = Doctor.run(settings.forCommand("doctor", settings.listenAddress(), "text"),
+        int doctor = Doctor.run(settings.forCommand("doctor", settings.listenAddresses(), "text"),
                 new PrintStream(OutputStream.nullOutputStream()));
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (!failures.isEmpty()) {

@@ -12,12 +12,14 @@ import java.util.Locale;
  * Validated command-line settings. Flag names follow node_exporter's where one exists.
  *
  * @param command "serve" (the default), "doctor", "version" or "train"
+ * @param listenAddresses every --web.listen-address, in order (node_exporter's flag is repeatable); never empty
+ * @param exporterMetrics process_* and jvm_* on /metrics (off with --web.disable-exporter-metrics)
  * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
  * @param doctorFailOn the lowest status that makes doctor exit non-zero (--doctor.fail-on; default warn)
  */
 public record Settings(
         String command,
-        ListenAddress listenAddress,
+        List<ListenAddress> listenAddresses,
         String telemetryPath,
         Path procfs,
         Path sysfs,
@@ -32,7 +34,10 @@ public record Settings(
         WebConfig webConfig,
         DestinationLabelMode destinationLabels,
         int socketDetailLimit,
-        Status doctorFailOn) {
+        Status doctorFailOn,
+        LogLevel logLevel,
+        LogFormat logFormat,
+        boolean exporterMetrics) {
 
     /** {@link #socketDetailLimit} when no flag sets it: sized from the heap (see {@link #detailLimitForHeap}). */
     public static final int DETAIL_LIMIT_AUTO = -1;
@@ -51,14 +56,18 @@ public record Settings(
                                           the training run of the container image's JVM cache (README)
 
             Flags:
-              --web.listen-address=ADDR   address to listen on, host:port or :port (default :%d)
+              --web.listen-address=ADDR   address to listen on, host:port, :port or [v6addr]:port; repeat the flag
+                                          to listen on several (default :%d)
+              --web.disable-exporter-metrics
+                                          leave the exporter's own process_* and jvm_* metrics out of /metrics
               --web.telemetry-path=PATH   path under which to expose metrics (default /metrics)
               --path.procfs=PATH          procfs mount point (default /proc)
               --path.sysfs=PATH           sysfs mount point (default /sys)
               --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
               --scrape.timeout=DURATION   the whole read's budget: a source or namespace not done by then is reported
                                           failed for that scrape; a shorter X-Prometheus-Scrape-Timeout-Seconds
-                                          (minus 0.5s) wins (default 9s)
+                                          (minus 0.5s) wins (default 9s); durations as Prometheus
+                                          writes them: 500ms, 10s, 1m30s
               --destinations.labels=plain|hash|drop
                                           addresses in per-destination labels: as is, as a short hash, or no such series (default plain)
               --web.config.file=FILE      TLS and basic auth, in the Prometheus exporter-toolkit web config format
@@ -75,13 +84,16 @@ public record Settings(
               --doctor.fail-on=advice|warn|critical
                                           lowest finding status that makes doctor exit non-zero (default warn;
                                           advice exits 1 like a warning, critical lets warnings pass)
+              --log.level=LEVEL           debug, info, warn or error: the least severe lines written (default info)
+              --log.format=FORMAT         logfmt or json, one line per message on stderr (default logfmt)
+              --version                   print the version and exit (as the version command)
               -h, --help                  show this help
             """.formatted(DEFAULT_PORT);
 
     public static Settings defaults() {
-        return new Settings("serve", new ListenAddress(null, DEFAULT_PORT), "/metrics", Path.of("/proc"),
+        return new Settings("serve", List.of(new ListenAddress(null, DEFAULT_PORT)), "/metrics", Path.of("/proc"),
                 Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(9), false,
-                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN);
+                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN, LogLevel.INFO, LogFormat.LOGFMT, true);
     }
 
     /**
@@ -99,9 +111,10 @@ public record Settings(
      * These settings for another command run inside this process (train runs serve and doctor): the
      * same sources, paths and limits, without help or the web config.
      */
-    public Settings forCommand(String command, ListenAddress listen, String output) {
+    public Settings forCommand(String command, List<ListenAddress> listen, String output) {
         return new Settings(command, listen, telemetryPath, procfs, sysfs, destinationsTop, socketSource, output, netns,
-                netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn);
+                netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn, logLevel,
+                logFormat, exporterMetrics);
     }
 
     /** The detail limit in force: the flag's, or the one the heap allows. */
@@ -113,7 +126,7 @@ public record Settings(
     public static Settings parse(List<String> args) throws BadFlagException {
         Settings s = defaults();
         String command = null;
-        ListenAddress listen = s.listenAddress;
+        List<ListenAddress> listen = new ArrayList<>();
         String path = s.telemetryPath;
         Path procfs = s.procfs;
         Path sysfs = s.sysfs;
@@ -129,6 +142,9 @@ public record Settings(
         DestinationLabelMode labels = s.destinationLabels;
         int detailLimit = s.socketDetailLimit;
         Status failOn = s.doctorFailOn;
+        LogLevel logLevel = s.logLevel;
+        LogFormat logFormat = s.logFormat;
+        boolean exporterMetrics = s.exporterMetrics;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -144,6 +160,14 @@ public record Settings(
             }
             if (arg.equals("-h") || arg.equals("--help")) {
                 help = true;
+                continue;
+            }
+            if (arg.equals("--version")) {
+                command = "version";
+                continue;
+            }
+            if (arg.equals("--web.disable-exporter-metrics")) {
+                exporterMetrics = false;
                 continue;
             }
             if (arg.equals("--collector.netns") || arg.equals("--no-collector.netns")) {
@@ -164,7 +188,7 @@ public record Settings(
                 value = it.next();
             }
             switch (name) {
-                case "--web.listen-address" -> listen = ListenAddress.parse(value);
+                case "--web.listen-address" -> listen.add(ListenAddress.parse(value));
                 case "--web.telemetry-path" -> {
                     if (!value.startsWith("/") || value.length() < 2 || value.contains(" ")) {
                         throw new BadFlagException("--web.telemetry-path: must start with / and name a path, got \"" + value + "\"");
@@ -193,6 +217,9 @@ public record Settings(
                         throw new BadFlagException(name + ": expected plain, hash or drop, got \"" + value + "\"");
                     }
                 }
+                case "--log.level" -> logLevel = LogLevel.parse(value);
+                case "--log.format" -> logFormat = LogFormat.parse(value);
+                case "--version", "--web.disable-exporter-metrics" -> throw new BadFlagException(name + " takes no value");
                 case "--web.config.file" -> web = WebConfig.load(nonEmptyPath(name, value));
                 case "--output" -> {
                     if (!value.equals("text") && !value.equals("json")) {
@@ -209,34 +236,27 @@ public record Settings(
                 default -> throw new BadFlagException("unknown flag " + name);
             }
         }
-        return new Settings(command == null ? "serve" : command, listen, path, procfs, sysfs, top, mode, output, netns,
-                netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit, failOn);
+        return new Settings(command == null ? "serve" : command, listen.isEmpty() ? s.listenAddresses : List.copyOf(listen),
+                path, procfs, sysfs, top, mode, output, netns, netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit,
+                failOn, logLevel, logFormat, exporterMetrics);
     }
 
     private static boolean isKnown(String name) {
         return USAGE.contains(name + "=");
     }
 
-    /** Durations as Prometheus writes them: 500ms, 10s, 1m. */
+    /** A duration as Prometheus writes it (1h30m, 10s, 500ms), within 10ms-10m. */
     static Duration duration(String name, String value) throws BadFlagException {
+        Duration d;
         try {
-            Duration d;
-            if (value.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            } else if (value.endsWith("s")) {
-                d = Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
-            } else if (value.endsWith("m")) {
-                d = Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)) * 60);
-            } else {
-                throw new NumberFormatException();
-            }
-            if (d.toMillis() < 10 || d.toMinutes() > 10) {
-                throw new BadFlagException(name + ": " + value + " is out of range 10ms-10m");
-            }
-            return d;
-        } catch (NumberFormatException e) {
-            throw new BadFlagException(name + ": \"" + value + "\" is not a duration like 500ms, 10s or 1m");
+            d = PrometheusDuration.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadFlagException(name + ": \"" + value + "\" is not a duration like 500ms, 10s or 1m30s: " + e.getMessage());
         }
+        if (d.toMillis() < 10 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new BadFlagException(name + ": " + value + " is out of range 10ms-10m");
+        }
+        return d;
     }
 
     private static Path nonEmptyPath(String name, String value) throws BadFlagException {

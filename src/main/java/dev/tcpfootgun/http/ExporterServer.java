@@ -2,6 +2,7 @@ package dev.tcpfootgun.http;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
+import dev.tcpfootgun.config.ListenAddress;
 import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.config.WebConfig;
 import dev.tcpfootgun.metrics.DestinationLabels;
@@ -11,18 +12,23 @@ import dev.tcpfootgun.scrape.Scraper;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLParameters;
 
 /**
  * The HTTP side: metrics (text or OpenMetrics by Accept header), "/" and /-/healthy; over TLS and
- * behind basic auth when --web.config.file says so (every path, the health check included).
+ * behind basic auth when --web.config.file says so (every path, the health check included). One
+ * listener per --web.listen-address, all serving the same registry.
  */
 public final class ExporterServer implements AutoCloseable {
 
-    private final HTTPServer server;
+    private final List<HTTPServer> servers;
+    private final List<ListenAddress> addresses;
 
-    private ExporterServer(HTTPServer server) {
-        this.server = server;
+    private ExporterServer(List<HTTPServer> servers, List<ListenAddress> addresses) {
+        this.servers = servers;
+        this.addresses = addresses;
     }
 
     /**
@@ -40,20 +46,38 @@ public final class ExporterServer implements AutoCloseable {
         System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaders", "1000");
     }
 
+    /** Listens on every address or on none: an address that cannot be bound closes the others and names itself. */
     public static ExporterServer start(Settings settings, Scraper scraper, String version) throws IOException {
         limitClients();
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop(),
                 DestinationLabels.of(settings.destinationLabels()))));
+        List<HTTPServer> started = new ArrayList<>();
+        List<ListenAddress> bound = new ArrayList<>();
+        for (ListenAddress at : settings.listenAddresses()) {
+            try {
+                HTTPServer server = listener(settings, scraper, version, registry, at);
+                started.add(server);
+                bound.add(new ListenAddress(at.host(), server.getPort()));
+            } catch (IOException | RuntimeException e) {
+                started.forEach(HTTPServer::close);
+                throw new IOException("cannot listen on " + at + ": " + e.getMessage(), e);
+            }
+        }
+        return new ExporterServer(List.copyOf(started), List.copyOf(bound));
+    }
+
+    private static HTTPServer listener(Settings settings, Scraper scraper, String version, PrometheusRegistry registry,
+            ListenAddress at) throws IOException {
         HTTPServer.Builder b = HTTPServer.builder()
-                .port(settings.listenAddress().port())
+                .port(at.port())
                 .registry(registry)
                 .metricsHandlerPath(settings.telemetryPath())
                 .registerHealthHandler(true)
                 .defaultHandler(new LandingPage(scraper, settings.telemetryPath(), version,
                         DestinationLabels.of(settings.destinationLabels())));
-        if (settings.listenAddress().host() != null) {
-            b.hostname(settings.listenAddress().host());
+        if (at.host() != null) {
+            b.hostname(at.host());
         }
         WebConfig web = settings.webConfig();
         if (web != null && web.tls() != null) {
@@ -61,7 +85,7 @@ public final class ExporterServer implements AutoCloseable {
         }
         b.authenticator(new RequestGate(settings.telemetryPath(),
                 web != null && !web.users().isEmpty() ? new BcryptAuthenticator(web.users()) : null));
-        return new ExporterServer(b.buildAndStart());
+        return b.buildAndStart();
     }
 
     /** TLS with the web config's versions and client-certificate policy on every connection. */
@@ -81,12 +105,18 @@ public final class ExporterServer implements AutoCloseable {
         };
     }
 
+    /** The port of the first address (the one a port-0 caller such as train asked for). */
     public int port() {
-        return server.getPort();
+        return addresses.getFirst().port();
+    }
+
+    /** Where it listens, with the ports the kernel gave to port-0 addresses. */
+    public List<ListenAddress> addresses() {
+        return addresses;
     }
 
     @Override
     public void close() {
-        server.close();
+        servers.forEach(HTTPServer::close);
     }
 }

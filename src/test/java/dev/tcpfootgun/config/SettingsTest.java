@@ -13,7 +13,10 @@ class SettingsTest {
     void defaults() throws Exception {
         Settings s = Settings.parse(List.of());
         assertThat(s.command()).isEqualTo("serve");
-        assertThat(s.listenAddress()).isEqualTo(new ListenAddress(null, Settings.DEFAULT_PORT));
+        assertThat(s.listenAddresses()).containsExactly(new ListenAddress(null, Settings.DEFAULT_PORT));
+        assertThat(s.logLevel()).isEqualTo(LogLevel.INFO);
+        assertThat(s.logFormat()).isEqualTo(LogFormat.LOGFMT);
+        assertThat(s.exporterMetrics()).isTrue();
         assertThat(s.telemetryPath()).isEqualTo("/metrics");
         assertThat(s.procfs()).isEqualTo(Path.of("/proc"));
         assertThat(s.sysfs()).isEqualTo(Path.of("/sys"));
@@ -33,18 +36,18 @@ class SettingsTest {
                 "--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--destinations.top=5",
                 "--collector.sockets.source=procfs", "--output=json"));
         assertThat(s.command()).isEqualTo("doctor");
-        assertThat(s.listenAddress()).isEqualTo(new ListenAddress("::1", 9000));
+        assertThat(s.listenAddresses()).containsExactly(new ListenAddress("::1", 9000));
         assertThat(s.telemetryPath()).isEqualTo("/m");
         assertThat(s.procfs()).isEqualTo(Path.of("/host/proc"));
         assertThat(s.destinationsTop()).isEqualTo(5);
         assertThat(s.socketSource()).isEqualTo(SocketSourceMode.PROCFS);
         assertThat(s.output()).isEqualTo("json");
-        assertThat(Settings.parse(List.of("--web.listen-address=127.0.0.1:1")).listenAddress().host()).isEqualTo("127.0.0.1");
+        assertThat(Settings.parse(List.of("--web.listen-address=127.0.0.1:1")).listenAddresses().getFirst().host()).isEqualTo("127.0.0.1");
     }
 
     @Test
     void namespacesAndDeadline() throws Exception {
-        Settings s = Settings.parse(List.of("--collector.netns", "--netns.top=3", "--path.pod-logs=/x/pods", "--scrape.timeout=2.5s"));
+        Settings s = Settings.parse(List.of("--collector.netns", "--netns.top=3", "--path.pod-logs=/x/pods", "--scrape.timeout=2s500ms"));
         assertThat(s.netns()).isTrue();
         assertThat(s.netnsTop()).isEqualTo(3);
         assertThat(s.podLogs()).isEqualTo(Path.of("/x/pods"));
@@ -53,7 +56,9 @@ class SettingsTest {
         assertThat(Settings.parse(List.of("--scrape.timeout=500ms")).scrapeTimeout()).isEqualTo(java.time.Duration.ofMillis(500));
         assertThat(Settings.parse(List.of()).scrapeTimeout()).isEqualTo(java.time.Duration.ofSeconds(9));
         assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=soon"))).hasMessageContaining("--scrape.timeout");
-        assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=1h"))).hasMessageContaining("--scrape.timeout");
+        assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=1h"))).hasMessageContaining("--scrape.timeout")
+                .hasMessageContaining("out of range");
+        assertThatThrownBy(() -> Settings.parse(List.of("--scrape.timeout=2.5s"))).hasMessageContaining("not a duration");
         assertThatThrownBy(() -> Settings.parse(List.of("--collector.netns=yes"))).hasMessageContaining("takes no value");
     }
 
@@ -93,5 +98,59 @@ class SettingsTest {
                 .hasMessageContaining("--collector.sockets.detail-limit");
         assertThatThrownBy(() -> Settings.parse(List.of("--collector.sockets.detail-limit=many")))
                 .hasMessageContaining("not a whole number");
+    }
+
+    @Test
+    void theListenAddressRepeatsAsNodeExportersDoes() throws Exception {
+        Settings s = Settings.parse(List.of("--web.listen-address=127.0.0.1:9100", "--web.listen-address", "[::1]:9100",
+                "--web.listen-address=:0"));
+        assertThat(s.listenAddresses()).containsExactly(new ListenAddress("127.0.0.1", 9100), new ListenAddress("::1", 9100),
+                new ListenAddress(null, 0));
+        assertThatThrownBy(() -> Settings.parse(List.of("--web.listen-address=:1", "--web.listen-address=x")))
+                .hasMessageContaining("--web.listen-address");
+    }
+
+    @Test
+    void versionLogAndExporterMetricsFlags() throws Exception {
+        assertThat(Settings.parse(List.of("--version")).command()).isEqualTo("version");
+        Settings s = Settings.parse(List.of("--log.level=debug", "--log.format", "json", "--web.disable-exporter-metrics"));
+        assertThat(s.logLevel()).isEqualTo(LogLevel.DEBUG);
+        assertThat(s.logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(s.exporterMetrics()).isFalse();
+        for (String level : List.of("debug", "info", "warn", "error")) {
+            assertThat(Settings.parse(List.of("--log.level=" + level)).logLevel().label()).isEqualToIgnoringCase(level);
+        }
+        assertThatThrownBy(() -> Settings.parse(List.of("--log.level=trace"))).hasMessage(
+                "--log.level: expected debug, info, warn or error, got \"trace\"");
+        assertThatThrownBy(() -> Settings.parse(List.of("--log.format=text"))).hasMessageContaining("logfmt or json");
+        assertThatThrownBy(() -> Settings.parse(List.of("--version=1"))).hasMessage("--version takes no value");
+        assertThatThrownBy(() -> Settings.parse(List.of("--log.level"))).hasMessage("--log.level: missing value");
+    }
+
+    /** Prometheus's own examples and refusals (prometheus/common model.ParseDuration and its tests). */
+    @Test
+    void durationsAsPrometheusWritesThem() {
+        java.util.Map<String, java.time.Duration> good = new java.util.LinkedHashMap<>();
+        good.put("0", java.time.Duration.ZERO);
+        good.put("0s", java.time.Duration.ZERO);
+        good.put("500ms", java.time.Duration.ofMillis(500));
+        good.put("10s", java.time.Duration.ofSeconds(10));
+        good.put("1m30s", java.time.Duration.ofSeconds(90));
+        good.put("1h30m", java.time.Duration.ofMinutes(90));
+        good.put("2d", java.time.Duration.ofDays(2));
+        good.put("1w", java.time.Duration.ofDays(7));
+        good.put("1y", java.time.Duration.ofDays(365));
+        good.put("1y2w3d4h5m6s7ms", java.time.Duration.ofDays(365 + 14 + 3).plusHours(4).plusMinutes(5).plusSeconds(6).plusMillis(7));
+        good.put("120s", java.time.Duration.ofMinutes(2));
+        good.forEach((text, d) -> {
+            assertThat(PrometheusDuration.parse(text)).as(text).isEqualTo(d);
+        });
+        for (String text : List.of("1m30s", "500ms", "2d", "1w", "1y", "1h30m", "10s")) {
+            assertThat(PrometheusDuration.format(PrometheusDuration.parse(text))).isEqualTo(text);
+        }
+        for (String bad : List.of("", "1", "s", "1.5s", "-1s", "1 s", "30s1m", "1s1s", "1ms1s", "1x", "1h 30m", "1S", "1sm",
+                "99999999999999999y")) {
+            assertThatThrownBy(() -> PrometheusDuration.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }

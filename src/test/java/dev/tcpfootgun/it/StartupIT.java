@@ -2,8 +2,10 @@ package dev.tcpfootgun.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcpfootgun.testing.Cmd;
 import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.FakeKernel;
+import dev.tcpfootgun.testing.Logfmt;
 import dev.tcpfootgun.testing.MetricsText;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,10 +13,18 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,6 +67,146 @@ class StartupIT {
             double next = MetricsText.parse(ExporterProcess.get(url + "/metrics", null).body())
                     .get("footgun_scrape_reads_total").orElseThrow();
             assertThat(next).isEqualTo(reads + 1);
+        }
+    }
+
+    /**
+     * node_exporter's --version lines (prometheus/common version.Print), one pattern per line; the
+     * fourth names the runtime, "go version" there, "java version" here. The same patterns are run
+     * over node_exporter's own output when it is installed, so they describe its format, not ours.
+     */
+    static List<Pattern> versionLines(String program, String runtime) {
+        return List.of(
+                Pattern.compile("^" + Pattern.quote(program) + ", version (\\S+) \\(branch: (\\S+), revision: (\\S+)\\)$"),
+                Pattern.compile("^" + label("build user") + "\\S.*$"),
+                Pattern.compile("^" + label("build date") + "(\\d{8}-\\d{2}:\\d{2}:\\d{2}|unknown)$"),
+                Pattern.compile("^" + label(runtime + " version") + "\\S+$"),
+                Pattern.compile("^" + label("platform") + "linux/[a-z0-9]+$"));
+    }
+
+    /** Two spaces, the label and its colon, padded so that every value starts in column 21. */
+    private static String label(String name) {
+        return Pattern.quote(String.format(Locale.ROOT, "  %-18s", name + ":"));
+    }
+
+    @Test
+    void versionPrintsNodeExportersFormatWithTheRevision() throws Exception {
+        List<Pattern> patterns = versionLines("tcp-footgun-exporter", "java");
+        if (Cmd.available("prometheus-node-exporter")) {
+            List<String> theirs = Cmd.run("prometheus-node-exporter", "--version").lines().toList();
+            assertThat(theirs).hasSize(patterns.size());
+            List<Pattern> go = versionLines("node_exporter", "go");
+            for (int i = 0; i < go.size(); i++) {
+                assertThat(theirs.get(i)).as("node_exporter line " + (i + 1)).matches(go.get(i));
+            }
+        }
+        String flag = run("--version");
+        assertThat(run("version")).isEqualTo(flag);
+        List<String> lines = flag.lines().toList();
+        assertThat(lines).as(flag).hasSize(patterns.size());
+        for (int i = 0; i < patterns.size(); i++) {
+            assertThat(lines.get(i)).as("line " + (i + 1)).matches(patterns.get(i));
+        }
+        Matcher first = patterns.getFirst().matcher(lines.getFirst());
+        assertThat(first.matches()).isTrue();
+        assertThat(first.group(1)).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(lines.get(3)).endsWith(Runtime.version().toString());
+        String head = gitHead();
+        if (head != null) {
+            // packaged from this work tree, whose .git the build read
+            assertThat(first.group(3)).isEqualTo(head);
+        } else {
+            assertThat(first.group(3)).isEqualTo("unknown");
+        }
+    }
+
+    /** Every line on stderr, from our code, the JDK's HTTP server and any thread, in each --log.format. */
+    @ParameterizedTest
+    @ValueSource(strings = {"logfmt", "json"})
+    void everyLogLineParsesWithTimeLevelAndSource(String format, @TempDir Path dir) throws Exception {
+        FakeKernel kernel = FakeKernel.create(dir);
+        int port = FakeKernel.freePort();
+        List<String> flags = new ArrayList<>(List.of(kernel.flags(port)));
+        flags.addAll(List.of("--log.level=debug", "--log.format=" + format));
+        List<String> lines;
+        try (ExporterProcess exporter = ExporterProcess.start(null, flags.toArray(String[]::new))) {
+            assertThat(ExporterProcess.get("http://127.0.0.1:" + port + "/metrics", null).status()).isEqualTo(200);
+            // a source that vanishes is logged by the scrape, on the HTTP server's thread, not main
+            Files.delete(kernel.proc().resolve("net/sockstat"));
+            assertThat(ExporterProcess.get("http://127.0.0.1:" + port + "/metrics", null).status()).isEqualTo(200);
+            lines = awaitLine(exporter, "collector sockstat unavailable");
+        }
+        List<Map<String, String>> parsed = format.equals("json") ? parseJson(lines) : lines.stream().map(Logfmt::parse).toList();
+        assertThat(parsed).hasSameSizeAs(lines);
+        for (int i = 0; i < parsed.size(); i++) {
+            Map<String, String> l = parsed.get(i);
+            assertThat(l).as(lines.get(i)).containsKeys("time", "level", "source", "msg");
+            assertThat(l.get("time")).as(lines.get(i)).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
+            assertThat(l.get("level")).as(lines.get(i)).isIn("DEBUG", "INFO", "WARN", "ERROR");
+            assertThat(l.get("source")).as(lines.get(i)).matches("\\S+\\.java:\\d+");
+        }
+        assertThat(parsed).as("the start-up line, with the version").anySatisfy(l -> {
+            assertThat(l.get("msg")).startsWith("listening on 127.0.0.1:" + port);
+            assertThat(l).containsKeys("version", "revision", "branch");
+            assertThat(l.get("level")).isEqualTo("INFO");
+        });
+        assertThat(parsed).as("the JDK's HTTP server, logging each reply from its own thread at debug")
+                .anySatisfy(l -> {
+                    assertThat(l.get("logger")).isEqualTo("com.sun.net.httpserver");
+                    assertThat(l.get("msg")).startsWith("GET /metrics");
+                    assertThat(l.get("level")).isEqualTo("DEBUG");
+                });
+        assertThat(parsed).as("our scrape, logging from the HTTP handler's thread")
+                .anySatisfy(l -> assertThat(l.get("msg")).contains("collector sockstat unavailable"));
+    }
+
+    /** The exporter's stderr lines once one contains {@code text} (within 30 s). */
+    private static List<String> awaitLine(ExporterProcess exporter, String text) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < end && exporter.log().stream().noneMatch(l -> l.contains(text))) {
+            Thread.sleep(20);
+        }
+        return exporter.log();
+    }
+
+    /** Each line through python3's json module, the keys and values of each object handed back as text. */
+    static List<Map<String, String>> parseJson(List<String> lines) throws Exception {
+        Assumptions.assumeTrue(Cmd.available("python3"), "python3 is needed to parse the JSON lines");
+        Path file = Files.createTempFile("eco-json-lines", ".txt");
+        try {
+            Files.write(file, lines, StandardCharsets.UTF_8);
+            // one object per line, or python3 fails; printed back as logfmt-quoted pairs so Java reads them
+            String script = String.join("\n",
+                    "import json, sys",
+                    "for line in open(sys.argv[1], encoding='utf-8'):",
+                    "    o = json.loads(line)",
+                    "    assert isinstance(o, dict), line",
+                    "    assert all(isinstance(v, str) for v in o.values()), line",
+                    "    print(' '.join(k + '=' + json.dumps(v) for k, v in o.items()))");
+            return Cmd.run("python3", "-c", script, file.toString()).lines().map(Logfmt::parse).toList();
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    private static String run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ExporterProcess.java(), "-jar", ExporterProcess.JAR.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        return out;
+    }
+
+    private static String gitHead() {
+        if (!Cmd.available("git")) {
+            return null;
+        }
+        try {
+            return Cmd.run("git", "rev-parse", "HEAD").strip();
+        } catch (IOException | InterruptedException e) {
+            return null;
         }
     }
 
