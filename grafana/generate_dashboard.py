@@ -223,7 +223,7 @@ def build():
         "bargauge", "Ephemeral port use per destination",
         "Ports in use (TIME_WAIT included) from one source IP to one destination IP:port, as a share "
         "of the usable range (ip_local_port_range minus reserved). Bad: above 80% "
-        "(FootgunEphemeralPortsNearlyExhausted); at 100% connect() fails with EADDRNOTAVAIL.",
+        "(FootgunEphemeralPortExhaustion); at 100% connect() fails with EADDRNOTAVAIL.",
         [target(f"instance_destination:footgun_ephemeral_ports_usage:ratio{{{I}}}",
                 "{{src_ip}} → {{dst_ip}}:{{dst_port}}")],
         unit="percentunit", min_=0, max_=1,

@@ -70,6 +70,7 @@ public final class MetricsRenderer {
                             + "that need tcp_info judged the others.")
                     .set(s.sockets().value().undetailed()).add();
             TcpInfoFamilies.render(f, s.sockets().value().open(), destinationsTop(a), labels);
+            ListenerFamilies.render(f, s.sockets().value().open(), s.sysctls().value(), destinationsTop(a), labels);
         }
         s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));

@@ -73,22 +73,40 @@ class AlertRulesTest {
     }
 
     @Test
-    void criticalConntrackAndPortAlertsPageEverythingElseGoesToWarnings() {
+    void criticalConntrackPortAndListenerAlertsPageAdviceNotifiesNobodyEverythingElseGoesToWarnings() {
         assumeTool("amtool", "prometheus-alertmanager");
-        assertThat(route("alertname=FootgunConntrackUsageHigh", "severity=critical", "footgun=conntrack_table_full"))
-                .isEqualTo("footgun-pager");
-        assertThat(route("alertname=FootgunConntrackDropping", "severity=critical", "footgun=conntrack_table_full"))
-                .isEqualTo("footgun-pager");
-        assertThat(route("alertname=FootgunEphemeralPortsNearlyExhausted", "severity=critical",
-                "footgun=ephemeral_port_exhaustion", "dst_ip=10.0.0.9", "dst_port=5432"))
+        assertThat(route("alertname=FootgunConntrackTableFull", "severity=critical", "footgun=conntrack_table_full"))
                 .isEqualTo("footgun-pager");
         assertThat(route("alertname=FootgunEphemeralPortExhaustion", "severity=critical",
+                "footgun=ephemeral_port_exhaustion", "dst_ip=10.0.0.9", "dst_port=5432"))
+                .isEqualTo("footgun-pager");
+        assertThat(route("alertname=FootgunListenQueueOverflowing", "severity=critical",
+                "footgun=reuseport_imbalance", "listen_ip=10.0.0.5", "listen_port=443"))
+                .isEqualTo("footgun-pager");
+        assertThat(route("alertname=FootgunKeepaliveTooLong", "severity=info", "footgun=keepalive_too_long"))
+                .isEqualTo("footgun-info");
+        assertThat(route("alertname=FootgunConntrackTableFull", "severity=info", "footgun=conntrack_table_full"))
+                .as("info never pages, whatever the footgun").isEqualTo("footgun-info");
+        assertThat(route("alertname=FootgunEphemeralPortExhaustion", "severity=critical",
                 "footgun=ephemeral_port_exhaustion")).isEqualTo("footgun-pager");
-        assertThat(route("alertname=FootgunConntrackUsageHigh", "severity=warning", "footgun=conntrack_table_full"))
+        assertThat(route("alertname=FootgunConntrackTableFull", "severity=warning", "footgun=conntrack_table_full"))
                 .isEqualTo("footgun-warnings");
         assertThat(route("alertname=FootgunBbrWithoutFq", "severity=critical", "footgun=bbr_without_fq"))
                 .isEqualTo("footgun-warnings");
         assertThat(route("alertname=FootgunExporterDown", "severity=warning")).isEqualTo("footgun-warnings");
+    }
+
+    @Test
+    void theInfoReceiverNotifiesNobody() throws IOException {
+        Map<String, Object> am = map(MiniYaml.parse(Files.readString(ALERTMANAGER_EXAMPLE)));
+        Map<String, Object> info = null;
+        for (Object r : list(am.get("receivers"))) {
+            if ("footgun-info".equals(map(r).get("name"))) {
+                info = map(r);
+            }
+        }
+        assertThat(info).as("receiver footgun-info").isNotNull();
+        assertThat(info.keySet()).as("footgun-info has no integration").containsExactly("name");
     }
 
     private static String route(String... labels) {
@@ -118,17 +136,21 @@ class AlertRulesTest {
             String name = (String) a.get("alert");
             Map<String, Object> labels = map(a.get("labels"));
             Map<String, Object> ann = map(a.get("annotations"));
-            assertThat(labels.get("severity")).as(name + " severity").isIn("warning", "critical");
+            assertThat(labels.get("severity")).as(name + " severity").isIn("info", "warning", "critical");
             assertThat(a.get("for")).as(name + " for:").isInstanceOf(String.class);
             assertThat((String) a.get("for")).as(name + " for:").matches("\\d+[smh]");
             for (String key : List.of("summary", "description", "runbook_url")) {
                 assertThat(ann.get(key)).as(name + " " + key).isInstanceOf(String.class);
                 assertThat(((String) ann.get(key)).strip()).as(name + " " + key).isNotEmpty();
             }
-            assertThat((String) ann.get("summary")).as(name + " summary names the node")
-                    .contains("{{ $labels.instance }}");
-            assertThat((String) ann.get("description")).as(name + " description names the node")
-                    .contains("{{ $labels.instance }}");
+            if (!name.equals("FootgunExporterAbsent")) { // absent() has no target, so no instance to name
+                assertThat((String) ann.get("summary")).as(name + " summary names the node")
+                        .contains("{{ $labels.instance }}");
+            }
+            if (!name.equals("FootgunExporterAbsent")) {
+                assertThat((String) ann.get("description")).as(name + " description names the node")
+                        .contains("{{ $labels.instance }}");
+            }
             String runbook = (String) ann.get("runbook_url");
             assertThat(runbook).as(name + " runbook_url").startsWith(RUNBOOK_BASE);
             String anchor = runbook.substring(RUNBOOK_BASE.length());
@@ -138,6 +160,8 @@ class AlertRulesTest {
                 footgun = m.find() ? m.group(1) : null;
             }
             if (footgun != null) {
+                assertThat((String) a.get("expr")).as(name + " can be switched off by the target label footgun_mute")
+                        .endsWith("unless on(instance, job) up{footgun_mute=~\"all|(.+,)?" + footgun + "(,.+)?\"}");
                 assertThat(footgunAnchors).as(name + " runbook anchor names a known footgun").contains(anchor);
                 assertThat(anchor).as(name + " runbook anchor").isEqualTo("footgun-" + ((String) footgun).replace('_', '-'));
             } else {
@@ -146,21 +170,65 @@ class AlertRulesTest {
         }
     }
 
+    /** The README's table of levels per footgun: footgun id to its advice, warn and critical cells. */
+    static Map<String, List<String>> readmeLevels() throws IOException {
+        Map<String, List<String>> levels = new HashMap<>();
+        Pattern row = Pattern.compile("^\\| ([a-z_]+) \\| (.*?) \\| (.*?) \\| (.*?) \\|$");
+        for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
+            Matcher m = row.matcher(line);
+            if (m.matches() && Arrays.stream(Footgun.values()).anyMatch(f -> f.id().equals(m.group(1)))) {
+                levels.put(m.group(1), List.of(m.group(2), m.group(3), m.group(4)));
+            }
+        }
+        return levels;
+    }
+
     @Test
-    void everyFootgunHasAWarningAndACriticalRiskAlert() throws IOException {
+    void everyFootgunAlertsAtExactlyTheLevelsTheReadmeGivesIt() throws IOException {
+        Map<String, List<String>> levels = readmeLevels();
+        assertThat(levels.keySet()).as("footguns in the README's level table")
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(Footgun.values()).map(Footgun::id).toList());
         List<Map<String, Object>> alerts = alertRules();
         for (Footgun f : Footgun.values()) {
             String selector = "footgun_risk_ratio{footgun=\"" + f.id() + "\"}";
-            Map<String, String> bySeverity = new HashMap<>();
+            Set<String> severities = new TreeSet<>();
             for (Map<String, Object> a : alerts) {
                 String expr = ((String) a.get("expr")).strip();
-                if (expr.startsWith(selector)) {
-                    bySeverity.put((String) map(a.get("labels")).get("severity"), expr);
+                String severity = (String) map(a.get("labels")).get("severity");
+                if (expr.startsWith(selector + " >= 0.3 < 0.5\n")) {
+                    assertThat(severity).as(f.id() + " advice band").isEqualTo("info");
+                } else if (expr.startsWith(selector + " >= 0.5\n")) {
+                    assertThat(severity).as(f.id() + " warn level").isIn("warning", "critical");
+                }
+                if (expr.contains(selector)) {
+                    assertThat(a.get("alert")).as(f.id() + " alertname").isEqualTo(camel(f));
+                    severities.add(severity);
+                } else if (f.id().equals(map(a.get("labels")).get("footgun"))) {
+                    severities.add(severity); // an alert on the footgun's raw facts, e.g. the listener page
                 }
             }
-            assertThat(bySeverity).as(f.id()).containsEntry("warning", selector + " >= 0.5")
-                    .containsEntry("critical", selector + " >= 0.8");
+            List<String> cells = levels.get(f.id());
+            Set<String> expected = new TreeSet<>();
+            if (!cells.get(0).startsWith("—")) {
+                expected.add("info");
+            }
+            if (!cells.get(1).startsWith("—")) {
+                expected.add("warning");
+            }
+            if (!cells.get(2).startsWith("—")) {
+                expected.add("critical");
+            }
+            assertThat(severities).as(f.id() + ": severities of its risk alerts against the README's levels " + cells)
+                    .isEqualTo(expected);
         }
+    }
+
+    private static String camel(Footgun f) {
+        StringBuilder b = new StringBuilder("Footgun");
+        for (String w : f.id().split("_")) {
+            b.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
+        }
+        return b.toString();
     }
 
     @Test
@@ -169,14 +237,21 @@ class AlertRulesTest {
         for (Map<String, Object> a : alertRules()) {
             exprs.computeIfAbsent((String) a.get("alert"), k -> new ArrayList<>()).add((String) a.get("expr"));
         }
-        assertThat(exprs).containsKeys("FootgunConntrackUsageHigh", "FootgunConntrackFullWithinHour",
-                "FootgunConntrackDropping", "FootgunConntrackEarlyDropping", "FootgunConntrackInsertFailing",
-                "FootgunEphemeralPortsNearlyExhausted", "FootgunEphemeralPortHeadroomLow",
+        assertThat(exprs).containsKeys("FootgunConntrackTableFull", "FootgunConntrackFullWithinHour",
+                "FootgunConntrackEarlyDropping", "FootgunConntrackInsertFailing",
+                "FootgunEphemeralPortExhaustion", "FootgunEphemeralPortHeadroomLow",
                 "FootgunTimeWaitBucketsOverflowing", "FootgunPawsPassiveRejects", "FootgunListenQueueOverflowing",
-                "FootgunExporterDown", "FootgunCollectorFailing");
-        assertThat(exprs.get("FootgunConntrackUsageHigh")).anyMatch(e -> e.contains("> 0.75")).anyMatch(e -> e.contains("> 0.9"));
+                "FootgunExporterDown", "FootgunExporterAbsent", "FootgunCollectorFailing");
+        // one harm, one page: the overlapping conntrack and port rules are merged into their footgun's critical
+        assertThat(exprs).doesNotContainKeys("FootgunConntrackUsageHigh", "FootgunConntrackDropping",
+                "FootgunEphemeralPortsNearlyExhausted");
+        assertThat(exprs.get("FootgunConntrackTableFull")).anyMatch(e -> e.contains("footgun_conntrack_drop_total"));
+        assertThat(exprs.get("FootgunEphemeralPortExhaustion"))
+                .anyMatch(e -> e.contains("footgun_ephemeral_port_headroom_connections_per_second") && e.contains(">= 0.8"));
         assertThat(exprs.get("FootgunConntrackFullWithinHour")).allMatch(e -> e.contains("predict_linear"));
-        assertThat(exprs.get("FootgunExporterDown")).containsExactly("up{job=\"" + JOB + "\"} == 0");
+        // the job's spelling does not matter: static job name or prometheus-operator's <namespace>/<podmonitor>
+        assertThat(exprs.get("FootgunExporterDown")).containsExactly("up{job=~\".*" + JOB + ".*\"} == 0");
+        assertThat(exprs.get("FootgunExporterAbsent")).containsExactly("absent(up{job=~\".*" + JOB + ".*\"})");
         assertThat(exprs.get("FootgunCollectorFailing")).containsExactly("footgun_scrape_collector_success == 0");
     }
 
@@ -195,7 +270,8 @@ class AlertRulesTest {
                     for (Object e : exp) {
                         Map<String, Object> ea = map(e);
                         assertThat(map(ea.get("exp_labels"))).as(file + " " + name + " exp_labels")
-                                .containsKeys("severity", "instance");
+                                .containsKeys(name.equals("FootgunExporterAbsent") ? new String[] {"severity"}
+                                        : new String[] {"severity", "instance"});
                         assertThat(map(ea.get("exp_annotations"))).as(file + " " + name + " exp_annotations")
                                 .containsKeys("summary", "description", "runbook_url");
                     }

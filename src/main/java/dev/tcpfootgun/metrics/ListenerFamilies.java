@@ -1,0 +1,46 @@
+package dev.tcpfootgun.metrics;
+
+import dev.tcpfootgun.snapshot.Endpoint;
+import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.TcpState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Accept-queue fill per listening address, so an alert can name the listener that drops
+ * connections. The fullest listener of an address counts (an SO_REUSEPORT group overflows through
+ * its fullest member); the top K addresses by fill, no "other": a fill ratio does not sum.
+ */
+final class ListenerFamilies {
+
+    private ListenerFamilies() {}
+
+    static void render(Families f, List<TcpSocket> open, Sysctls sysctls, int top, DestinationLabels labels) {
+        // /proc/net/tcp has no backlog: somaxconn, the cap of every backlog, stands in (as the check does)
+        long somaxconn = sysctls == null ? -1 : sysctls.number("net.core.somaxconn").orElse(-1);
+        Map<Endpoint, Double> fill = new LinkedHashMap<>();
+        for (TcpSocket s : open) {
+            if (s.state() != TcpState.LISTEN) {
+                continue;
+            }
+            long backlog = s.txQueue() > 0 ? s.txQueue() : somaxconn;
+            double ratio = backlog > 0 ? (double) s.rxQueue() / backlog : s.rxQueue() > 0 ? 1 : 0;
+            fill.merge(s.local(), ratio, Math::max);
+        }
+        List<Map.Entry<Endpoint, Double>> ranked = new ArrayList<>(fill.entrySet());
+        ranked.sort(Map.Entry.<Endpoint, Double>comparingByValue().reversed()
+                .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port()));
+        var g = f.gauge("footgun_listen_queue_fill_ratio",
+                "Accept queue / backlog of the fullest listener on each listening address (1: full, new connections dropped); "
+                        + "the top addresses by fill.");
+        for (int i = 0; i < Math.min(top, ranked.size()); i++) {
+            Endpoint e = ranked.get(i).getKey();
+            g.set(ranked.get(i).getValue(), "listen_ip", labels.address(e.ip()), "listen_port", Integer.toString(e.port()));
+        }
+        g.add();
+    }
+}
