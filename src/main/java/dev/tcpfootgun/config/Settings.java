@@ -66,8 +66,8 @@ public record Settings(
               --destinations.top=K        destinations kept as their own series; the rest sum into "other" (default 20)
               --scrape.timeout=DURATION   the whole read's budget: a source or namespace not done by then is reported
                                           failed for that scrape; a shorter X-Prometheus-Scrape-Timeout-Seconds
-                                          (minus 0.5s) wins (default 9s); durations as Prometheus
-                                          writes them: 500ms, 10s, 1m30s
+                                          (minus a quarter, at most 0.5s) wins (default 9s); durations as
+                                          Prometheus writes them: 500ms, 10s, 1m30s
               --destinations.labels=plain|hash|drop
                                           addresses in per-destination labels: as is, as a short hash, or no such series (default plain)
               --web.config.file=FILE      TLS and basic auth, in the Prometheus exporter-toolkit web config format

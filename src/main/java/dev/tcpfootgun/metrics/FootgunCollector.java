@@ -15,7 +15,7 @@ import java.time.Duration;
 public final class FootgunCollector implements MultiCollector {
 
     public static final String TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds";
-    /** Left of Prometheus's timeout for judging, rendering and the response to travel. */
+    /** Left of Prometheus's timeout for judging, rendering and the response to travel: a quarter of it, at most this. */
     static final Duration MARGIN = Duration.ofMillis(500);
 
     private final Scraper scraper;
@@ -38,9 +38,9 @@ public final class FootgunCollector implements MultiCollector {
     }
 
     /**
-     * The read's budget for a scrape: the header's seconds minus {@link #MARGIN} (half the header when
-     * it is shorter than twice the margin), never above {@code cap}; {@code cap} when the header is
-     * missing or not a positive number.
+     * The read's budget for a scrape: the header's seconds minus a margin (a quarter of them, at most
+     * {@link #MARGIN}), never above {@code cap}; {@code cap} when the header is missing or not a
+     * positive number.
      */
     static Duration budget(String header, Duration cap) {
         if (header == null) {
@@ -56,7 +56,7 @@ public final class FootgunCollector implements MultiCollector {
             return cap;
         }
         long nanos = (long) (seconds * 1e9);
-        long budget = nanos > 2 * MARGIN.toNanos() ? nanos - MARGIN.toNanos() : nanos / 2;
+        long budget = nanos - Math.min(MARGIN.toNanos(), nanos / 4);
         return Duration.ofNanos(Math.min(budget, cap.toNanos()));
     }
 }

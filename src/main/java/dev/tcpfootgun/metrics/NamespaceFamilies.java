@@ -2,6 +2,7 @@ package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.SocketCensus;
+import dev.tcpfootgun.netns.Access;
 import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.Pod;
 import dev.tcpfootgun.scrape.Assessment;
@@ -40,11 +41,14 @@ final class NamespaceFamilies {
         var conntrack = f.gauge("footgun_netns_conntrack_entries",
                 "Conntrack entries of each network namespace: the count is per namespace, the limit (footgun_conntrack_entries_limit) is global.");
         var success = f.gauge("footgun_netns_scrape_collector_success", "Whether a source could be read in a network namespace.");
+        var tcpInfo = f.gauge("footgun_netns_tcp_info_sockets",
+                "Connections of each network namespace read with their tcp_info: only a namespace read through setns (access=\"setns\") or the exporter's own has any.");
 
         Map<TcpState, Integer> otherStates = new EnumMap<>(TcpState.class);
         long otherTw = 0;
         long otherPorts = 0;
         long otherConntrack = 0;
+        long otherTcpInfo = 0;
         double[] otherRisk = null;
         boolean others = false;
         for (int n = 0; n < ranked.size(); n++) {
@@ -64,6 +68,7 @@ final class NamespaceFamilies {
                     otherConntrack += ct.count();
                 }
                 otherRisk = maxRisks(otherRisk, ns.findings());
+                otherTcpInfo += ns.tcpInfoSockets();
                 continue;
             }
             String netns = ns.ref().label();
@@ -78,8 +83,11 @@ final class NamespaceFamilies {
                     risk.set(x.risk(), "netns", netns, "footgun", x.footgun().id());
                 }
             }
+            tcpInfo.set(ns.tcpInfoSockets(), "netns", netns);
             for (Reading<?> r : ns.observation().now().readings()) {
-                success.set(r.success() ? 1 : 0, "netns", netns, "collector", r.collector());
+                // read without setns, its sysctls are the node's, assumed for judging but not read: 0
+                boolean assumed = ns.access() == Access.PROCFS && r.collector().equals("sysctl");
+                success.set(r.success() && !assumed ? 1 : 0, "netns", netns, "collector", r.collector());
             }
             if (ct != null) {
                 conntrack.set(ct.count(), "netns", netns);
@@ -125,6 +133,7 @@ final class NamespaceFamilies {
             tw.set(otherTw, "netns", o, "dst_ip", o, "dst_port", o);
             ports.set(otherPorts, "netns", o, "src_ip", o, "dst_ip", o, "dst_port", o);
             conntrack.set(otherConntrack, "netns", o);
+            tcpInfo.set(otherTcpInfo, "netns", o);
             List<Finding> template = ranked.getFirst().findings();
             for (int i = 0; otherRisk != null && i < otherRisk.length; i++) {
                 if (!Double.isNaN(otherRisk[i])) {
@@ -139,6 +148,7 @@ final class NamespaceFamilies {
         ports.add();
         conntrack.add();
         success.add();
+        tcpInfo.add();
         worst(f, a.namespaces());
     }
 

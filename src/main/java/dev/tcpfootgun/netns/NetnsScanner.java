@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every other network namespace of the node under the scrape's deadline: discovery and each
- * namespace's read run off the scrape thread, at most {@link #LANES} namespaces at a time, and all
- * share what is left of one budget. A read that overruns is reported failed for that scrape and
+ * namespace's read run off the scrape thread, {@link #LANES} namespaces at a time (a read slower
+ * than {@link #PATIENCE} stops holding its lane), and all share what is left of one budget. A read that overruns is reported failed for that scrape and
  * the namespace skipped (failed at once) while the read stays stuck, so a blocking file costs one
  * thread and one namespace, never the scrape. Where setns works (CAP_SYS_ADMIN), a namespace gets a
  * thread inside it, kept while it lives; elsewhere it is read from its /proc/PID/net files alone.
@@ -41,6 +41,8 @@ public final class NetnsScanner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NetnsScanner.class);
     /** Namespaces read side by side: one stuck read leaves the other lane to the rest. */
     static final int LANES = 2;
+    /** A read taking longer (a namespace of 100 000 sockets takes about this) is waited for beside the lanes, not in one. */
+    static final long PATIENCE = TimeUnit.MILLISECONDS.toNanos(500);
 
     /** Builds the reader of one namespace; {@code entered} tells whether netlink and /proc/sys see it. */
     public interface ReaderFactory {
@@ -58,6 +60,7 @@ public final class NetnsScanner implements AutoCloseable {
         volatile Supplier<NodeSnapshot> reader;
         NetnsRef named;
         CompletableFuture<NamespaceSnapshot> read;
+        long startedNanos;
 
         Slot(NetnsRef ref) {
             this.ref = ref;
@@ -121,6 +124,7 @@ public final class NetnsScanner implements AutoCloseable {
         lastSkipped = null;
         Set<Long> alive = new HashSet<>();
         List<Slot> active = new ArrayList<>(LANES);
+        List<Slot> overdue = new ArrayList<>();
         for (NetnsRef ref : found.namespaces()) {
             alive.add(ref.inode());
             if (ref.inode() == skipInode) {
@@ -147,12 +151,12 @@ public final class NetnsScanner implements AutoCloseable {
             }
             start(slot, found.podsByUid());
             active.add(slot);
-            if (active.size() >= LANES) {
-                awaitOne(active, deadlineNanos, each);
+            while (active.size() >= LANES) {
+                awaitLane(active, overdue, deadlineNanos, each);
             }
         }
-        while (!active.isEmpty()) {
-            awaitOne(active, deadlineNanos, each);
+        while (!active.isEmpty() || !overdue.isEmpty()) {
+            awaitLane(active, overdue, deadlineNanos, each);
         }
         slots.entrySet().removeIf(e -> {
             if (alive.contains(e.getKey())) {
@@ -188,6 +192,7 @@ public final class NetnsScanner implements AutoCloseable {
     private void start(Slot slot, Map<String, Pod> podsByUid) {
         CompletableFuture<NamespaceSnapshot> result = new CompletableFuture<>();
         slot.read = result;
+        slot.startedNanos = System.nanoTime();
         pool.execute(() -> {
             try {
                 result.complete(read(slot, podsByUid));
@@ -229,30 +234,43 @@ public final class NetnsScanner implements AutoCloseable {
         return new NamespaceSnapshot(named, snapshot, slot.access(), addresses);
     }
 
-    /** Waits for one of the reads in flight (at most until the deadline) and hands over every finished one. */
-    private void awaitOne(List<Slot> active, long deadlineNanos, Consumer<NamespaceSnapshot> each) {
-        CompletableFuture<?>[] reads = active.stream().map(s -> s.read).toArray(CompletableFuture[]::new);
-        boolean timedOut = false;
+    /**
+     * Waits until a read ends, a lane's read outlasts {@link #PATIENCE} (it then waits beside the
+     * lanes) or the deadline passes (every read still running is then failed for this scrape), and
+     * hands over every finished read.
+     */
+    private void awaitLane(List<Slot> active, List<Slot> overdue, long deadlineNanos, Consumer<NamespaceSnapshot> each) {
+        long until = deadlineNanos;
+        for (Slot s : active) {
+            until = Math.min(until, s.startedNanos + PATIENCE);
+        }
+        List<Slot> all = new ArrayList<>(active);
+        all.addAll(overdue);
         try {
-            CompletableFuture.anyOf(reads).get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            timedOut = true;
-        } catch (ExecutionException e) {
-            // handed over below as that namespace's failure
+            CompletableFuture.anyOf(all.stream().map(s -> s.read).toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // sorted out below: finished reads are handed over, a failed one as its namespace's failure
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            timedOut = true;
+            deadlineNanos = System.nanoTime();
         }
-        for (Iterator<Slot> it = active.iterator(); it.hasNext(); ) {
-            Slot s = it.next();
-            if (s.read.isDone()) {
-                it.remove();
-                deliver(s, each);
-            } else if (timedOut) {
-                // left running, not interrupted: what blocks (an open() of a FIFO, a netlink recv) would not
-                // notice, and the slot stays busy, so the namespace is skipped until the read ends
-                it.remove();
-                each.accept(failed(s, "did not finish within the scrape deadline; skipped while it stays stuck"));
+        long now = System.nanoTime();
+        for (List<Slot> list : List.of(active, overdue)) {
+            for (Iterator<Slot> it = list.iterator(); it.hasNext(); ) {
+                Slot s = it.next();
+                if (s.read.isDone()) {
+                    it.remove();
+                    deliver(s, each);
+                } else if (now >= deadlineNanos) {
+                    // left running, not interrupted: what blocks (an open() of a FIFO, a netlink recv) would not
+                    // notice, and the slot stays busy, so the namespace is skipped until the read ends
+                    it.remove();
+                    each.accept(failed(s, "did not finish within the scrape deadline; skipped while it stays stuck"));
+                } else if (list == active && now >= s.startedNanos + PATIENCE) {
+                    it.remove();
+                    overdue.add(s);
+                }
             }
         }
     }

@@ -12,9 +12,10 @@ import java.util.List;
  *
  * @param access how it was read (own, setns, or its /proc/PID/net files alone)
  * @param addresses the addresses it owns (pod IPs), loopback left out
+ * @param tcpInfoSockets connections read with their tcp_info (none without setns: /proc/PID/net/tcp has none)
  */
 public record NamespaceAssessment(NetnsRef ref, Observation observation, List<Finding> findings, Access access,
-        Reading<List<String>> addresses) {
+        Reading<List<String>> addresses, int tcpInfoSockets) {
 
     public NamespaceAssessment {
         findings = List.copyOf(findings);

@@ -111,7 +111,26 @@ public final class Scraper {
                 }
             }
         }
-        return future.join();
+        if (mine) {
+            return future.join();
+        }
+        try {
+            return future.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // the read we joined keeps the longer budget of the scrape that started it; this one answers in its own
+            return unread("the read in flight (started by an earlier scrape with a longer deadline) did not finish within this scrape's");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unread("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** An assessment in which every source failed with one reason: what a scrape answers when it cannot wait for the read. */
+    private Assessment unread(String reason) {
+        Observation o = new Observation(NetnsScanner.unreadable(reason), null, destinationsTop);
+        return new Assessment(o, checks.judge(o), Map.of(), List.of(), reads);
     }
 
     /** Runs only on the thread that owns the in-flight read, so the state below needs no more locking. */
@@ -142,7 +161,8 @@ public final class Scraper {
                 }
                 account(ns.snapshot(), ns.ref());
                 seen.put(ns.ref().inode(), snap.withoutSockets());
-                others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings, ns.access(), ns.addresses()));
+                others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings, ns.access(), ns.addresses(),
+                        withTcpInfo(ns.snapshot())));
             });
             logChange("netns", null);
         } catch (IOException e) {
@@ -153,11 +173,22 @@ public final class Scraper {
         NetnsRef ownRef = scanner.skippedRef();
         List<NamespaceAssessment> namespaces = new ArrayList<>(others.size() + 1);
         namespaces.add(new NamespaceAssessment(ownRef != null ? ownRef : new NetnsRef(scanner.ownInode(),
-                ProcessHandle.current().pid(), true, null), observation, own, Access.OWN, Reading.ok("addresses", List.of(), 0, 0)));
+                ProcessHandle.current().pid(), true, null), observation, own, Access.OWN, Reading.ok("addresses", List.of(), 0, 0), withTcpInfo(now)));
         namespaces.addAll(others);
         previousByNamespace.clear();
         previousByNamespace.putAll(seen);
         return new Assessment(observation, worstOf(namespaces), parseErrorTotals, namespaces, reads);
+    }
+
+    private static int withTcpInfo(NodeSnapshot snapshot) {
+        var table = snapshot.sockets().value();
+        int n = 0;
+        if (table != null) {
+            for (var s : table.open()) {
+                n += s.info() != null ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     /** The findings of a namespace judged with the node's sysctls, each that read one saying so. */

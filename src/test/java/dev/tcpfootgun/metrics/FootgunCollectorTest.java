@@ -15,7 +15,8 @@ class FootgunCollectorTest {
         assertThat(FootgunCollector.budget("2", CAP)).isEqualTo(Duration.ofMillis(1500));
         assertThat(FootgunCollector.budget("10", CAP)).isEqualTo(CAP);
         assertThat(FootgunCollector.budget("8.6", CAP)).isEqualTo(Duration.ofMillis(8100));
-        assertThat(FootgunCollector.budget("0.5", CAP)).isEqualTo(Duration.ofMillis(250));
+        assertThat(FootgunCollector.budget("1", CAP)).isEqualTo(Duration.ofMillis(750));
+        assertThat(FootgunCollector.budget("0.4", CAP)).isEqualTo(Duration.ofMillis(300));
     }
 
     @Test
