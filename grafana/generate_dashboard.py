@@ -176,11 +176,12 @@ def build():
         "table", "Findings and evidence",
         "One row per footgun: status (ok, warn, critical, unknown) and this node's numbers behind "
         "it. Bad: any warn or critical row; unknown means the kernel does not offer the data.",
-        [target(f"footgun_finding_info{{{I}}}", ref="A", instant=True, fmt="table")],
+        [target(f"footgun_finding_status{{{I}}} == 1", ref="A", instant=True, fmt="table")],
         options={"showHeader": True, "cellHeight": "sm"},
         extra={"transformations": [{"id": "organize", "options": {
             "excludeByName": {"Time": True, "Value": True, "__name__": True, "job": True, "instance": True},
-            "indexByName": {"footgun": 0, "status": 1, "evidence": 2}}}]}), 24, 8)
+            "indexByName": {"footgun": 0, "footgun_finding_status": 1, "evidence": 2},
+            "renameByName": {"footgun_finding_status": "status"}}}]}), 24, 8)
 
     # --- Conntrack ---------------------------------------------------------------------------
     L.row("Conntrack (§9)")

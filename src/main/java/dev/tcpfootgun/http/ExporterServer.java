@@ -6,6 +6,7 @@ import dev.tcpfootgun.config.ListenAddress;
 import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.config.WebConfig;
 import dev.tcpfootgun.metrics.DestinationLabels;
+import dev.tcpfootgun.metrics.ExporterMetrics;
 import dev.tcpfootgun.metrics.FootgunCollector;
 import dev.tcpfootgun.metrics.MetricsRenderer;
 import dev.tcpfootgun.scrape.Scraper;
@@ -52,6 +53,9 @@ public final class ExporterServer implements AutoCloseable {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop(),
                 DestinationLabels.of(settings.destinationLabels()))));
+        if (settings.exporterMetrics()) {
+            ExporterMetrics.register(registry);
+        }
         List<HTTPServer> started = new ArrayList<>();
         List<ListenAddress> bound = new ArrayList<>();
         for (ListenAddress at : settings.listenAddresses()) {

@@ -1,5 +1,6 @@
 package dev.tcpfootgun.metrics;
 
+import dev.tcpfootgun.BuildInfo;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.KernelFacts;
 import dev.tcpfootgun.footgun.SocketCensus;
@@ -16,6 +17,7 @@ import dev.tcpfootgun.snapshot.Reading;
 import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpState;
+import dev.tcpfootgun.source.PageSize;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +30,12 @@ import java.util.Set;
 public final class MetricsRenderer {
 
     static final String OTHER = "other";
+
+    /** The verdict StateSet; its state label has the family's name, as OpenMetrics has it. */
+    public static final String FINDING_STATUS = "footgun_finding_status";
+
+    /** Every verdict a finding can have, from the enum, so a new status is a new state without an edit here. */
+    static final List<String> STATES = java.util.Arrays.stream(Status.values()).map(Status::label).toList();
 
     /** Sysctls whose value is text; the rest are numbers or lists of numbers. */
     static final Set<String> TEXT_SYSCTLS = Set.of(
@@ -54,8 +62,10 @@ public final class MetricsRenderer {
     public MetricSnapshots render(Assessment a) {
         Families f = new Families();
         NodeSnapshot s = a.snapshot();
+        BuildInfo build = BuildInfo.current();
         f.info("footgun_build", "Build of the exporter; the value is always 1.",
-                "version", version, "java_version", Runtime.version().toString());
+                "version", version, "revision", build.revision(), "branch", build.branch(),
+                "java_version", BuildInfo.javaVersion());
         collectorHealth(f, s, a.parseErrorTotals());
         f.counter("footgun_scrape_reads", "Times the exporter read the kernel since start; concurrent scrapes share one read.")
                 .set(a.reads()).add();
@@ -105,12 +115,13 @@ public final class MetricsRenderer {
     private static void findings(Families f, List<Finding> findings) {
         var risk = f.gauge("footgun_risk_ratio",
                 "Risk of each footgun on this node: 0 fine, 0.3 advice (configuration only), 0.5 warn, 0.8 critical (measured), 1 failing now. Absent when the data is unavailable.");
-        var status = f.gauge("footgun_finding_info", "Verdict of each footgun check (ok, advice, warn, critical, unknown); the value is always 1.");
+        var status = f.stateSet(FINDING_STATUS, "Verdict of each footgun check: 1 for the state that holds ("
+                + String.join(", ", STATES) + "), 0 for the others.");
         for (Finding x : findings) {
             if (x.status() != Status.UNKNOWN) {
                 risk.set(x.risk(), "footgun", x.footgun().id());
             }
-            status.set(1, "footgun", x.footgun().id(), "status", x.status().label());
+            status.set(STATES, x.status().label(), "footgun", x.footgun().id());
         }
         risk.add();
         status.add();
@@ -211,26 +222,37 @@ public final class MetricsRenderer {
         }
     }
 
+    /**
+     * Every /proc/net/sockstat{,6} field as a gauge. "mem" counts pages, so it is given as _mem_pages
+     * and, times the kernel's page size, as _mem_bytes (node_exporter gives both); FRAG's "memory" is
+     * bytes already and is named so.
+     */
     private static void sockstat(Families f, Sockstat st) {
         st.protocols().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(p -> {
             String proto = p.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
             p.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(field -> {
                 String name = field.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
-                if (name.equals("mem")) {
-                    name = "mem_pages";
+                String help = "/proc/net/sockstat " + p.getKey() + " " + field.getKey();
+                String metric = "footgun_sockstat_" + proto + "_";
+                switch (name) {
+                    case "mem" -> {
+                        f.gauge(metric + "mem_pages", help + ", in pages.").set(field.getValue()).add();
+                        f.gauge(metric + "mem_bytes", help + ", in bytes (pages times the kernel's page size, "
+                                + PageSize.bytes() + ").").set(field.getValue() * (double) PageSize.bytes()).add();
+                    }
+                    case "memory" -> f.gauge(metric + "memory_bytes", help + ", in bytes.").set(field.getValue()).add();
+                    default -> f.gauge(metric + name, help + ".").set(field.getValue()).add();
                 }
-                f.gauge("footgun_sockstat_" + proto + "_" + name,
-                        "/proc/net/sockstat " + p.getKey() + " " + field.getKey() + ".").set(field.getValue()).add();
             });
         });
     }
 
     private static void sysctls(Families f, Sysctls sc) {
-        var info = f.gauge("footgun_sysctl_info", "Text-valued sysctls the footguns depend on; the value is always 1.");
+        var info = f.infos("footgun_sysctl_info", "Text-valued sysctls the footguns depend on; the value is always 1.");
         sc.values().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = e.getKey();
             if (TEXT_SYSCTLS.contains(name)) {
-                info.set(1, "name", name, "value", e.getValue().trim().replaceAll("\\s+", " "));
+                info.set("name", name, "value", e.getValue().trim().replaceAll("\\s+", " "));
                 return;
             }
             String metric = "footgun_sysctl_" + name.replace('.', '_');
@@ -264,12 +286,12 @@ public final class MetricsRenderer {
             }
         }
         var mtu = f.gauge("footgun_network_mtu_bytes", "MTU of each network interface.");
-        var info = f.gauge("footgun_network_info",
+        var info = f.infos("footgun_network_info",
                 "Kind, root qdisc and the kinds of its children (mq's per-queue qdiscs) of each network interface; the value is always 1.");
         for (NetInterface i : list) {
             String kind = i.kind() == null ? "unknown" : i.kind();
             mtu.set(i.mtu(), "device", i.name(), "kind", kind);
-            info.set(1, "device", i.name(), "kind", kind, "root_qdisc", rootQdisc.getOrDefault(i.ifindex(), qdiscs == null ? "unknown" : "none"),
+            info.set("device", i.name(), "kind", kind, "root_qdisc", rootQdisc.getOrDefault(i.ifindex(), qdiscs == null ? "unknown" : "none"),
                     "child_qdiscs", String.join(",", childKinds.getOrDefault(i.ifindex(), new java.util.TreeSet<>())),
                     "operstate", i.operUp() ? "up" : "down");
         }

@@ -31,7 +31,7 @@ final class NamespaceFamilies {
                 .thenComparing(ns -> ns.ref().label()));
         f.gauge("footgun_netns_namespaces", "Network namespaces found on the node and read in this scrape.").set(ranked.size()).add();
 
-        var info = f.gauge("footgun_netns_info", "A network namespace with its own series, the pod that owns it, its addresses "
+        var info = f.infos("footgun_netns_info", "A network namespace with its own series, the pod that owns it, its addresses "
                 + "(pod_ips) and how it was read (access: own, setns, or procfs: its /proc/PID/net files alone); the value is always 1.");
         var risk = f.gauge("footgun_netns_risk_ratio", "Risk of each footgun in each network namespace (0 fine, 0.3 advice, 0.5 warn, 0.8 critical).");
         var states = f.gauge("footgun_netns_tcp_sockets", "TCP sockets per network namespace and state.");
@@ -74,7 +74,7 @@ final class NamespaceFamilies {
             String netns = ns.ref().label();
             NetnsRef ref = ns.ref();
             Pod pod = ref.pod();
-            info.set(1, "netns", netns, "pid", Long.toString(ref.pid()),
+            info.set("netns", netns, "pid", Long.toString(ref.pid()),
                     "pod_namespace", pod == null ? "" : pod.namespace(), "pod_name", pod == null ? "" : pod.name(),
                     "pod_uid", pod == null ? "" : pod.uid(), "pod_ips", String.join(",", ns.addressList()),
                     "access", ns.access().label());
@@ -157,7 +157,7 @@ final class NamespaceFamilies {
      * comes from; on a tie the exporter's own namespace (listed first), as the node-wide finding does.
      */
     private static void worst(Families f, List<NamespaceAssessment> namespaces) {
-        var g = f.gauge("footgun_risk_worst_netns_info",
+        var g = f.infos("footgun_risk_worst_netns_info",
                 "The network namespace and pod holding the node-wide (worst) risk of each footgun; the value is always 1.");
         int count = namespaces.getFirst().findings().size();
         for (int i = 0; i < count; i++) {
@@ -170,7 +170,7 @@ final class NamespaceFamilies {
             }
             if (worst != null) {
                 Pod pod = worst.ref().pod();
-                g.set(1, "footgun", worst.findings().get(i).footgun().id(), "netns", worst.ref().label(),
+                g.set("footgun", worst.findings().get(i).footgun().id(), "netns", worst.ref().label(),
                         "pod_namespace", pod == null ? "" : pod.namespace(), "pod_name", pod == null ? "" : pod.name());
             }
         }

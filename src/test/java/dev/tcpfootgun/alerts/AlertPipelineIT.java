@@ -304,9 +304,9 @@ class AlertPipelineIT {
         assertThat(queries).hasSizeGreaterThan(50);
         String socketSource = labelOf("footgun_socket_source_info", "source");
         Map<String, String> findings = new TreeMap<>();
-        for (Map<String, Object> s : vector("footgun_finding_info{instance=\"" + INSTANCE + "\"}")) {
+        for (Map<String, Object> s : vector("footgun_finding_status{instance=\"" + INSTANCE + "\"} == 1")) {
             Map<String, Object> m = map(s.get("metric"));
-            findings.put((String) m.get("footgun"), (String) m.get("status"));
+            findings.put((String) m.get("footgun"), (String) m.get("footgun_finding_status"));
         }
 
         Map<String, String> emptyAllowed = new LinkedHashMap<>();

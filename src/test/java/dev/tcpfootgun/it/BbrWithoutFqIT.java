@@ -57,7 +57,7 @@ class BbrWithoutFqIT {
                         .contains("tc qdisc replace dev bq0 root fq");
                 MetricsText m = MetricsText.parse(PortExhaustionIT.scrape(ns, EXPORTER_PORT));
                 assertThat(m.get("footgun_risk_ratio", "footgun", FOOTGUN)).hasValue(0.3);
-                assertThat(m.get("footgun_finding_info", "footgun", FOOTGUN, "status", "advice")).hasValue(1);
+                assertThat(m.get("footgun_finding_status", "footgun", FOOTGUN, "footgun_finding_status", "advice")).hasValue(1);
                 assertThat(m.get("footgun_network_info", "device", "bq0", "kind", "veth", "root_qdisc", "pfifo_fast", "child_qdiscs", "", "operstate", "up"))
                         .hasValue(1);
 

@@ -37,7 +37,7 @@ class EmptyProcfsIT {
             for (String c : collectors) {
                 assertThat(m.get("footgun_scrape_collector_success", "collector", c)).as(c).hasValue(0);
             }
-            assertThat(m.get("footgun_finding_info", "footgun", "conntrack_table_full", "status", "unknown")).hasValue(1);
+            assertThat(m.get("footgun_finding_status", "footgun", "conntrack_table_full", "footgun_finding_status", "unknown")).hasValue(1);
             assertThat(m.has("footgun_risk_ratio")).isFalse();
             assertThat(ExporterProcess.get(url + "/-/healthy", null).status()).isEqualTo(200);
             // start-up read plus two scrapes, yet each source's reason is logged once

@@ -46,7 +46,7 @@ class KeepaliveTooLongIT {
 
                 MetricsText m = Scrapes.metrics(ns);
                 assertThat(Scrapes.risk(m, "keepalive_too_long")).isEqualTo(0.3);
-                assertThat(m.get("footgun_finding_info", "footgun", "keepalive_too_long", "status", "advice")).hasValue(1);
+                assertThat(m.get("footgun_finding_status", "footgun", "keepalive_too_long", "footgun_finding_status", "advice")).hasValue(1);
                 String finding = Scrapes.finding(ns, "keepalive_too_long");
                 assertThat(finding).contains("= 7875 s (2 h 11 min)").contains("450 s (7.5 min)")
                         .contains("tcp_retries2=15").contains("sysctl -w net.ipv4.tcp_keepalive_time=300");
@@ -64,7 +64,7 @@ class KeepaliveTooLongIT {
                         "net.ipv4.tcp_keepalive_probes=5");
                 MetricsText tuned = Scrapes.metrics(ns);
                 assertThat(Scrapes.risk(tuned, "keepalive_too_long")).isZero();
-                assertThat(tuned.get("footgun_finding_info", "footgun", "keepalive_too_long", "status", "ok")).hasValue(1);
+                assertThat(tuned.get("footgun_finding_status", "footgun", "keepalive_too_long", "footgun_finding_status", "ok")).hasValue(1);
                 assertThat(Scrapes.finding(ns, "keepalive_too_long")).contains("= 450 s (7.5 min)");
             } finally {
                 if (withKeepalive != null) {

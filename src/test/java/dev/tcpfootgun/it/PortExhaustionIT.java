@@ -81,7 +81,7 @@ class PortExhaustionIT {
                         .hasMessageContaining("assign requested address");
                 MetricsText full = MetricsText.parse(scrape(ns));
                 assertThat(full.get("footgun_risk_ratio", "footgun", "ephemeral_port_exhaustion")).hasValue(1);
-                assertThat(full.get("footgun_finding_info", "footgun", "ephemeral_port_exhaustion", "status", "critical")).hasValue(1);
+                assertThat(full.get("footgun_finding_status", "footgun", "ephemeral_port_exhaustion", "footgun_finding_status", "critical")).hasValue(1);
                 ns.call(() -> {
                     for (Socket s : open) {
                         s.close();

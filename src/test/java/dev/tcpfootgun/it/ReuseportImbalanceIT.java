@@ -94,7 +94,7 @@ class ReuseportImbalanceIT {
             assertThat(after.get("footgun_tcpext_listen_overflows_total").orElseThrow()).isGreaterThan(overflowsBefore);
             // still critical on the next read: the queue is still full and its peers idle
             assertThat(Scrapes.risk(after, "reuseport_imbalance")).isGreaterThanOrEqualTo(0.8);
-            assertThat(after.get("footgun_finding_info", "footgun", "reuseport_imbalance", "status", "critical")).hasValue(1);
+            assertThat(after.get("footgun_finding_status", "footgun", "reuseport_imbalance", "footgun_finding_status", "critical")).hasValue(1);
         } finally {
             synchronized (channels) {
                 for (SocketChannel c : channels) {
