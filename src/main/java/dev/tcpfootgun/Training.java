@@ -12,6 +12,8 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code train} command: the training run of the container image's AOT cache (JEP 483, 514,
@@ -32,6 +34,8 @@ import java.util.List;
 final class Training {
 
     static final int SCRAPES = 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Training.class);
 
     /** Prometheus 3's Accept header for its default scrape protocols: OpenMetrics preferred. */
     static final String OPENMETRICS_ACCEPT = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
@@ -68,12 +72,10 @@ final class Training {
                 new PrintStream(OutputStream.nullOutputStream()));
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (!failures.isEmpty()) {
-            err.println("tcp-footgun-exporter: training: " + failures.size() + " of " + requests + " requests failed: "
-                    + String.join("; ", failures));
+            LOG.error("training: {} of {} requests failed: {}", failures.size(), requests, String.join("; ", failures));
             return 1;
         }
-        err.println("tcp-footgun-exporter: training: " + requests + " requests answered, doctor exit " + doctor + ", "
-                + millis + " ms");
+        LOG.info("training: {} requests answered, doctor exit {}, {} ms", requests, doctor, millis);
         return 0;
     }
 

@@ -120,7 +120,11 @@ class StartupIT {
         }
     }
 
-    /** Every line on stderr, from our code, the JDK's HTTP server and any thread, in each --log.format. */
+    /**
+     * Every line on stderr, in each --log.format: serve's (the start-up line, a scrape's line from
+     * the HTTP server's thread) and train's at debug, where the JDK's HttpURLConnection (library
+     * code, through System.Logger and java.util.logging) logs each request it makes.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"logfmt", "json"})
     void everyLogLineParsesWithTimeLevelAndSource(String format, @TempDir Path dir) throws Exception {
@@ -128,14 +132,23 @@ class StartupIT {
         int port = FakeKernel.freePort();
         List<String> flags = new ArrayList<>(List.of(kernel.flags(port)));
         flags.addAll(List.of("--log.level=debug", "--log.format=" + format));
-        List<String> lines;
+        List<String> lines = new ArrayList<>();
         try (ExporterProcess exporter = ExporterProcess.start(null, flags.toArray(String[]::new))) {
             assertThat(ExporterProcess.get("http://127.0.0.1:" + port + "/metrics", null).status()).isEqualTo(200);
             // a source that vanishes is logged by the scrape, on the HTTP server's thread, not main
             Files.delete(kernel.proc().resolve("net/sockstat"));
             assertThat(ExporterProcess.get("http://127.0.0.1:" + port + "/metrics", null).status()).isEqualTo(200);
-            lines = awaitLine(exporter, "collector sockstat unavailable");
+            lines.addAll(awaitLine(exporter, "collector sockstat unavailable"));
         }
+        List<String> train = new ArrayList<>(List.of(ExporterProcess.java(), "-jar", ExporterProcess.JAR.toString(), "train"));
+        train.addAll(List.of(kernel.flags(0)).subList(1, 4));
+        train.addAll(List.of("--log.level=debug", "--log.format=" + format));
+        Process p = new ProcessBuilder(train).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> trained = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join("\n", trained)).isZero();
+        lines.addAll(trained);
+
         List<Map<String, String>> parsed = format.equals("json") ? parseJson(lines) : lines.stream().map(Logfmt::parse).toList();
         assertThat(parsed).hasSameSizeAs(lines);
         for (int i = 0; i < parsed.size(); i++) {
@@ -150,14 +163,15 @@ class StartupIT {
             assertThat(l).containsKeys("version", "revision", "branch");
             assertThat(l.get("level")).isEqualTo("INFO");
         });
-        assertThat(parsed).as("the JDK's HTTP server, logging each reply from its own thread at debug")
-                .anySatisfy(l -> {
-                    assertThat(l.get("logger")).isEqualTo("com.sun.net.httpserver");
-                    assertThat(l.get("msg")).startsWith("GET /metrics");
-                    assertThat(l.get("level")).isEqualTo("DEBUG");
-                });
         assertThat(parsed).as("our scrape, logging from the HTTP handler's thread")
                 .anySatisfy(l -> assertThat(l.get("msg")).contains("collector sockstat unavailable"));
+        assertThat(parsed).as("the JDK's HttpURLConnection (train's requests), through java.util.logging at debug")
+                .anySatisfy(l -> {
+                    assertThat(l.get("logger")).isEqualTo("sun.net.www.protocol.http.HttpURLConnection");
+                    assertThat(l.get("msg")).contains("GET /metrics");
+                    assertThat(l.get("level")).isEqualTo("DEBUG");
+                });
+        assertThat(parsed).as("train's own summary").anySatisfy(l -> assertThat(l.get("msg")).contains("requests answered"));
     }
 
     /** The exporter's stderr lines once one contains {@code text} (within 30 s). */

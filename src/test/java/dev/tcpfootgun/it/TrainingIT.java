@@ -37,7 +37,7 @@ class TrainingIT {
         Path loads = dir.resolve("class-load.log");
         String used = Cmd.run(command(List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on",
                 "-Xlog:class+load=info:file=" + loads), "version"));
-        assertThat(used).startsWith("tcp-footgun-exporter ").doesNotContainPattern("(?i)warning|error");
+        assertThat(used).startsWith("tcp-footgun-exporter, version ").doesNotContainPattern("(?i)warning|error");
         assertThat(Files.readString(loads)).contains("dev.tcpfootgun.Main source: shared objects file");
     }
 
