@@ -8,22 +8,155 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.StateSetSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /**
  * Collects metric families for one scrape. Names are given without {@code _total}; the unit is
  * taken from the name's suffix so OpenMetrics gets its UNIT line.
+ *
+ * <p>Families named from kernel text (a conntrack column, a sockstat protocol) are kept apart, per
+ * source, until {@link #resolve()}: a name that is not a plain metric name, that another family of
+ * the scrape also has, or more such families than {@link #MAX_KERNEL_NAMED} fail that source (all
+ * its families left out) instead of making an exposition the registry refuses with a 500. A data
+ * point whose label value is longer than {@link #MAX_LABEL_VALUE} is left out, and said so.
  */
 final class Families {
 
-    private final List<MetricSnapshot> out = new ArrayList<>();
+    /**
+     * The most families one source may name from kernel text: Linux 6.18 gives sockstat 15 and
+     * conntrack's statistics 16; a file that names hundreds is not the kernel's.
+     */
+    static final int MAX_KERNEL_NAMED = 256;
 
-    List<MetricSnapshot> snapshots() {
-        return out;
+    /**
+     * The longest label value shown. The kernel's text values are far shorter (an interface name
+     * 15 characters, tcp_available_congestion_control at most 2048); a longer one is not shown.
+     */
+    static final int MAX_LABEL_VALUE = 4096;
+
+    /** What Prometheus takes as a metric name, without the suffixes it reserves for its own series. */
+    private static final Pattern PLAIN_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    private static final Pattern RESERVED_SUFFIX = Pattern.compile(".*_(total|created|bucket|count|sum|info|gcount|gsum)");
+
+    private final List<MetricSnapshot> out = new ArrayList<>();
+    private final Map<String, Families> kernelNamed = new LinkedHashMap<>();
+    private final List<String> invalidNames = new ArrayList<>();
+    private final List<String> leftOut = new ArrayList<>();
+    /** Whether this holds one source's kernel-named families, whose names are checked. */
+    private final boolean kernelSection;
+
+    Families() {
+        this(false);
     }
+
+    private Families(boolean kernelSection) {
+        this.kernelSection = kernelSection;
+    }
+
+    /**
+     * The families of one scrape, with what was refused.
+     *
+     * @param refused per source, why the families it named from kernel text were left out (it counts as failed)
+     * @param leftOut data points left out for an overlong label value, one line each
+     */
+    record Resolved(List<MetricSnapshot> snapshots, Map<String, String> refused, List<String> leftOut) {}
 
     void add(MetricSnapshot snapshot) {
         out.add(snapshot);
+    }
+
+    /**
+     * Renders, through {@code body}, families whose names come from {@code collector}'s kernel text;
+     * they join the scrape in {@link #resolve()} only if every name is valid and unique.
+     */
+    void fromKernelText(String collector, Consumer<Families> body) {
+        Families section = new Families(true);
+        body.accept(section);
+        Families before = kernelNamed.put(collector, section);
+        if (before != null) {
+            section.out.addAll(0, before.out);
+            section.invalidNames.addAll(0, before.invalidNames);
+        }
+        leftOut.addAll(section.leftOut);
+    }
+
+    /** The scrape's families: the kernel-named ones that pass, the rest refused with their reason. */
+    Resolved resolve() {
+        Map<String, String> help = new HashMap<>();
+        Map<String, String> refused = new LinkedHashMap<>();
+        for (MetricSnapshot m : out) {
+            help.put(m.getMetadata().getPrometheusName(), m.getMetadata().getHelp());
+        }
+        Map<String, String> claimed = new HashMap<>();
+        kernelNamed.forEach((collector, section) -> {
+            for (MetricSnapshot m : section.out) {
+                claimed.merge(m.getMetadata().getPrometheusName(), collector, (a, b) -> a.equals(b) ? a : a + "," + b);
+            }
+        });
+        kernelNamed.forEach((collector, section) -> {
+            String reason = section.refusal(help, claimed);
+            if (reason == null) {
+                out.addAll(section.out);
+            } else {
+                refused.put(collector, reason);
+            }
+        });
+        // a fixed family named twice is a bug here, not the kernel's: keep the first, never answer 500
+        Map<String, MetricSnapshot> unique = new LinkedHashMap<>();
+        for (MetricSnapshot m : out) {
+            if (unique.putIfAbsent(m.getMetadata().getPrometheusName(), m) != null) {
+                leftOut.add("metric family " + m.getMetadata().getPrometheusName() + " rendered twice: the second left out");
+            }
+        }
+        return new Resolved(List.copyOf(unique.values()), refused, List.copyOf(leftOut));
+    }
+
+    /** Why this section of kernel-named families cannot be shown, or null when it can. */
+    private String refusal(Map<String, String> fixedHelp, Map<String, String> claimedBy) {
+        if (!invalidNames.isEmpty()) {
+            return invalidNames.getFirst();
+        }
+        if (out.size() > MAX_KERNEL_NAMED) {
+            return out.size() + " metric families named from kernel text, more than the " + MAX_KERNEL_NAMED + " any kernel gives";
+        }
+        Map<String, String> seen = new HashMap<>();
+        for (MetricSnapshot m : out) {
+            String name = m.getMetadata().getPrometheusName();
+            String help = m.getMetadata().getHelp();
+            String other = fixedHelp.containsKey(name) ? fixedHelp.get(name) : seen.put(name, help);
+            if (other != null) {
+                return "metric name " + name + " would be given twice, for \"" + other + "\" and for \"" + help + "\"";
+            }
+            if (claimedBy.get(name).contains(",")) {
+                return "metric name " + name + " would be given by two sources, " + claimedBy.get(name);
+            }
+        }
+        return null;
+    }
+
+    /** A metric name made from kernel text; an invalid one refuses its whole section. */
+    private boolean validName(String name, String help) {
+        if (PLAIN_NAME.matcher(name).matches() && !RESERVED_SUFFIX.matcher(name).matches()) {
+            return true;
+        }
+        invalidNames.add("\"" + help + "\" would be named " + name + ", which is not a plain metric name (or ends in a suffix Prometheus reserves)");
+        return false;
+    }
+
+    private boolean boundedLabels(String name, String[] labels) {
+        for (int i = 1; i < labels.length; i += 2) {
+            if (labels[i].length() > MAX_LABEL_VALUE) {
+                leftOut.add(name + "{" + labels[i - 1] + "=...}: a label value of " + labels[i].length()
+                        + " characters, longer than " + MAX_LABEL_VALUE + ": series left out");
+                return false;
+            }
+        }
+        return true;
     }
 
     Gauge gauge(String name, String help) {
@@ -36,6 +169,9 @@ final class Families {
 
     /** An info family of one series; {@code name} without the {@code _info} that the exposition adds. */
     void info(String name, String help, String... labels) {
+        if (!boundedLabels(name, labels)) {
+            return;
+        }
         out.add(InfoSnapshot.builder().name(name).help(help)
                 .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(labels)).build())
                 .build());
@@ -72,8 +208,13 @@ final class Families {
         private final GaugeSnapshot.Builder b;
         private boolean empty = true;
 
+        private final String name;
+        private final boolean valid;
+
         private Gauge(String name, String help) {
-            b = GaugeSnapshot.builder().name(name).help(help);
+            this.name = name;
+            this.valid = !kernelSection || validName(name, help);
+            b = GaugeSnapshot.builder().name(valid ? name : "invalid").help(help);
             Unit u = unitOf(name);
             if (u != null) {
                 b.unit(u);
@@ -81,8 +222,10 @@ final class Families {
         }
 
         Gauge set(double value, String... labels) {
-            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of(labels)).value(value).build());
-            empty = false;
+            if (valid && boundedLabels(name, labels)) {
+                b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of(labels)).value(value).build());
+                empty = false;
+            }
             return this;
         }
 
@@ -98,8 +241,13 @@ final class Families {
         private final CounterSnapshot.Builder b;
         private boolean empty = true;
 
+        private final String name;
+        private final boolean valid;
+
         private Counter(String name, String help) {
-            b = CounterSnapshot.builder().name(name).help(help);
+            this.name = name;
+            this.valid = !kernelSection || validName(name, help);
+            b = CounterSnapshot.builder().name(valid ? name : "invalid").help(help);
             Unit u = unitOf(name);
             if (u != null) {
                 b.unit(u);
@@ -107,8 +255,10 @@ final class Families {
         }
 
         Counter set(double value, String... labels) {
-            b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of(labels)).value(value).build());
-            empty = false;
+            if (valid && boundedLabels(name, labels)) {
+                b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of(labels)).value(value).build());
+                empty = false;
+            }
             return this;
         }
 
@@ -124,7 +274,10 @@ final class Families {
         private final InfoSnapshot.Builder b;
         private boolean empty = true;
 
+        private final String name;
+
         private Info(String name, String help) {
+            this.name = name;
             if (!name.endsWith("_info")) {
                 throw new IllegalArgumentException(name + ": an info family's name ends in _info");
             }
@@ -132,6 +285,9 @@ final class Families {
         }
 
         Info set(String... labels) {
+            if (!boundedLabels(name, labels)) {
+                return this;
+            }
             b.dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(labels)).build());
             empty = false;
             return this;

@@ -18,7 +18,9 @@ import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpState;
 import dev.tcpfootgun.source.PageSize;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,6 +54,7 @@ public final class MetricsRenderer {
     private final String version;
     private final int netnsTop;
     private final DestinationLabels labels;
+    private final RenderRefusals refusals = new RenderRefusals();
 
     public MetricsRenderer(String version, int netnsTop, DestinationLabels labels) {
         this.version = version;
@@ -66,11 +69,11 @@ public final class MetricsRenderer {
         f.info("footgun_build", "Build of the exporter; the value is always 1.",
                 "version", version, "revision", build.revision(), "branch", build.branch(),
                 "java_version", BuildInfo.javaVersion());
-        collectorHealth(f, s, a.parseErrorTotals());
         f.counter("footgun_scrape_reads", "Times the exporter read the kernel since start; concurrent scrapes share one read.")
                 .set(a.reads()).add();
         findings(f, a.findings());
-        s.conntrack().optional().ifPresent(ct -> conntrack(f, ct));
+        // conntrack's statistics and sockstat's protocols name their own metrics: checked before they are shown
+        s.conntrack().optional().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> conntrack(k, ct)));
         if (s.sockets().success()) {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
                     "source", s.socketSource());
@@ -84,13 +87,19 @@ public final class MetricsRenderer {
         }
         s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
-        s.sockstat().optional().ifPresent(st -> sockstat(f, st));
+        s.sockstat().optional().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> sockstat(k, st)));
         s.sysctls().optional().ifPresent(sc -> sysctls(f, sc));
         s.interfaces().optional().ifPresent(list -> interfaces(f, list, s.qdiscs().value()));
         if (!a.namespaces().isEmpty()) {
             NamespaceFamilies.render(f, a, netnsTop, destinationsTop(a), labels);
         }
-        return new MetricSnapshots(f.snapshots());
+        Families.Resolved shown = f.resolve();
+        refusals.note(shown.refused(), shown.leftOut());
+        Families health = new Families();
+        collectorHealth(health, s, a.parseErrorTotals(), shown.refused());
+        List<MetricSnapshot> all = new ArrayList<>(shown.snapshots());
+        all.addAll(health.resolve().snapshots());
+        return new MetricSnapshots(all);
     }
 
     /** With --destinations.labels=drop no destination gets its own series: all sum into "other"; risks still see them all. */
@@ -98,11 +107,12 @@ public final class MetricsRenderer {
         return labels.perDestinationSeries() ? a.observation().destinationsTop() : 0;
     }
 
-    private static void collectorHealth(Families f, NodeSnapshot s, Map<String, Long> parseErrors) {
+    /** @param refused collectors whose metrics named from kernel text could not be shown: failed in this scrape */
+    private static void collectorHealth(Families f, NodeSnapshot s, Map<String, Long> parseErrors, Map<String, String> refused) {
         var success = f.gauge("footgun_scrape_collector_success", "Whether a collector succeeded in this scrape (1) or failed (0).");
         var duration = f.gauge("footgun_scrape_collector_duration_seconds", "Time a collector took in this scrape.");
         for (Reading<?> r : s.readings()) {
-            success.set(r.success() ? 1 : 0, "collector", r.collector());
+            success.set(r.success() && !refused.containsKey(r.collector()) ? 1 : 0, "collector", r.collector());
             duration.set(r.seconds(), "collector", r.collector());
         }
         success.add();

@@ -211,4 +211,67 @@ class KernelFaultsIT {
             assertThat(ExporterProcess.get("http://127.0.0.1:" + port + "/-/healthy", null).status()).isEqualTo(200);
         }
     }
+
+    /** /proc/net/stat/nf_conntrack with one more column named {@code column} (value 5 on each CPU's row). */
+    private static void conntrackStatsWith(FakeKernel k, String column) throws Exception {
+        Path stats = k.proc().resolve("net/stat/nf_conntrack");
+        Path original = Path.of("src", "test", "resources", "proc", "linux-6.18", "net", "stat", "nf_conntrack");
+        StringBuilder text = new StringBuilder();
+        List<String> lines = Files.readAllLines(original);
+        for (int i = 0; i < lines.size(); i++) {
+            text.append(lines.get(i)).append(column == null ? "" : i == 0 ? " " + column : " 00000005").append('\n');
+        }
+        Files.writeString(stats, text);
+    }
+
+    /**
+     * Metric names the kernel's text would give twice: conntrack columns that differ only in case,
+     * a column named like a fixed family (buckets), a "tcp:" line beside "TCP:" in sockstat. Each
+     * fails its source (success 0, its metrics left out, the reason logged once while it lasts) and
+     * the scrape answers 200 with every other source; put right, the source recovers.
+     */
+    @Test
+    void kernelNamesThatClashFailTheirSourceNotTheScrape() throws Exception {
+        FakeKernel k = FakeKernel.create(base);
+        conntrackStatsWith(k, "DROP");
+        Path sockstat = k.proc().resolve("net/sockstat");
+        String realSockstat = Files.readString(sockstat);
+        Files.writeString(sockstat, realSockstat + "tcp: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n");
+        int port = FakeKernel.freePort();
+        try (ExporterProcess p = ExporterProcess.start(null, k.flags(port))) {
+            scrape(port);
+            MetricsText m = scrape(port);
+            assertThat(m.get("footgun_scrape_collector_success", "collector", "conntrack")).hasValue(0);
+            assertThat(m.get("footgun_scrape_collector_success", "collector", "sockstat")).hasValue(0);
+            for (String ok : List.of("sockets", "netstat", "snmp", "sysctl", "interfaces")) {
+                assertThat(m.get("footgun_scrape_collector_success", "collector", ok)).as(ok).hasValue(1);
+            }
+            assertThat(m.has("footgun_conntrack_")).isFalse();
+            assertThat(m.has("footgun_sockstat_")).isFalse();
+            assertThat(lines(p, "collector conntrack failed: metric name footgun_conntrack_drop would be given twice"))
+                    .as(p.log().toString()).isEqualTo(1);
+            assertThat(lines(p, "collector sockstat failed: metric name footgun_sockstat_tcp_")).isEqualTo(1);
+
+            // a column named as one of conntrack's own families
+            conntrackStatsWith(k, "buckets");
+            Files.writeString(sockstat, realSockstat);
+            scrape(port);
+            m = scrape(port);
+            assertThat(m.get("footgun_scrape_collector_success", "collector", "conntrack")).hasValue(0);
+            assertThat(m.get("footgun_scrape_collector_success", "collector", "sockstat")).hasValue(1);
+            assertThat(m.get("footgun_sockstat_tcp_inuse")).hasValue(7);
+            assertThat(lines(p, "collector conntrack failed: metric name footgun_conntrack_buckets would be given twice"))
+                    .as(p.log().toString()).isEqualTo(1);
+            assertThat(lines(p, "collector sockstat recovered")).isEqualTo(1);
+
+            conntrackStatsWith(k, null);
+            scrape(port);
+            m = scrape(port);
+            assertThat(m.get("footgun_scrape_collector_success", "collector", "conntrack")).hasValue(1);
+            assertThat(m.get("footgun_conntrack_drop_total")).hasValue(0);
+            assertThat(lines(p, "collector conntrack recovered")).isEqualTo(1);
+            assertThat(lines(p, "collector conntrack failed")).isEqualTo(2);
+            assertThat(p.log()).noneSatisfy(l -> assertThat(l).contains("Exception"));
+        }
+    }
 }
