@@ -51,8 +51,11 @@ FOOTGUNS = [
     ("bbr_without_fq", "BBR without fq", "10",
      "BBR congestion control on an interface without the fq qdisc. Bad: no pacing, packets leave "
      "in bursts and BBR's model breaks."),
-    ("reuseport_imbalance", "Listen queues", "11",
-     "Accept queues overflowing, or one SO_REUSEPORT listener full while its peers idle. Bad: "
+    ("reuseport_imbalance", "SO_REUSEPORT", "11",
+     "One SO_REUSEPORT listener full while its peers idle. Bad: the kernel keeps hashing new "
+     "connections to the stuck worker and drops them."),
+    ("listen_queue_overflow", "Listen queues", "11",
+     "A listener's accept queue full or overflowing (ListenOverflows) outside any imbalance. Bad: "
      "clients see dropped SYNs and 1 s+ connect delays."),
 ]
 

@@ -24,7 +24,8 @@ public final class Checks {
                 new PmtuBlackholeCheck(),
                 new ConntrackTableFullCheck(),
                 new BbrWithoutFqCheck(),
-                new ReuseportImbalanceCheck()));
+                new ReuseportImbalanceCheck(),
+                new ListenQueueOverflowCheck()));
     }
 
     /** One finding per check; a check that throws is reported as unknown, never lost. */

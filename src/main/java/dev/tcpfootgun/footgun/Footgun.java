@@ -12,7 +12,8 @@ public enum Footgun {
     PMTU_BLACKHOLE("pmtu_blackhole", "8", "Path MTU blackhole"),
     CONNTRACK_TABLE_FULL("conntrack_table_full", "9", "Conntrack table full"),
     BBR_WITHOUT_FQ("bbr_without_fq", "10", "BBR without the fq qdisc"),
-    REUSEPORT_IMBALANCE("reuseport_imbalance", "11", "SO_REUSEPORT listeners out of balance");
+    REUSEPORT_IMBALANCE("reuseport_imbalance", "11", "SO_REUSEPORT listeners out of balance"),
+    LISTEN_QUEUE_OVERFLOW("listen_queue_overflow", "11", "Accept queue overflowing");
 
     private final String id;
     private final String seedSection;

@@ -40,7 +40,8 @@ public final class Scraper {
     /** Checks that read sysctls: judged with the node's for a namespace read without setns, and saying so. */
     private static final Set<Footgun> READS_SYSCTLS = EnumSet.of(Footgun.EPHEMERAL_PORT_EXHAUSTION,
             Footgun.TIME_WAIT_MISGUIDED_TUNING, Footgun.TW_RECYCLE_NAT, Footgun.SMALL_SOCKET_BUFFERS,
-            Footgun.KEEPALIVE_TOO_LONG, Footgun.PMTU_BLACKHOLE, Footgun.BBR_WITHOUT_FQ, Footgun.REUSEPORT_IMBALANCE);
+            Footgun.KEEPALIVE_TOO_LONG, Footgun.PMTU_BLACKHOLE, Footgun.BBR_WITHOUT_FQ, Footgun.REUSEPORT_IMBALANCE,
+            Footgun.LISTEN_QUEUE_OVERFLOW);
     static final String ASSUMED_SYSCTLS = "sysctls assumed: the node's (this namespace was read without setns, "
             + "which its own net.* sysctls need; a pod may set net.ipv4.ip_local_port_range itself)";
 

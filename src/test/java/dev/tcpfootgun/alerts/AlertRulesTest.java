@@ -81,7 +81,9 @@ class AlertRulesTest {
                 "footgun=ephemeral_port_exhaustion", "dst_ip=10.0.0.9", "dst_port=5432"))
                 .isEqualTo("footgun-pager");
         assertThat(route("alertname=FootgunListenQueueOverflowing", "severity=critical",
-                "footgun=reuseport_imbalance", "listen_ip=10.0.0.5", "listen_port=443"))
+                "footgun=listen_queue_overflow", "listen_ip=10.0.0.5", "listen_port=443"))
+                .isEqualTo("footgun-pager");
+        assertThat(route("alertname=FootgunReuseportImbalance", "severity=critical", "footgun=reuseport_imbalance"))
                 .isEqualTo("footgun-pager");
         assertThat(route("alertname=FootgunKeepaliveTooLong", "severity=info", "footgun=keepalive_too_long"))
                 .isEqualTo("footgun-info");

@@ -31,7 +31,8 @@ class FailedReadingsTest {
             Map.entry(Footgun.CONNTRACK_TABLE_FULL, Set.of("conntrack")),
             // without BBR sockets, only the sysctl says whether BBR is in use
             Map.entry(Footgun.BBR_WITHOUT_FQ, Set.of("sysctl", "interfaces", "qdisc")),
-            Map.entry(Footgun.REUSEPORT_IMBALANCE, Set.of("sockets"))));
+            Map.entry(Footgun.REUSEPORT_IMBALANCE, Set.of("sockets")),
+            Map.entry(Footgun.LISTEN_QUEUE_OVERFLOW, Set.of("sockets"))));
 
     static final List<String> COLLECTORS = List.of("sockets", "conntrack", "netstat", "snmp", "sockstat", "sysctl",
             "interfaces", "qdisc");

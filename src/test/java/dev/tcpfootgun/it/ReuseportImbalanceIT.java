@@ -107,6 +107,55 @@ class ReuseportImbalanceIT {
         }
     }
 
+    /**
+     * A lone listener (no SO_REUSEPORT) that never accepts overflows too: that is listen_queue_overflow's finding,
+     * naming the listener as a single one, and reuseport_imbalance claims nothing.
+     */
+    @Test
+    void aStandaloneListenerThatNeverAcceptsIsNamedAsSuchNotAsAnSoReuseportProblem() throws Exception {
+        String why = NetNs.unavailableReason();
+        assumeTrue(why == null, why);
+        List<SocketChannel> clients = new ArrayList<>();
+        ServerSocketChannel[] listener = new ServerSocketChannel[1];
+        try (NetNs ns = NetNs.create("pred-lq");
+                ExporterProcess exporter = ExporterProcess.start(ns, Scrapes.flags())) {
+            int port = ns.call(() -> {
+                listener[0] = ServerSocketChannel.open();
+                listener[0].bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), BACKLOG);
+                return ((InetSocketAddress) listener[0].getLocalAddress()).getPort();
+            });
+            Scrapes.metrics(ns); // the read the overflows are counted against
+            ns.call(() -> {
+                for (int i = 0; i < 16; i++) {
+                    SocketChannel c = SocketChannel.open();
+                    c.configureBlocking(false);
+                    c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                    clients.add(c);
+                }
+                return null;
+            });
+            Thread.sleep(300);
+
+            String overflow = Scrapes.finding(ns, "listen_queue_overflow");
+            assertThat(overflow).contains("\"status\": \"critical\"")
+                    .contains("127.0.0.1:" + port + ", a single listener (in no SO_REUSEPORT group): accept queue full")
+                    .contains("TcpExt ListenOverflows rose by")
+                    .contains("Accept faster on 127.0.0.1:" + port);
+            String reuseport = Scrapes.finding(ns, "reuseport_imbalance");
+            assertThat(reuseport).contains("\"status\": \"ok\"").doesNotContain("127.0.0.1:" + port + ":");
+            MetricsText m = Scrapes.metrics(ns);
+            assertThat(Scrapes.risk(m, "reuseport_imbalance")).isZero();
+            assertThat(Scrapes.risk(m, "listen_queue_overflow")).isGreaterThanOrEqualTo(0.5);
+        } finally {
+            for (SocketChannel c : clients) {
+                c.close();
+            }
+            if (listener[0] != null) {
+                listener[0].close();
+            }
+        }
+    }
+
     /** Connections the accepting listeners took (client channels are non-blocking, accepted ones blocking). */
     private static int acceptedCount(List<SocketChannel> channels) {
         synchronized (channels) {

@@ -1,0 +1,75 @@
+package dev.tcpfootgun.footgun;
+
+import dev.tcpfootgun.snapshot.Sysctls;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Seed section 11's neighbour: a listener whose accept queue fills because the server does not call
+ * accept() fast enough, or whose backlog is too small for its bursts; the kernel then drops the SYNs
+ * or final ACKs that arrive (TcpExt ListenOverflows, ListenDrops) and clients retry a second or more
+ * later. Its own footgun, not reuseport_imbalance: one listener, or an SO_REUSEPORT group whose
+ * listeners are all full, overflows without any imbalance; a group with a full listener beside an
+ * idle one is reuseport_imbalance's finding and is left to it.
+ */
+public final class ListenQueueOverflowCheck implements Check {
+
+    @Override
+    public Footgun footgun() {
+        return Footgun.LISTEN_QUEUE_OVERFLOW;
+    }
+
+    @Override
+    public Finding judge(Observation o) {
+        Sysctls sysctls = o.now().sysctls().value();
+        OptionalLong somaxconn = sysctls == null ? OptionalLong.empty() : sysctls.number("net.core.somaxconn");
+        if (!o.now().sockets().success()) {
+            return Finding.unknown(footgun(), "TCP sockets could not be read (" + o.now().sockets().error() + ")", fix(null, somaxconn));
+        }
+        ListenerGroups listeners = ListenerGroups.of(o.now().sockets().value().open(), somaxconn);
+        List<String> evidence = new ArrayList<>();
+        evidence.add(String.format(Locale.ROOT, "%d listening sockets on %d addresses%s", listeners.listenerCount(),
+                listeners.groups().size(), somaxconn.isPresent() ? "; net.core.somaxconn=" + somaxconn.getAsLong() + " caps every listen() backlog" : ""));
+        double risk = 0;
+        ListenerGroups.Group named = null;
+        for (ListenerGroups.Group g : listeners.groups()) {
+            if (g.anyFull() && !g.imbalanced()) {
+                risk = Status.WARN_AT; // the next connection to arrive there is dropped
+                named = named == null || g.fill() > named.fill() ? g : named;
+                evidence.add(String.format(Locale.ROOT, "%s: accept queue%s full (%s queued/backlog): the server is not accepting fast enough",
+                        g.named(), g.reuseport() ? "s" : "", g.queues()));
+            }
+        }
+        OptionalDouble overflows = o.now().counterIncrease(o.previous(), "TcpExt", "ListenOverflows");
+        OptionalDouble drops = o.now().counterIncrease(o.previous(), "TcpExt", "ListenDrops");
+        double overflowed = overflows.orElse(0);
+        double dropped = drops.orElse(0);
+        if (overflowed > 0 || dropped > 0) {
+            ListenerGroups.Group fullest = named != null ? named : listeners.fullestBalanced();
+            boolean imbalancedOnly = fullest == null && listeners.groups().stream().anyMatch(ListenerGroups.Group::imbalanced);
+            evidence.add(String.format(Locale.ROOT,
+                    "TcpExt ListenOverflows rose by %.0f and ListenDrops by %.0f in %.1f s: connections were dropped at a full accept queue%s",
+                    overflowed, dropped, o.now().secondsSince(o.previous()),
+                    fullest != null ? " (fullest now: " + fullest.named() + ", " + fullest.queues() + ")"
+                            : imbalancedOnly ? " (the full one now is in an SO_REUSEPORT group out of balance: see reuseport_imbalance)" : ""));
+            if (!imbalancedOnly) {
+                // drops measured; with a queue full right now they are still happening
+                risk = named != null ? Status.CRITICAL_AT : Status.WARN_AT;
+                named = fullest;
+            }
+        }
+        return Finding.of(footgun(), risk, evidence, fix(named, somaxconn));
+    }
+
+    private static String fix(ListenerGroups.Group named, OptionalLong somaxconn) {
+        long target = Math.max(KernelFacts.DEFAULT_SOMAXCONN, somaxconn.orElse(0) * 2);
+        String where = named == null ? "the full listener" : named.address().toString();
+        return "Accept faster on " + where + " (more workers or threads, no blocking work in the accept loop; a server that "
+                + "stopped accepting should close its listening socket). Give it a backlog that absorbs bursts: listen(fd, "
+                + target + ") with sysctl -w net.core.somaxconn=" + target
+                + (somaxconn.isPresent() ? " (now " + somaxconn.getAsLong() + ")" : "") + ". Watch TcpExt ListenOverflows.";
+    }
+}
