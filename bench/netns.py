@@ -31,6 +31,7 @@ PORT = 10097
 EST_CONN, EST_PORTS, EST_BASE = 150, 2, 8000  # 300 established sockets + 2 listeners per namespace
 TW_PER_NS = 60
 
+ACCESS = "procfs"
 children = []
 namespaces = {}  # name -> Popen of its holder
 PREFIX = f"tfnsb{os.getpid()}-"
@@ -98,8 +99,10 @@ def build_tree(tree, names):
 
 
 def start_exporter(java, flags, jar, tree, extra=()):
-    argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-            java, *flags, "-jar", jar, f"--path.procfs={tree}", "--collector.netns", "--netns.top=10",
+    # procfs: the base DaemonSet (65534, no capability); setns: the pod-namespaces add-on (root: setns works)
+    user = [] if ACCESS == "setns" else ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                         "--inh-caps=-all", "--bounding-set=-all"]
+    argv = [*user, java, *flags, "-jar", jar, f"--path.procfs={tree}", "--collector.netns", "--netns.top=10",
             f"--web.listen-address=127.0.0.1:{PORT}", "--scrape.timeout=30s", *extra]
     p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(os.path.join(OUT, "exporter.log"), "a"))
     children.append(p)
@@ -136,7 +139,7 @@ def fds(pid):
 def heap_after_gc_kib(java_home, pid):
     """Heap in use right after a full GC (jcmd as the exporter's user: attach needs the same uid)."""
     jcmd = os.path.join(java_home, "bin", "jcmd")
-    as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    as_user = [] if ACCESS == "setns" else ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     subprocess.run(as_user + [jcmd, str(pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
     out = subprocess.run(as_user + [jcmd, str(pid), "GC.heap_info"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          text=True, timeout=60).stdout
@@ -160,8 +163,8 @@ def measure(args, java, flags, jar, tree, scale):
         walls.append(wall)
     cpu = (cpu_seconds(p.pid) - cpu0) / args.scrapes
     found = value(body, "footgun_netns_namespaces")
-    procfs = len(re.findall(r'^footgun_netns_info\{[^}]*access="procfs"', body, re.M))
-    row = {"namespaces": scale, "found": found, "procfs_info_series": procfs,
+    accessed = len(re.findall(r'^footgun_netns_info\{[^}]*access="' + ACCESS + '"', body, re.M))
+    row = {"namespaces": scale, "access": ACCESS, "found": found, "info_series_with_that_access": accessed,
            "sockets_per_ns": 2 * EST_CONN + EST_PORTS + TW_PER_NS,
            "scrape_median_s": statistics.median(walls), "scrape_max_s": max(walls),
            "cpu_per_scrape_s": cpu, "rss_mib": status_kib(p.pid, "VmRSS") / 1024,
@@ -184,7 +187,7 @@ def churn(args, java, flags, jar, tree):
     next_sample = time.time()
     while time.time() < end:
         # between scrapes: some namespaces go, as many new ones come (with sockets and TIME_WAIT)
-        for n in random.sample(list(namespaces), args.churn_per_round):
+        for n in random.sample(list(namespaces), min(args.churn_per_round, len(namespaces))):
             delete_namespace(n)
             deleted += 1
         for _ in range(args.churn_per_round):
@@ -209,7 +212,7 @@ def churn(args, java, flags, jar, tree):
 
 
 def main():
-    global OUT
+    global OUT, ACCESS
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--load", required=True)
@@ -222,8 +225,10 @@ def main():
     ap.add_argument("--churn-seconds", type=int, default=600)
     ap.add_argument("--churn-per-round", type=int, default=5)
     ap.add_argument("--sample-every", type=int, default=60)
+    ap.add_argument("--access", choices=["procfs", "setns"], default="procfs")
     args = ap.parse_args()
     OUT = args.out
+    ACCESS = args.access
     atexit.register(cleanup)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scales = [int(s) for s in args.scales.split(",")]
@@ -234,7 +239,7 @@ def main():
     while len(namespaces) < max(scales):
         make_namespace(args.load)
     rows = [measure(args, java, flags, args.jar, tree, s) for s in scales]
-    result = {"scales": rows, "loadavg_before": open("/proc/loadavg").read().split()[0]}
+    result = {"access": ACCESS, "scales": rows, "loadavg_before": open("/proc/loadavg").read().split()[0]}
     if args.churn_seconds > 0:
         result["churn"] = churn(args, java, flags, args.jar, tree)
     with open(os.path.join(OUT, "netns-results.json"), "w") as f:

@@ -9,7 +9,8 @@
 # Results: bench/out/netns-<time>/netns-results.json (and the JSON on stdout).
 #
 # Environment: BENCH_NETNS_SCALES (50,125,250), BENCH_SCRAPES (10), BENCH_CHURN_SECONDS (600; 0 skips
-# the churn run), BENCH_OUT, BENCH_JAR. Every namespace and process it makes is removed on exit.
+# the churn run), BENCH_NETNS_ACCESS (procfs, the base DaemonSet; setns runs the exporter as root, as
+# the pod-namespaces add-on does, entering every namespace), BENCH_OUT, BENCH_JAR. Every namespace and process it makes is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -37,4 +38,4 @@ JVM_FLAGS="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' src/main/jvm/jvm.options | 
 } > "$OUT/machine.txt"
 exec python3 bench/netns.py --out "$OUT" --load "$OUT/load" --jar "$OUT/exporter.jar" --java-home "$JAVA_HOME" \
   --jvm-flags "$JVM_FLAGS" --scales "${BENCH_NETNS_SCALES:-50,125,250}" --scrapes "${BENCH_SCRAPES:-10}" \
-  --churn-seconds "${BENCH_CHURN_SECONDS:-600}"
+  --churn-seconds "${BENCH_CHURN_SECONDS:-600}" --access "${BENCH_NETNS_ACCESS:-procfs}"
