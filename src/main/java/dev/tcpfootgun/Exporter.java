@@ -16,6 +16,7 @@ import dev.tcpfootgun.source.ProcNetTcp;
 import dev.tcpfootgun.source.SockstatSource;
 import dev.tcpfootgun.source.SysctlSource;
 import dev.tcpfootgun.source.SysfsInterfaces;
+import dev.tcpfootgun.source.netlink.CtnetlinkDump;
 import dev.tcpfootgun.source.netlink.CtnetlinkStats;
 import dev.tcpfootgun.source.netlink.InetDiagSockets;
 import dev.tcpfootgun.source.netlink.RtnetlinkLinks;
@@ -49,8 +50,24 @@ public final class Exporter {
      * netlink and falls back to files when netlink is refused.
      */
     public static NodeReader reader(Settings settings) {
-        return reader(ProcFs.of(settings.procfs(), settings.sysfs()), settings.socketSource(),
+        NodeReader r = reader(ProcFs.of(settings.procfs(), settings.sysfs()), settings.socketSource(),
                 settings.effectiveSocketDetailLimit(), true);
+        return withConntrackDump(r, settings);
+    }
+
+    /**
+     * The conntrack dump, in the exporter's own namespace only (a pod's table is the host's when it
+     * shares the host network, and other namespaces' NAT is seen from the node's). Its time bound is
+     * half the scrape deadline, so the rest of the read still fits.
+     */
+    static NodeReader withConntrackDump(NodeReader r, Settings settings) {
+        var dump = settings.conntrackDump();
+        if (!dump.enabled() || settings.socketSource() == SocketSourceMode.PROCFS) {
+            return r;
+        }
+        return new NodeReader(r.sockets(), r.conntrack(), r.netstat(), r.snmp(), r.sockstat(), r.sysctls(), r.interfaces(),
+                r.qdiscs(), new CtnetlinkDump(NETLINK_TIMEOUT, dump.entryLimit(), settings.scrapeTimeout().dividedBy(2),
+                        dump.natPortRange()));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param exporterMetrics process_* and jvm_* on /metrics (off with --web.disable-exporter-metrics)
  * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
  * @param doctorFailOn the lowest status that makes doctor exit non-zero (--doctor.fail-on; default warn)
+ * @param conntrackDump the conntrack table dump's flags
  */
 public record Settings(
         String command,
@@ -37,7 +38,8 @@ public record Settings(
         Status doctorFailOn,
         LogLevel logLevel,
         LogFormat logFormat,
-        boolean exporterMetrics) {
+        boolean exporterMetrics,
+        ConntrackDumpSettings conntrackDump) {
 
     /** {@link #socketDetailLimit} when no flag sets it: sized from the heap (see {@link #detailLimitForHeap}). */
     public static final int DETAIL_LIMIT_AUTO = -1;
@@ -78,6 +80,14 @@ public record Settings(
                                           only counted (default: 1 per KiB of heap over 16 MiB, at least 1000)
               --collector.netns           also read every other network namespace of the node (pods); needs the
                                           host's /proc (--path.procfs) and PID namespace (--no-collector.netns: off, the default)
+              --[no-]collector.conntrack_entries
+                                          dump the conntrack table over ctnetlink for top destinations, pods and
+                                          SNAT ports; needs CAP_NET_ADMIN in the host namespace (default on)
+              --collector.conntrack.dump-limit=N
+                                          entries after which a dump stops and is marked partial (default %d)
+              --collector.conntrack.nat-port-range=LOW-HIGH
+                                          the ports source NAT may use, when the node's NAT rules cannot be read
+                                          (iptables-legacy) or to override them (default: read from nf_tables)
               --netns.top=K               namespaces kept as their own series, by risk and sockets (default 10)
               --path.pod-logs=PATH        the kubelet's pod log folder, for pod names (default /var/log/pods)
               --output=text|json          doctor's output format (default text)
@@ -88,12 +98,13 @@ public record Settings(
               --log.format=FORMAT         logfmt or json, one line per message on stderr (default logfmt)
               --version                   print the version and exit (as the version command)
               -h, --help                  show this help
-            """.formatted(DEFAULT_PORT);
+            """.formatted(DEFAULT_PORT, ConntrackDumpSettings.DEFAULT_ENTRY_LIMIT);
 
     public static Settings defaults() {
         return new Settings("serve", List.of(new ListenAddress(null, DEFAULT_PORT)), "/metrics", Path.of("/proc"),
                 Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(9), false,
-                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN, LogLevel.INFO, LogFormat.LOGFMT, true);
+                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN, LogLevel.INFO, LogFormat.LOGFMT, true,
+                ConntrackDumpSettings.defaults());
     }
 
     /**
@@ -114,7 +125,7 @@ public record Settings(
     public Settings forCommand(String command, List<ListenAddress> listen, String output) {
         return new Settings(command, listen, telemetryPath, procfs, sysfs, destinationsTop, socketSource, output, netns,
                 netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn, logLevel,
-                logFormat, exporterMetrics);
+                logFormat, exporterMetrics, conntrackDump);
     }
 
     /** The detail limit in force: the flag's, or the one the heap allows. */
@@ -145,6 +156,7 @@ public record Settings(
         LogLevel logLevel = s.logLevel;
         LogFormat logFormat = s.logFormat;
         boolean exporterMetrics = s.exporterMetrics;
+        ConntrackDumpSettings dump = s.conntrackDump;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -172,6 +184,10 @@ public record Settings(
             }
             if (arg.equals("--collector.netns") || arg.equals("--no-collector.netns")) {
                 netns = arg.equals("--collector.netns");
+                continue;
+            }
+            if (arg.equals("--collector.conntrack_entries") || arg.equals("--no-collector.conntrack_entries")) {
+                dump = dump.withEnabled(arg.equals("--collector.conntrack_entries"));
                 continue;
             }
             String name;
@@ -207,6 +223,8 @@ public record Settings(
                 }
                 case "--scrape.timeout" -> scrapeTimeout = duration(name, value);
                 case "--collector.sockets.detail-limit" -> detailLimit = positiveInt(name, value, 0, Integer.MAX_VALUE);
+                case "--collector.conntrack.dump-limit" -> dump = dump.withEntryLimit(positiveInt(name, value, 1, Integer.MAX_VALUE));
+                case "--collector.conntrack.nat-port-range" -> dump = dump.withNatPortRange(name, value);
                 case "--netns.top" -> netnsTop = positiveInt(name, value, 1, 10_000);
                 case "--path.pod-logs" -> podLogs = nonEmptyPath(name, value);
                 case "--collector.netns" -> throw new BadFlagException("--collector.netns takes no value (use --no-collector.netns to turn it off)");
@@ -238,7 +256,7 @@ public record Settings(
         }
         return new Settings(command == null ? "serve" : command, listen.isEmpty() ? s.listenAddresses : List.copyOf(listen),
                 path, procfs, sysfs, top, mode, output, netns, netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit,
-                failOn, logLevel, logFormat, exporterMetrics);
+                failOn, logLevel, logFormat, exporterMetrics, dump);
     }
 
     private static boolean isKnown(String name) {

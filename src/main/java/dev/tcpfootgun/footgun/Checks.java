@@ -25,7 +25,8 @@ public final class Checks {
                 new ConntrackTableFullCheck(),
                 new BbrWithoutFqCheck(),
                 new ReuseportImbalanceCheck(),
-                new ListenQueueOverflowCheck()));
+                new ListenQueueOverflowCheck(),
+                new SnatPortExhaustionCheck()));
     }
 
     /** One finding per check; a check that throws is reported as unknown, never lost. */

@@ -47,6 +47,10 @@ public final class ConntrackTableFullCheck implements Check {
             risk = Math.max(risk, Status.WARN_AT);
             evidence.add("insert_failed rose by " + insertFailed + ": concurrent connections lost the insert race (typical of SNAT/DNAT, e.g. DNS over UDP)");
         }
+        var entries = o.now().conntrackEntries();
+        if (entries != null && entries.value() != null) {
+            evidence.addAll(ConntrackFillers.evidence(entries.value()));
+        }
         if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
             evidence.add("drop counters unavailable: no /proc/net/stat/nf_conntrack and no ctnetlink answer");
         }

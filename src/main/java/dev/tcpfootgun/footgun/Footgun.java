@@ -13,7 +13,9 @@ public enum Footgun {
     CONNTRACK_TABLE_FULL("conntrack_table_full", "9", "Conntrack table full"),
     BBR_WITHOUT_FQ("bbr_without_fq", "10", "BBR without the fq qdisc"),
     REUSEPORT_IMBALANCE("reuseport_imbalance", "11", "SO_REUSEPORT listeners out of balance"),
-    LISTEN_QUEUE_OVERFLOW("listen_queue_overflow", "11", "Accept queue overflowing");
+    LISTEN_QUEUE_OVERFLOW("listen_queue_overflow", "11", "Accept queue overflowing"),
+    SNAT_PORT_EXHAUSTION("snat_port_exhaustion", "1, 9", "Source NAT ports exhausted towards one destination");
+
 
     private final String id;
     private final String seedSection;

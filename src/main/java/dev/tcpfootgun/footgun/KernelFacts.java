@@ -18,6 +18,9 @@ public final class KernelFacts {
     /** A conntrack table size the seed calls a reasonable start for Kubernetes nodes. */
     public static final long CONNTRACK_MAX_KUBERNETES = 1_048_576;
 
+    /** The kernel's nf_conntrack_tcp_timeout_time_wait, for when the sysctl cannot be read. */
+    public static final int CONNTRACK_TIME_WAIT_DEFAULT_SECONDS = 120;
+
     /** Recommended nf_conntrack_tcp_timeout_time_wait, down from the kernel's 120. */
     public static final int CONNTRACK_TIME_WAIT_TIMEOUT_SECONDS = 60;
 

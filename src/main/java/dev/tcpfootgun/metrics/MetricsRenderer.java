@@ -74,6 +74,9 @@ public final class MetricsRenderer {
         findings(f, a.findings());
         // conntrack's statistics and sockstat's protocols name their own metrics: checked before they are shown
         s.conntrack().optional().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> conntrack(k, ct)));
+        if (s.conntrackEntries() != null && s.conntrackEntries().value() != null) {
+            ConntrackFamilies.render(f, s.conntrackEntries().value(), s.conntrack().value(), a.observation().destinationsTop(), labels);
+        }
         if (s.sockets().success()) {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
                     "source", s.socketSource());

@@ -10,6 +10,8 @@ import java.util.OptionalDouble;
  * @param monotonicNanos System.nanoTime() when the read started, for rates between snapshots
  * @param epochMillis wall-clock time of the read
  * @param socketSource which source served {@code sockets}: "netlink" or "procfs"
+ * @param conntrackEntries the conntrack table's entries aggregated (ctnetlink dump); null when that
+ *     collector is off
  */
 public record NodeSnapshot(
         long monotonicNanos,
@@ -22,11 +24,27 @@ public record NodeSnapshot(
         Reading<Sockstat> sockstat,
         Reading<Sysctls> sysctls,
         Reading<List<NetInterface>> interfaces,
-        Reading<List<Qdisc>> qdiscs) {
+        Reading<List<Qdisc>> qdiscs,
+        Reading<ConntrackEntries> conntrackEntries) {
+
+    /** A snapshot without the conntrack dump (its collector off, or a namespace not entered). */
+    public NodeSnapshot(long monotonicNanos, long epochMillis, Reading<SocketTable> sockets, String socketSource,
+            Reading<Conntrack> conntrack, Reading<KernelCounters> netstat, Reading<KernelCounters> snmp,
+            Reading<Sockstat> sockstat, Reading<Sysctls> sysctls, Reading<List<NetInterface>> interfaces,
+            Reading<List<Qdisc>> qdiscs) {
+        this(monotonicNanos, epochMillis, sockets, socketSource, conntrack, netstat, snmp, sockstat, sysctls, interfaces,
+                qdiscs, null);
+    }
 
     /** Every reading, for the per-collector success and duration metrics. */
     public List<Reading<?>> readings() {
-        return List.of(sockets, conntrack, netstat, snmp, sockstat, sysctls, interfaces, qdiscs);
+        List<Reading<?>> all = List.of(sockets, conntrack, netstat, snmp, sockstat, sysctls, interfaces, qdiscs);
+        if (conntrackEntries == null) {
+            return all;
+        }
+        List<Reading<?>> with = new java.util.ArrayList<>(all);
+        with.add(conntrackEntries);
+        return with;
     }
 
     /** Seconds between an earlier snapshot and this one. */
@@ -82,6 +100,6 @@ public record NodeSnapshot(
 
     private NodeSnapshot withSockets(Reading<SocketTable> replaced) {
         return new NodeSnapshot(monotonicNanos, epochMillis, replaced, socketSource, conntrack, netstat, snmp, sockstat,
-                sysctls, interfaces, qdiscs);
+                sysctls, interfaces, qdiscs, conntrackEntries);
     }
 }

@@ -58,13 +58,15 @@ public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseab
         var sysctls = submit(reader.sysctls());
         var interfaces = submit(reader.interfaces());
         var qdiscs = submit(reader.qdiscs());
+        var entries = reader.conntrackEntries() == null ? null : submit(reader.conntrackEntries());
         NodeReader.SocketReading s = await(sockets, end, start,
                 why -> new NodeReader.SocketReading(Reading.failed("sockets", why, seconds(start)), null));
         NodeSnapshot snapshot = new NodeSnapshot(start, epoch, s.reading(), s.servedBy(),
                 await(conntrack, reader.conntrack(), end, start),
                 await(netstat, reader.netstat(), end, start), await(snmp, reader.snmp(), end, start),
                 await(sockstat, reader.sockstat(), end, start), await(sysctls, reader.sysctls(), end, start),
-                await(interfaces, reader.interfaces(), end, start), await(qdiscs, reader.qdiscs(), end, start));
+                await(interfaces, reader.interfaces(), end, start), await(qdiscs, reader.qdiscs(), end, start),
+                entries == null ? null : await(entries, reader.conntrackEntries(), end, start));
         // a finished future holds its result (every socket) until the slot is reused: keep only the stuck ones
         inFlight.values().removeIf(Future::isDone);
         return snapshot;

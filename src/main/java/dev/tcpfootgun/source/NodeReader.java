@@ -1,6 +1,7 @@
 package dev.tcpfootgun.source;
 
 import dev.tcpfootgun.snapshot.Conntrack;
+import dev.tcpfootgun.snapshot.ConntrackEntries;
 import dev.tcpfootgun.snapshot.KernelCounters;
 import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
  * reading; nothing it throws escapes.
  *
  * @param sockets sources of the socket list in order of preference; the first that answers serves
+ * @param conntrackEntries the conntrack dump; null when its collector is off
  */
 public record NodeReader(
         List<SocketSource> sockets,
@@ -27,7 +29,15 @@ public record NodeReader(
         Source<Sockstat> sockstat,
         Source<Sysctls> sysctls,
         Source<List<NetInterface>> interfaces,
-        Source<List<Qdisc>> qdiscs) implements Supplier<NodeSnapshot> {
+        Source<List<Qdisc>> qdiscs,
+        Source<ConntrackEntries> conntrackEntries) implements Supplier<NodeSnapshot> {
+
+    /** A reader without the conntrack dump. */
+    public NodeReader(List<SocketSource> sockets, Source<Conntrack> conntrack, Source<KernelCounters> netstat,
+            Source<KernelCounters> snmp, Source<Sockstat> sockstat, Source<Sysctls> sysctls,
+            Source<List<NetInterface>> interfaces, Source<List<Qdisc>> qdiscs) {
+        this(sockets, conntrack, netstat, snmp, sockstat, sysctls, interfaces, qdiscs, null);
+    }
 
     /** A source of the socket list and its footgun_socket_source_info label ("netlink", "procfs"). */
     public record SocketSource(String name, Source<SocketTable> source) {}
@@ -41,7 +51,8 @@ public record NodeReader(
         long epoch = System.currentTimeMillis();
         SocketReading s = readSockets();
         return new NodeSnapshot(start, epoch, s.reading(), s.servedBy(), read(conntrack), read(netstat), read(snmp),
-                read(sockstat), read(sysctls), read(interfaces), read(qdiscs));
+                read(sockstat), read(sysctls), read(interfaces), read(qdiscs),
+                conntrackEntries == null ? null : read(conntrackEntries));
     }
 
     /** Tries the socket sources in order of preference; the first that answers serves. */
