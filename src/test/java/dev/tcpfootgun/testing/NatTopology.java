@@ -112,11 +112,11 @@ public final class NatTopology implements AutoCloseable {
         return null;
     }
 
-    /** Entries `conntrack -L` lists in the router's table matching every filter word, e.g. "dport=8080". */
+    /** Entries `conntrack -L` lists (both families) in the router's table matching every filter word, e.g. "dport=8080". */
     public int conntrackCount(String... words) throws Exception {
         int n = 0;
         // stderr's "N flow entries have been shown" would land in the middle of stdout's lines
-        for (String line : router.exec("sh", "-c", "conntrack -L 2>/dev/null").lines().toList()) {
+        for (String line : router.exec("sh", "-c", "conntrack -L -f ipv4 2>/dev/null; conntrack -L -f ipv6 2>/dev/null").lines().toList()) {
             boolean all = true;
             for (String w : words) {
                 all &= line.contains(w);
