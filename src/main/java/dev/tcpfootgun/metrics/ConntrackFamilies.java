@@ -69,10 +69,11 @@ final class ConntrackFamilies {
                 "Where the NAT port ranges came from (origin: nftables, flag or default) and each source-NAT rule read; the value is always 1.");
         if (ce.natPorts().rules().isEmpty() || ce.natPorts().flagRange() != null) {
             String range = ce.natPorts().flagRange() != null ? ce.natPorts().flagRange().toString() : NatRule.KERNEL_DEFAULT_PORTS.toString();
-            rules.set(1, "origin", ce.natPorts().origin(), "rule", "", "kind", "", "ports", range, "random_fully", "");
+            rules.set(1, "origin", ce.natPorts().origin(), "rule", "", "protocol", "", "kind", "", "ports", range, "random_fully", "");
         }
         for (NatRule r : ce.natPorts().rules()) {
-            rules.set(1, "origin", "nftables", "rule", r.where(), "kind", r.kind(), "ports", r.usablePorts().toString(),
+            rules.set(1, "origin", "nftables", "rule", r.where(), "protocol", r.protocol() < 0 ? "any" : Integer.toString(r.protocol()),
+                    "kind", r.kind(), "ports", r.usablePorts().toString(),
                     "random_fully", Boolean.toString(r.randomFully()));
         }
         rules.add();

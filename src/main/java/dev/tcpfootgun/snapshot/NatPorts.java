@@ -18,17 +18,21 @@ public record NatPorts(String origin, List<NatRule> rules, PortRange flagRange, 
     }
 
     /**
-     * The ports NAT may pick for a connection translated to {@code translatedIp}: the flag's when set
+     * The ports NAT may pick for a connection of IP protocol {@code protocol} translated to
+     * {@code translatedIp}, among the rules for that protocol: the flag's when set
      * (it overrides what was read), else the snat rule for that address, else the narrowest
      * masquerade rule (masquerade takes the interface's address, which the rule does not name), else
      * the kernel's default.
      */
-    public PortRange rangeFor(String translatedIp) {
+    public PortRange rangeFor(String translatedIp, int protocol) {
         if (flagRange != null) {
             return flagRange;
         }
         PortRange masquerade = null;
         for (NatRule r : rules) {
+            if (!r.matchesProtocol(protocol)) {
+                continue;
+            }
             if (r.kind().equals("snat") && r.addressLow() != null && r.translatesTo(translatedIp)) {
                 return r.usablePorts();
             }

@@ -10,9 +10,10 @@ package dev.tcpfootgun.snapshot;
  * @param ports the source ports the rule may use; null when it names none (the kernel's default)
  * @param randomFully --random-fully / fully-random: every connection gets a random port
  * @param where family, table and chain, for evidence ("ip nat POSTROUTING")
+ * @param protocol the IP protocol the rule matches (meta l4proto, as -p writes it); -1 for any
  */
 public record NatRule(String kind, String addressLow, String addressHigh, PortRange ports, boolean randomFully,
-        String where) {
+        String where, int protocol) {
 
     /**
      * The ports NAT picks from when a rule names none (nf_nat_l4proto_unique_tuple, measured here):
@@ -23,6 +24,11 @@ public record NatRule(String kind, String addressLow, String addressHigh, PortRa
     /** The ports this rule lets NAT use for unprivileged client ports. */
     public PortRange usablePorts() {
         return ports != null ? ports : KERNEL_DEFAULT_PORTS;
+    }
+
+    /** Whether this rule applies to connections of IP protocol {@code p}. */
+    public boolean matchesProtocol(int p) {
+        return protocol < 0 || protocol == p;
     }
 
     /** Whether this snat rule's address range holds {@code ip}. */
@@ -42,7 +48,17 @@ public record NatRule(String kind, String addressLow, String addressHigh, PortRa
     }
 
     public String describe() {
-        StringBuilder s = new StringBuilder(where).append(": ").append(kind);
+        StringBuilder s = new StringBuilder(where).append(": ");
+        if (protocol >= 0) {
+            s.append(switch (protocol) {
+                case 6 -> "tcp";
+                case 17 -> "udp";
+                case 1 -> "icmp";
+                case 58 -> "icmpv6";
+                default -> "protocol " + protocol;
+            }).append(' ');
+        }
+        s.append(kind);
         if (addressLow != null) {
             s.append(" to ").append(addressLow);
             if (addressHigh != null && !addressHigh.equals(addressLow)) {

@@ -52,7 +52,7 @@ class SnatExhaustionIT {
                 String[] group = {"dst_ip", NatTopology.SERVER, "dst_port", Integer.toString(PORT), "protocol", "tcp",
                     "src_ip", NatTopology.ROUTER_OUT};
                 // nothing is NATed yet: no group, so the prediction is the rule's range, read from nf_tables
-                assertThat(before.get("footgun_snat_port_range_info", "kind", "masquerade", "origin", "nftables",
+                assertThat(before.get("footgun_snat_port_range_info", "kind", "masquerade", "origin", "nftables", "protocol", "6",
                         "ports", LOW + "-" + HIGH, "random_fully", "false", "rule", "ip nat POSTROUTING")).hasValue(1);
                 assertThat(before.get("footgun_scrape_collector_success", "collector", "conntrack_entries")).hasValue(1);
 

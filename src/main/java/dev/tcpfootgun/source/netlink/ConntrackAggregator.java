@@ -137,11 +137,12 @@ final class ConntrackAggregator implements MessageSink {
         // the reply tuple's destination is the (translated) source the server sees: every entry
         // there holds a port, NATed or not
         keyOf(e.replySrc, e.replySrcPort, e.replyDst, 0);
-        int n = nat.id(key);
-        grouped &= n >= 0;
+        // only protocols with ports have NAT port groups (ICMP's ids are left out)
+        int n = hasPorts(e.protocol) ? nat.id(key) : -2;
+        grouped &= n != -1;
         if (n >= 0) {
             if (nat.get(n, RANGE_HIGH) == 0) {
-                PortRange r = natPorts.rangeFor(text(e.replyDst));
+                PortRange r = natPorts.rangeFor(text(e.replyDst), e.protocol);
                 nat.add(n, RANGE_LOW, r.low());
                 nat.add(n, RANGE_HIGH, r.high());
             }
@@ -159,6 +160,10 @@ final class ConntrackAggregator implements MessageSink {
         if (!grouped) {
             ungrouped++;
         }
+    }
+
+    private static boolean hasPorts(int protocol) {
+        return protocol == 6 || protocol == 17 || protocol == 33 || protocol == 132 || protocol == 136;
     }
 
     /** key: protocol, family, port A, address A (16), address B (16), port B. */

@@ -7,6 +7,7 @@ import dev.tcpfootgun.snapshot.PortRange;
 import dev.tcpfootgun.source.ParseLog;
 import dev.tcpfootgun.source.Source;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,18 +31,24 @@ public final class CtnetlinkDump implements Source<ConntrackEntries> {
     private final Duration timeLimit;
     private final PortRange flagRange;
     private final NetlinkDumps.Dumper dumper;
-    private final NftNatRules rules;
+    private final RuleReader rules;
+
+    /** Reads the node's source-NAT rules: the nf_tables ruleset, or a replay in tests. */
+    @FunctionalInterface
+    interface RuleReader {
+        List<NatRule> read(ParseLog log) throws IOException;
+    }
 
     /**
      * @param flagRange --collector.conntrack.nat-port-range, or null
      */
     public CtnetlinkDump(Duration timeout, long entryLimit, Duration timeLimit, PortRange flagRange) {
-        this(timeout, entryLimit, timeLimit, flagRange, null, new NftNatRules(timeout));
+        this(timeout, entryLimit, timeLimit, flagRange, null, new NftNatRules(timeout)::read);
     }
 
     /** A {@code dumper} replays captured bytes in tests; null opens a socket per read. */
     CtnetlinkDump(Duration timeout, long entryLimit, Duration timeLimit, PortRange flagRange, NetlinkDumps.Dumper dumper,
-            NftNatRules rules) {
+            RuleReader rules) {
         this.timeout = timeout;
         this.entryLimit = entryLimit;
         this.timeLimit = timeLimit;
@@ -77,6 +84,14 @@ public final class CtnetlinkDump implements Source<ConntrackEntries> {
             throw e;
         }
         return aggregator.result(partial);
+    }
+
+    /** Aggregates a captured IPCTNL_MSG_CT_GET dump (its messages concatenated) as a read would. */
+    public static ConntrackEntries decode(MemorySegment messages, NatPorts ports, ParseLog log) throws IOException {
+        ConntrackAggregator aggregator = new ConntrackAggregator(ports, DISTINCT_LIMIT, Long.MAX_VALUE,
+                System.nanoTime() + Duration.ofDays(1).toNanos(), log); // a replay has no time bound
+        NetlinkMessages.walk(messages, NetlinkMessages.ANY_SEQ, "ctnetlink replay", aggregator);
+        return aggregator.result(null);
     }
 
     /** @return why the dump is partial, or null */

@@ -46,6 +46,13 @@ public final class NftNatRules {
     private static final int NFTA_NAT_REG_PROTO_MAX = 6;
     private static final int NFTA_NAT_FLAGS = 7;
     private static final int NFT_NAT_SNAT = 0;
+    private static final int NFTA_META_DREG = 1;
+    private static final int NFTA_META_KEY = 2;
+    private static final int NFT_META_L4PROTO = 16;
+    private static final int NFTA_CMP_SREG = 1;
+    private static final int NFTA_CMP_OP = 2;
+    private static final int NFTA_CMP_DATA = 3;
+    private static final int NFT_CMP_EQ = 0;
     private static final int NFTA_TARGET_NAME = 1;
     private static final int NFTA_TARGET_REV = 2;
     private static final int NFTA_TARGET_INFO = 3;
@@ -97,6 +104,8 @@ public final class NftNatRules {
         }
         String where = familyName(family) + " " + table + " " + chain;
         byte[] registers = new byte[16 * 4];
+        // the register meta l4proto was loaded into, and the protocol a cmp then required
+        int[] l4proto = {-1, -1};
         long end = exprs + Nlattr.length(m, exprs);
         for (long e = exprs + Nlattr.HEADER; e + Nlattr.HEADER <= end; ) {
             int len = Nlattr.length(m, e);
@@ -117,9 +126,23 @@ public final class NftNatRules {
                             immediate(m, d, dend, registers);
                             yield null;
                         }
-                        case "masq" -> masq(m, d, dend, registers, where);
-                        case "nat" -> nat(m, d, dend, registers, family, where);
-                        case "target" -> target(m, d, dend, family, where);
+                        case "meta" -> {
+                            if (be32In(m, d, dend, NFTA_META_KEY) == NFT_META_L4PROTO) {
+                                l4proto[0] = (int) be32In(m, d, dend, NFTA_META_DREG);
+                            }
+                            yield null;
+                        }
+                        case "cmp" -> {
+                            cmp(m, d, dend, l4proto);
+                            yield null;
+                        }
+                        case "payload", "ct", "bitwise" -> {
+                            l4proto[0] = -1; // the register may now hold something else (a port, a mark)
+                            yield null;
+                        }
+                        case "masq" -> masq(m, d, dend, registers, where, l4proto[1]);
+                        case "nat" -> nat(m, d, dend, registers, family, where, l4proto[1]);
+                        case "target" -> target(m, d, dend, family, where, l4proto[1]);
                         default -> null;
                     };
                     if (r != null) {
@@ -128,6 +151,22 @@ public final class NftNatRules {
                 }
             }
             e += Nlattr.align(len);
+        }
+    }
+
+    /** A cmp eq on the register that holds meta l4proto: the rule's protocol (iptables' -p, nft's meta l4proto). */
+    private static void cmp(MemorySegment m, long d, long end, int[] l4proto) {
+        if (l4proto[0] < 0 || be32In(m, d, end, NFTA_CMP_SREG) != l4proto[0] || be32In(m, d, end, NFTA_CMP_OP) != NFT_CMP_EQ) {
+            return;
+        }
+        long data = RtAttributes.find(m, d, end, NFTA_CMP_DATA);
+        if (data == RtAttributes.ABSENT) {
+            return;
+        }
+        long value = RtAttributes.find(m, data + Nlattr.HEADER, data + Nlattr.length(m, data), NFTA_DATA_VALUE);
+        if (value != RtAttributes.ABSENT && Nlattr.length(m, value) > Nlattr.HEADER) {
+            l4proto[1] = Byte.toUnsignedInt(m.get(ValueLayout.JAVA_BYTE, value + Nlattr.HEADER));
+            l4proto[0] = -1; // compared once; later loads reuse the register
         }
     }
 
@@ -157,13 +196,14 @@ public final class NftNatRules {
         return -1;
     }
 
-    private static NatRule masq(MemorySegment m, long d, long end, byte[] registers, String where) {
+    private static NatRule masq(MemorySegment m, long d, long end, byte[] registers, String where, int protocol) {
         long flags = be32In(m, d, end, NFTA_MASQ_FLAGS);
         PortRange ports = ports(registers, be32In(m, d, end, NFTA_MASQ_REG_PROTO_MIN), be32In(m, d, end, NFTA_MASQ_REG_PROTO_MAX));
-        return new NatRule("masquerade", null, null, ports, flags > 0 && (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) != 0, where);
+        return new NatRule("masquerade", null, null, ports, flags > 0 && (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) != 0, where, protocol);
     }
 
-    private static NatRule nat(MemorySegment m, long d, long end, byte[] registers, int ruleFamily, String where) {
+    private static NatRule nat(MemorySegment m, long d, long end, byte[] registers, int ruleFamily, String where,
+            int protocol) {
         if (be32In(m, d, end, NFTA_NAT_TYPE) != NFT_NAT_SNAT) {
             return null;
         }
@@ -174,7 +214,7 @@ public final class NftNatRules {
         String high = address(registers, be32In(m, d, end, NFTA_NAT_REG_ADDR_MAX), addressLength);
         PortRange ports = ports(registers, be32In(m, d, end, NFTA_NAT_REG_PROTO_MIN), be32In(m, d, end, NFTA_NAT_REG_PROTO_MAX));
         return new NatRule("snat", low, high != null ? high : low, ports,
-                flags > 0 && (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) != 0, where);
+                flags > 0 && (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) != 0, where, protocol);
     }
 
     /**
@@ -182,7 +222,7 @@ public final class NftNatRules {
      * nf_nat_ipv4_multi_range_compat; rev 1 struct nf_nat_range, rev 2 nf_nat_range2 (same prefix),
      * and ip6tables' MASQUERADE rev 0 is nf_nat_range too.
      */
-    private static NatRule target(MemorySegment m, long d, long end, int family, String where) {
+    private static NatRule target(MemorySegment m, long d, long end, int family, String where, int protocol) {
         String name = stringIn(m, d, end, NFTA_TARGET_NAME);
         if (!"MASQUERADE".equals(name) && !"SNAT".equals(name)) {
             return null;
@@ -226,7 +266,7 @@ public final class NftNatRules {
         PortRange ports = (flags & NF_NAT_RANGE_PROTO_SPECIFIED) != 0 && minPort <= maxPort
                 ? new PortRange(minPort, maxPort) : null;
         return new NatRule(name.equals("SNAT") ? "snat" : "masquerade", low, high, ports,
-                (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) != 0, where);
+                (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) != 0, where, protocol);
     }
 
     private static String v6(MemorySegment m, long at) {
