@@ -57,6 +57,10 @@ FOOTGUNS = [
     ("listen_queue_overflow", "Listen queues", "11",
      "A listener's accept queue full or overflowing (ListenOverflows) outside any imbalance. Bad: "
      "clients see dropped SYNs and 1 s+ connect delays."),
+    ("snat_port_exhaustion", "SNAT ports", "1, 9",
+     "Share of the NAT source ports used by the worst (translated source, destination), from the "
+     "conntrack table. Bad: at 0.8 a burst of new connections through NAT there is dropped; 1 means "
+     "SYNs are being dropped now (insert_failed rising)."),
 ]
 
 
@@ -220,6 +224,48 @@ def build():
         targets((rate("footgun_conntrack_drop_total"), "drop"),
                 (rate("footgun_conntrack_early_drop_total"), "early_drop"),
                 (rate("footgun_conntrack_insert_failed_total"), "insert_failed")), unit="pps"), 7, 7)
+
+    # --- What fills the table, and source NAT (from the conntrack dump) ----------------------------
+    L.row("Conntrack by destination and source NAT (§1 NAT form, §9)")
+    L.add(panel(
+        "bargauge", "NAT source port use per destination",
+        "NAT source ports held per (translated source, destination) as a share of the ports NAT may use "
+        "there (the MASQUERADE/SNAT rule's range, or 1024-65535). Bad: above 80% "
+        "(FootgunSnatPortExhaustion); at 100% new connections through NAT there are dropped.",
+        [target(f"1 - footgun_snat_ports_free{{{I},dst_ip!=\"other\"}} / footgun_snat_ports_usable{{{I}}}",
+                "{{protocol}} {{src_ip}} → {{dst_ip}}:{{dst_port}}")],
+        unit="percentunit", min_=0, max_=1,
+        thresholds=steps((None, "green"), (0.5, "yellow"), (0.8, "red")),
+        options={"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                 "orientation": "horizontal", "displayMode": "gradient", "showUnfilled": True}), 8, 8)
+    L.add(timeseries(
+        "NAT ports held, TIME_WAIT and headroom",
+        "Per NAT group: ports held, of them in TIME_WAIT, and the new connections per second the free "
+        "ports absorb at nf_conntrack_tcp_timeout_time_wait. Bad: held close to usable, or headroom "
+        "near zero while TIME_WAIT holds most of the ports (pool connections, shorten the timeout).",
+        targets((f"footgun_snat_ports_held{{{I}}}", "held {{protocol}} {{src_ip}} → {{dst_ip}}:{{dst_port}}"),
+                (f"footgun_snat_ports_time_wait{{{I}}}", "TIME_WAIT {{src_ip}} → {{dst_ip}}:{{dst_port}}"),
+                (f"footgun_snat_port_headroom_connections_per_second{{{I}}}", "headroom/s {{dst_ip}}:{{dst_port}}"))), 8, 8)
+    L.add(timeseries(
+        "Conntrack entries per destination",
+        "Entries per protocol and original destination (top K, the rest as other). Bad: one "
+        "destination holding most of a filling table - that is what to fix, not nf_conntrack_max.",
+        [target(f"footgun_conntrack_destination_entries{{{I}}}", "{{protocol}} {{dst_ip}}:{{dst_port}}")]), 8, 8)
+    L.add(panel(
+        "table", "Who sends to the top destinations",
+        "Entries per top destination and original source address with its pod (\"unknown\" when no "
+        "pod has that IP). Bad: one pod holding most of a destination's entries or NAT ports: "
+        "connection pooling there is the fix.",
+        [target(f"topk(20, footgun_conntrack_destination_source_entries{{{I},src_ip!=\"other\"}})", ref="A",
+                instant=True, fmt="table")],
+        options={"showHeader": True, "cellHeight": "sm"},
+        extra={"transformations": [{"id": "organize", "options": {
+            "excludeByName": {"Time": True, "__name__": True, "job": True, "instance": True}}}]}), 12, 8)
+    L.add(timeseries(
+        "Conntrack entries by protocol and state",
+        "From the ctnetlink dump. Bad: tcp time_wait dominating (short connections through NAT), udp "
+        "unreplied piling up (a destination not answering, or DNS floods).",
+        [target(f"footgun_conntrack_dump_entries{{{I}}}", "{{protocol}} {{state}}")]), 12, 8)
 
     # --- TIME_WAIT and ephemeral ports -------------------------------------------------------------
     L.row("TIME_WAIT and ephemeral ports (§1, §2)")
