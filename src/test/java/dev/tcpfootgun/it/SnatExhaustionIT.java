@@ -86,7 +86,7 @@ class SnatExhaustionIT {
                 assertThat(full.get("footgun_snat_port_headroom_connections_per_second", group)).hasValue(0);
                 // the failed SYNs were refused at insert (insert_failed): measured harm, failing now
                 assertThat(full.get("footgun_risk_ratio", "footgun", "snat_port_exhaustion")).hasValue(1);
-                assertThat(full.get("footgun_finding_info", "footgun", "snat_port_exhaustion", "status", "critical")).hasValue(1);
+                assertThat(full.get("footgun_finding_status", "footgun", "snat_port_exhaustion", "footgun_finding_status", "critical")).hasValue(1);
 
                 // the client closes first: every tuple goes to TIME_WAIT in the router's table
                 client.call(() -> {
