@@ -37,11 +37,12 @@ public final class Scraper {
     private static final Logger LOG = LoggerFactory.getLogger(Scraper.class);
     /** The budget when none is given (--scrape.timeout's default). */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(9);
-    /** Checks that read sysctls: judged with the node's for a namespace read without setns, and saying so. */
-    private static final Set<Footgun> READS_SYSCTLS = EnumSet.of(Footgun.EPHEMERAL_PORT_EXHAUSTION,
-            Footgun.TIME_WAIT_MISGUIDED_TUNING, Footgun.TW_RECYCLE_NAT, Footgun.SMALL_SOCKET_BUFFERS,
-            Footgun.KEEPALIVE_TOO_LONG, Footgun.PMTU_BLACKHOLE, Footgun.BBR_WITHOUT_FQ, Footgun.REUSEPORT_IMBALANCE,
-            Footgun.LISTEN_QUEUE_OVERFLOW);
+    /**
+     * Checks that read no sysctl; every other one, a new one included, says so when judged with the
+     * node's sysctls for a namespace read without setns (SysctlAssumptionTest holds this to the checks).
+     */
+    private static final Set<Footgun> NO_SYSCTLS = EnumSet.of(Footgun.NAGLE_DELAYED_ACK, Footgun.MSS_MTU_MISMATCH,
+            Footgun.CONNTRACK_TABLE_FULL);
     static final String ASSUMED_SYSCTLS = "sysctls assumed: the node's (this namespace was read without setns, "
             + "which its own net.* sysctls need; a pod may set net.ipv4.ip_local_port_range itself)";
 
@@ -192,11 +193,15 @@ public final class Scraper {
         return n;
     }
 
+    static boolean readsSysctls(Footgun footgun) {
+        return !NO_SYSCTLS.contains(footgun);
+    }
+
     /** The findings of a namespace judged with the node's sysctls, each that read one saying so. */
     static List<Finding> assumingNodeSysctls(List<Finding> findings) {
         List<Finding> out = new ArrayList<>(findings.size());
         for (Finding f : findings) {
-            if (f.status() != Status.UNKNOWN && READS_SYSCTLS.contains(f.footgun())) {
+            if (f.status() != Status.UNKNOWN && readsSysctls(f.footgun())) {
                 List<String> evidence = new ArrayList<>(f.evidence());
                 evidence.add(ASSUMED_SYSCTLS);
                 f = new Finding(f.footgun(), f.status(), f.risk(), evidence, f.fix(), f.missing());
