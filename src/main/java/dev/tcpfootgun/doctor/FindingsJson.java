@@ -1,5 +1,6 @@
 package dev.tcpfootgun.doctor;
 
+import dev.tcpfootgun.JsonString;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.snapshot.Reading;
@@ -43,24 +44,6 @@ public final class FindingsJson {
     }
 
     static String str(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        return JsonString.of(s);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tcpfootgun.log;
 
+import dev.tcpfootgun.JsonString;
 import dev.tcpfootgun.config.LogFormat;
 import dev.tcpfootgun.config.LogLevel;
 import java.io.PrintStream;
@@ -114,36 +115,11 @@ public final class LogOutput {
             b.append(v);
             return;
         }
-        b.append('"');
-        escape(b, v);
-        b.append('"');
+        JsonString.append(b, v);
     }
 
     private static void jsonString(StringBuilder b, String v) {
-        b.append('"');
-        escape(b, v);
-        b.append('"');
-    }
-
-    /** The escapes JSON and logfmt share: \" \\ \n \r \t and \\u00XX for other control characters. */
-    private static void escape(StringBuilder b, String v) {
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
+        JsonString.append(b, v);
     }
 
     /** The first frame outside logging code, as promslog's source: file:line. */

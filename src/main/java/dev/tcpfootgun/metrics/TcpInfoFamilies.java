@@ -120,6 +120,9 @@ final class TcpInfoFamilies {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
+    static final String GAUGE_HISTOGRAM_HELP = " A gauge histogram of the sockets open now (_bucket, _gcount, _gsum): "
+            + "query it as a gauge, never with rate() or increase().";
+
     /** A gauge histogram: the distribution now, not accumulated over time. */
     private static void histogram(Families f, String name, String help, List<TcpInfo> infos, double[] bounds,
             ToDoubleFunction<TcpInfo> value, java.util.function.Predicate<TcpInfo> present) {
@@ -139,7 +142,8 @@ final class TcpInfoFamilies {
         if (n == 0) {
             return;
         }
-        HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(name).help(help).gaugeHistogram(true);
+        // the text format cannot type a gauge histogram (it says histogram), so the help says it
+        HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(name).help(help + GAUGE_HISTOGRAM_HELP).gaugeHistogram(true);
         if (name.endsWith("_seconds")) {
             b.unit(Unit.SECONDS);
         }
