@@ -9,9 +9,35 @@ class NagleDelayedAckCheckTest {
 
     final NagleDelayedAckCheck check = new NagleDelayedAckCheck();
 
-    /** What ss -ti showed on loopback for a client without TCP_NODELAY doing write(100), write(100), read. */
+    /**
+     * What ss -ti showed on loopback for a client without TCP_NODELAY doing write(100), write(100), read:
+     * the body (notsent 100) waits behind the header (99 bytes in flight, unacked 1) for the server's delayed ACK.
+     */
     static dev.tcpfootgun.snapshot.TcpInfo stalled() {
-        return info().minRtt(13).rtt(20_348, 22_703).sndMss(32768).sent(18_400, 184).build();
+        return info().minRtt(13).rtt(20_348, 22_703).sndMss(32768).sent(18_400, 184).held(100, 1, 99).build();
+    }
+
+    /** The same RTT with nothing held back: a TCP_NODELAY client waiting 35 ms for a server that thinks (ss: unacked 1, no notsent). */
+    static dev.tcpfootgun.snapshot.TcpInfo slowPeer() {
+        return info().minRtt(11).rtt(35_198, 146).sndMss(32768).sent(2_150, 43).held(0, 1, 49).build();
+    }
+
+    @Test
+    void aRttInTheBandWithNothingHeldBackIsASlowPeerNotNagleEvenWithDelayedAcksRising() {
+        var before = Snapshots.node().netlink().at(0).netstat("TcpExt.DelayedACKs", 100).build();
+        var now = Snapshots.node().netlink().at(4).netstat("TcpExt.DelayedACKs", 109) // as measured beside the pausing client
+                .connection("127.0.0.1", 59848, "127.0.0.1", 7000, slowPeer(), null)
+                // the pausing client's server side: its reply's ACK waits for the next request, nothing unsent
+                .connection("127.0.0.1", 7001, "127.0.0.1", 59900, info().minRtt(10).rtt(32_342, 5_667).sndMss(32768)
+                        .sent(2_000, 40).held(0, 1, 50).build(), null)
+                // bytes unsent, but a full segment in flight: the congestion window or a bulk stream, not Nagle
+                .connection("127.0.0.1", 59850, "127.0.0.1", 7002, info().minRtt(10).rtt(40_000, 5_000).sndMss(1448)
+                        .sent(2_000_000, 1400).held(65_000, 10, 14_480).build(), null)
+                .build();
+        Finding f = check.judge(Snapshots.observe(now, before));
+        assertThat(f.risk()).isZero();
+        assertThat(f.evidence()).contains("3 more sockets stall in that band with nothing held back: a peer slow to answer, "
+                + "or pauses between requests, not Nagle");
     }
 
     @Test
@@ -24,8 +50,10 @@ class NagleDelayedAckCheckTest {
         Finding f = check.judge(Snapshots.observe(snap, null));
         assertThat(f.risk()).isEqualTo(Status.WARN_AT);
         assertThat(String.join("\n", f.evidence()))
-                .contains("2 of 3 established sockets on fast paths (min RTT up to 5.00 ms) show delayed-ACK stalls")
-                .contains("127.0.0.1:7000: 2 connections on a 0.01 ms path (min RTT) have, at worst, a smoothed RTT of 20 ms ± 23 ms, "
+                .contains("2 of 3 established sockets on fast paths (min RTT up to 5.00 ms) hold written data back behind an "
+                        + "unacknowledged small segment")
+                .contains("127.0.0.1:7000: 2 connections on a 0.01 ms path (min RTT) hold, at worst, 100 bytes written but unsent "
+                        + "behind 99 bytes unacknowledged (Nagle waits for the ACK the peer delays); a smoothed RTT of 20 ms ± 23 ms, "
                         + "stalls of about 43 ms per exchange, in the 40-200 ms delayed-ACK band; "
                         + "it sends 100 bytes per segment on average (MSS 32768)")
                 .doesNotContain(":9000");
@@ -67,7 +95,8 @@ class NagleDelayedAckCheckTest {
     @Test
     void aServerWritingInPiecesIsNamedByItsListener() {
         var snap = Snapshots.node().netlink().listener("0.0.0.0", 8080, 0, 4096)
-                .connection("10.0.0.5", 8080, "10.0.0.20", 51234, info().minRtt(200).rtt(41_000, 3_000).sent(30_000, 300).build(), null)
+                .connection("10.0.0.5", 8080, "10.0.0.20", 51234, info().minRtt(200).rtt(41_000, 3_000).sent(30_000, 300)
+                        .held(60, 1, 40).build(), null)
                 .build();
         Finding f = check.judge(Snapshots.observe(snap, null));
         assertThat(f.status()).isEqualTo(Status.WARN);

@@ -19,6 +19,9 @@ final class TcpInfos {
     private long rwndLimited;
     private long sndbufLimited;
     private long sndWnd;
+    private long unacked;
+    private long notsent;
+    private long inFlight;
     private int retransmits;
     private int backoff;
     private long advMss = 65483;
@@ -88,6 +91,14 @@ final class TcpInfos {
         return this;
     }
 
+    /** Nagle holding data back: {@code notsent} bytes written but unsent behind {@code inFlight} bytes in {@code unacked} segments. */
+    TcpInfos held(long notsent, long unacked, long inFlight) {
+        this.notsent = notsent;
+        this.unacked = unacked;
+        this.inFlight = inFlight;
+        return this;
+    }
+
     TcpInfos sndWnd(long bytes) {
         sndWnd = bytes;
         return this;
@@ -99,9 +110,9 @@ final class TcpInfos {
         boolean v419 = size >= 224;
         boolean v54 = size >= TcpInfo.SIZE_5_4;
         return new TcpInfo(size, 1, 0, retransmits, 0, backoff, TcpInfo.OPT_TIMESTAMPS | TcpInfo.OPT_SACK | TcpInfo.OPT_WSCALE, 7, 7,
-                false, 204_000, 40_000, sndMss, 536, 0, 0, 0, 0, 0, 10, 10, 10, pmtu, 65535, rtt, rttVar, Integer.MAX_VALUE, 10,
-                advMss, 3, 0, rcvSpace, 0, 0, 0, bytesSent, 0, dataSegsOut, dataSegsOut,
-                v46 ? 0 : -1, v46 ? minRtt : -1, v46 ? 0 : -1, v46 ? dataSegsOut : -1,
+                false, 204_000, 40_000, sndMss, 536, unacked, 0, 0, 0, 0, 10, 10, 10, pmtu, 65535, rtt, rttVar, Integer.MAX_VALUE, 10,
+                advMss, 3, 0, rcvSpace, 0, 0, 0, bytesSent - inFlight, 0, dataSegsOut, dataSegsOut,
+                v46 ? notsent : -1, v46 ? minRtt : -1, v46 ? 0 : -1, v46 ? dataSegsOut : -1,
                 size >= TcpInfo.SIZE_4_9 ? 0 : -1,
                 v410 ? busy : -1, v410 ? rwndLimited : -1, v410 ? sndbufLimited : -1,
                 size >= 200 ? 0 : -1, size >= 200 ? 0 : -1,
