@@ -1,14 +1,8 @@
 package dev.tcpfootgun.source;
 
 import dev.tcpfootgun.snapshot.IpText;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,8 +35,8 @@ public final class NamespaceAddresses implements Source<List<String>> {
     @Override
     public List<String> read(ParseLog log) throws IOException {
         Set<String> out = new LinkedHashSet<>();
-        boolean any = readLines(fs.net("fib_trie"), new FibTrie(out, log)::line);
-        any |= readLines(fs.net("if_inet6"), line -> ifInet6(line, out, log));
+        boolean any = readLines(fs.net("fib_trie"), new FibTrie(out, log)::line, log);
+        any |= readLines(fs.net("if_inet6"), line -> ifInet6(line, out, log), log);
         if (!any) {
             throw new IOException("required file missing: " + fs.net("fib_trie") + " and " + fs.net("if_inet6"));
         }
@@ -112,29 +106,20 @@ public final class NamespaceAddresses implements Source<List<String>> {
         return true;
     }
 
-    /** Feeds each line to {@code sink}; false when the file does not exist. A line past the bound is cut, so memory stays bounded. */
-    private static boolean readLines(Path file, java.util.function.Consumer<String> sink) throws IOException {
-        try {
-            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
-                throw new IOException("not a regular file: " + file);
+    /** Feeds each line to {@code sink}; false when the file does not exist. A line over the bound is skipped and counted. */
+    private static boolean readLines(Path file, java.util.function.Consumer<String> sink, ParseLog log) throws IOException {
+        try (KernelLines lines = KernelLines.open(file, MAX_LINE)) {
+            if (lines == null) {
+                return false;
             }
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.US_ASCII))) {
-                StringBuilder line = new StringBuilder();
-                for (int c; (c = r.read()) >= 0; ) {
-                    if (c == '\n') {
-                        sink.accept(line.toString());
-                        line.setLength(0);
-                    } else if (line.length() < MAX_LINE) {
-                        line.append((char) c);
-                    }
+            while (lines.next()) {
+                if (lines.overlong()) {
+                    log.skip(file.getFileName() + ": line " + lines.number() + " is longer than " + MAX_LINE + " characters");
+                } else {
+                    sink.accept(lines.line());
                 }
-                if (!line.isEmpty()) {
-                    sink.accept(line.toString());
-                }
-                return true;
             }
-        } catch (NoSuchFileException e) {
-            return false;
+            return true;
         }
     }
 }
