@@ -18,6 +18,10 @@ import java.util.List;
 public final class SysfsInterfaces implements Source<List<NetInterface>> {
     /** ARPHRD_LOOPBACK from include/uapi/linux/if_arp.h. */
     static final int TYPE_LOOPBACK = 772;
+    /** IFNAMSIZ less its NUL: no kernel interface has a longer name, so a longer folder is not one. */
+    static final int MAX_NAME = 15;
+    /** A driver's DEVTYPE is a short word ("vlan", "wireguard"); a longer value is not shown as a kind. */
+    static final int MAX_DEVTYPE = 32;
 
     private final ProcFs procFs;
 
@@ -64,6 +68,10 @@ public final class SysfsInterfaces implements Source<List<NetInterface>> {
     /** One device, or null (logged) when it vanished or its ifindex or mtu cannot be read. */
     private static NetInterface readInterface(Path device, ParseLog log) {
         String name = device.getFileName().toString();
+        if (name.length() > MAX_NAME) {
+            log.skip("interface " + name.substring(0, MAX_NAME) + "...: a name of " + name.length() + " characters, longer than IFNAMSIZ allows");
+            return null;
+        }
         try {
             String ifindex = KernelFiles.optional(device.resolve("ifindex"));
             String mtu = KernelFiles.optional(device.resolve("mtu"));
@@ -72,13 +80,19 @@ public final class SysfsInterfaces implements Source<List<NetInterface>> {
                 return null;
             }
             String type = KernelFiles.optional(device.resolve("type"));
+            String uevent = KernelFiles.optional(device.resolve("uevent"));
+            String devType = devType(uevent);
+            if (devType != null && devType.length() > MAX_DEVTYPE) {
+                log.skip("interface " + name + ": a DEVTYPE of " + devType.length() + " characters, longer than " + MAX_DEVTYPE);
+                uevent = null;
+            }
             return new NetInterface(
                     name,
                     Integer.parseInt(ifindex.strip()),
                     Long.parseLong(mtu.strip()),
                     kind(
                             type == null ? -1 : Integer.parseInt(type.strip()),
-                            KernelFiles.optional(device.resolve("uevent")),
+                            uevent,
                             Files.exists(device.resolve("tun_flags")),
                             Files.exists(device.resolve("device"), LinkOption.NOFOLLOW_LINKS)),
                     operUp(KernelFiles.optional(device.resolve("operstate"))));

@@ -133,4 +133,19 @@ class BoundedReadsTest {
         assertThat(log.firstProblem()).contains("tcp_available_congestion_control")
                 .contains("longer than " + SysctlSource.MAX_VALUE + " characters");
     }
+
+    @Test
+    void anInterfaceNameOrDevtypeNoKernelGivesIsNotShown(@TempDir Path sys) throws IOException {
+        for (String name : List.of("eth0", "x".repeat(SysfsInterfaces.MAX_NAME + 1), "vx0")) {
+            Path dev = Files.createDirectories(sys.resolve("class/net").resolve(name));
+            Files.writeString(dev.resolve("ifindex"), (name.length() + 1) + "\n");
+            Files.writeString(dev.resolve("mtu"), "1500\n");
+        }
+        Files.writeString(sys.resolve("class/net/vx0/uevent"), "DEVTYPE=" + "v".repeat(SysfsInterfaces.MAX_DEVTYPE + 1) + "\n");
+        Files.writeString(sys.resolve("class/net/eth0/uevent"), "DEVTYPE=vxlan\n");
+        ParseLog log = new ParseLog();
+        var interfaces = new SysfsInterfaces(ProcFs.of(sys, sys)).read(log);
+        assertThat(interfaces).extracting(i -> i.name() + "/" + i.kind()).containsExactly("vx0/null", "eth0/vxlan");
+        assertThat(log.skipped()).isEqualTo(2);
+    }
 }
