@@ -203,69 +203,102 @@ final class Families {
         return null;
     }
 
-    /** A gauge family; added to the scrape by {@link #add()}, and only if it has a data point. */
-    final class Gauge {
-        private final GaugeSnapshot.Builder b;
-        private boolean empty = true;
-
+    /**
+     * What a gauge and a counter family share: data points kept only if the family's name is valid
+     * (checked in a kernel-named section) and its label values are within the bound; added to the
+     * scrape by {@link #add()}, and only if it has a data point.
+     */
+    private abstract class ValueFamily<F extends ValueFamily<F>> {
         private final String name;
         private final boolean valid;
+        private boolean empty = true;
 
-        private Gauge(String name, String help) {
+        ValueFamily(String name, String help) {
             this.name = name;
             this.valid = !kernelSection || validName(name, help);
-            b = GaugeSnapshot.builder().name(valid ? name : "invalid").help(help);
-            Unit u = unitOf(name);
-            if (u != null) {
-                b.unit(u);
-            }
         }
 
-        Gauge set(double value, String... labels) {
+        /** The name the builder gets: an invalid one never reaches a builder, which would throw. */
+        String builderName() {
+            return valid ? name : "invalid";
+        }
+
+        abstract void point(double value, Labels labels);
+
+        abstract MetricSnapshot build();
+
+        abstract F self();
+
+        F set(double value, String... labels) {
             if (valid && boundedLabels(name, labels)) {
-                b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of(labels)).value(value).build());
+                point(value, Labels.of(labels));
                 empty = false;
             }
-            return this;
+            return self();
         }
 
         void add() {
             if (!empty) {
-                out.add(b.build());
+                out.add(build());
             }
         }
     }
 
-    /** A counter family; added to the scrape by {@link #add()}, and only if it has a data point. */
-    final class Counter {
-        private final CounterSnapshot.Builder b;
-        private boolean empty = true;
+    /** A gauge family. */
+    final class Gauge extends ValueFamily<Gauge> {
+        private final GaugeSnapshot.Builder b;
 
-        private final String name;
-        private final boolean valid;
-
-        private Counter(String name, String help) {
-            this.name = name;
-            this.valid = !kernelSection || validName(name, help);
-            b = CounterSnapshot.builder().name(valid ? name : "invalid").help(help);
+        private Gauge(String name, String help) {
+            super(name, help);
+            b = GaugeSnapshot.builder().name(builderName()).help(help);
             Unit u = unitOf(name);
             if (u != null) {
                 b.unit(u);
             }
         }
 
-        Counter set(double value, String... labels) {
-            if (valid && boundedLabels(name, labels)) {
-                b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of(labels)).value(value).build());
-                empty = false;
-            }
-            return this;
+        @Override
+        void point(double value, Labels labels) {
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
         }
 
-        void add() {
-            if (!empty) {
-                out.add(b.build());
+        @Override
+        MetricSnapshot build() {
+            return b.build();
+        }
+
+        @Override
+        Gauge self() {
+            return this;
+        }
+    }
+
+    /** A counter family. */
+    final class Counter extends ValueFamily<Counter> {
+        private final CounterSnapshot.Builder b;
+
+        private Counter(String name, String help) {
+            super(name, help);
+            b = CounterSnapshot.builder().name(builderName()).help(help);
+            Unit u = unitOf(name);
+            if (u != null) {
+                b.unit(u);
             }
+        }
+
+        @Override
+        void point(double value, Labels labels) {
+            b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build());
+        }
+
+        @Override
+        MetricSnapshot build() {
+            return b.build();
+        }
+
+        @Override
+        Counter self() {
+            return this;
         }
     }
 
