@@ -11,6 +11,9 @@
 //   value "tcp-footgun-exporter" (the job name the alerts and dashboard expect), whose endpoint port
 //   is a declared container port, and which, like the PrometheusRule, is in the DaemonSet's namespace.
 // --release=NAME: the PodMonitor and PrometheusRule carry release: NAME.
+// --unprivileged: every pod's namespace read with no capability, as README "Capabilities" measures:
+//   hostPID, --collector.netns, uid 65534, non-root, read-only root, no escalation, ALL dropped, none added.
+// --setns: the tcp_info add-on: the same pod view, as root with exactly SYS_ADMIN, SYS_PTRACE, NET_ADMIN.
 // Prints one line per check; exits 1 if any failed.
 import { parseAllDocuments } from "yaml";
 
@@ -45,6 +48,23 @@ for (const c of pod.containers ?? []) {
     const path = c[kind]?.httpGet?.path;
     check(path === undefined || !path.startsWith("/metrics"), `container ${c.name}: ${kind} does not read /metrics`);
   }
+}
+
+const exporter = (pod.containers ?? [])[0] ?? {};
+const security = exporter.securityContext ?? {};
+const added = [...(security.capabilities?.add ?? [])].sort().join(",");
+if (flags.includes("--unprivileged") || flags.includes("--setns")) {
+  check(pod.hostPID === true && (exporter.args ?? []).includes("--collector.netns"),
+    "DaemonSet reads every pod's namespace (hostPID, --collector.netns)");
+}
+if (flags.includes("--unprivileged")) {
+  check(security.runAsUser === 65534 && security.runAsNonRoot === true && security.readOnlyRootFilesystem === true
+    && security.allowPrivilegeEscalation === false && (security.capabilities?.drop ?? []).includes("ALL") && added === "",
+    "exporter runs as 65534, non-root, read-only root, no escalation, every capability dropped, none added");
+}
+if (flags.includes("--setns")) {
+  check(security.runAsUser === 0 && added === "NET_ADMIN,SYS_ADMIN,SYS_PTRACE",
+    "exporter runs as root with SYS_ADMIN, SYS_PTRACE and NET_ADMIN only (setns into pods)");
 }
 
 const operator = objects.filter((o) => (o.apiVersion ?? "").startsWith("monitoring.coreos.com/"));
