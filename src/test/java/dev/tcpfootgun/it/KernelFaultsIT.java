@@ -128,7 +128,7 @@ class KernelFaultsIT {
     /**
      * Kernel files far past any real size, under the image's JVM flags (a 32 MiB heap of the
      * DaemonSet's 128 MiB): a 250 000-socket /proc/net/tcp, a 1 GB netstat whose last lines come
-     * after a gigabyte-long line, a 5 MB sysctl and 20 000 sockstat protocols. The process lives,
+     * after a gigabyte-long line, a 5 MB sysctl, a 1 GB one and 20 000 sockstat protocols. The process lives,
      * stays well inside the limit, reads every socket and the lines past the hole, and counts what it
      * refused as parse errors.
      */
@@ -145,6 +145,8 @@ class KernelFaultsIT {
         HugeKernelFiles.aroundAHole(hugeNetstat, netstat.get(2) + "\n" + netstat.get(3) + "\n", 1L << 30,
                 String.join("\n", netstat.get(0), netstat.get(1), netstat.get(4), netstat.get(5)) + "\n");
         HugeKernelFiles.longValue(k.proc().resolve("sys/net/ipv4/tcp_available_congestion_control"), 5 << 20);
+        Path hugeSysctl = k.proc().resolve("sys/net/core/default_qdisc");
+        HugeKernelFiles.aroundAHole(hugeSysctl, "fq", 1L << 30, "fq\n"); // read no further than its bound
         String sockstat = Files.readString(net.resolve("sockstat"));
         long realProtocols = sockstat.lines().count() + Files.readString(net.resolve("sockstat6")).lines().count();
         HugeKernelFiles.manyProtocols(net.resolve("sockstat"), sockstat, 20_000);
@@ -173,15 +175,17 @@ class KernelFaultsIT {
             assertThat(m.has("footgun_tcpext_listen_overflows_total")).isTrue();
             assertThat(m.has("footgun_sockstat_tcp_inuse")).isTrue();
             assertThat(m.text()).doesNotContain("name=\"net.ipv4.tcp_available_congestion_control\"")
+                    .doesNotContain("name=\"net.core.default_qdisc\"")
                     .contains("name=\"net.ipv4.tcp_congestion_control\"");
             double reads = m.get("footgun_scrape_reads_total").orElseThrow();
             // per read: one line too long in netstat, one sysctl too long, the protocols past the bound
             assertThat(m.get("footgun_parse_errors_total", "source", "netstat")).hasValue(reads);
-            assertThat(m.get("footgun_parse_errors_total", "source", "sysctl")).hasValue(reads);
+            assertThat(m.get("footgun_parse_errors_total", "source", "sysctl")).hasValue(2 * reads);
             assertThat(m.get("footgun_parse_errors_total", "source", "sockstat")).hasValue(reads * (20_000 + realProtocols - 64));
             assertThat(p.log()).noneSatisfy(l -> assertThat(l).contains("OutOfMemoryError"));
         } finally {
             Files.deleteIfExists(hugeNetstat);
+            Files.deleteIfExists(hugeSysctl);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.KernelCounters;
 import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.Sysctls;
+import dev.tcpfootgun.testing.HugeKernelFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -147,5 +148,25 @@ class BoundedReadsTest {
         var interfaces = new SysfsInterfaces(ProcFs.of(sys, sys)).read(log);
         assertThat(interfaces).extracting(i -> i.name() + "/" + i.kind()).containsExactly("vx0/null", "eth0/vxlan");
         assertThat(log.skipped()).isEqualTo(2);
+    }
+
+    /** snmp and sockstat6 with lines after a 64 MB line of NULs (sparse): read through, the long line counted. */
+    @Test
+    void linesAfterAHugeLineAreRead(@TempDir Path proc) throws IOException {
+        Path net = Files.createDirectories(proc.resolve("net"));
+        String snmp = Fixtures.text("linux-6.18", "net/snmp");
+        HugeKernelFiles.aroundAHole(net.resolve("snmp"), "", 64L << 20, snmp);
+        Files.writeString(net.resolve("sockstat"), Fixtures.text("linux-6.18", "net/sockstat"));
+        HugeKernelFiles.aroundAHole(net.resolve("sockstat6"), "", 64L << 20, Fixtures.text("linux-6.18", "net/sockstat6"));
+        ProcFs fs = ProcFs.of(proc, proc);
+        ParseLog log = new ParseLog();
+        KernelCounters counters = NetstatFile.snmp(fs).read(log);
+        assertThat(counters).isEqualTo(NetstatFile.parse(snmp, new ParseLog()));
+        assertThat(log.skipped()).isEqualTo(1);
+        log = new ParseLog();
+        Sockstat s = new SockstatSource(fs).read(log);
+        assertThat(s.get("TCP6", "inuse")).isPresent();
+        assertThat(s.get("TCP", "inuse")).isPresent();
+        assertThat(log.skipped()).isEqualTo(1);
     }
 }
