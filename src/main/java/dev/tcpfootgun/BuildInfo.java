@@ -21,8 +21,18 @@ public record BuildInfo(String version, String revision, String branch, String b
     }
 
     static BuildInfo load() {
+        return of(resources("build-info.properties", "git-revision.properties"));
+    }
+
+    /** The build's facts from these properties; a key missing or left a placeholder is "unknown". */
+    static BuildInfo of(Properties p) {
+        return new BuildInfo(known(p, "version"), known(p, "revision"), known(p, "branch"),
+                known(p, "build.user"), known(p, "build.date"));
+    }
+
+    private static Properties resources(String... names) {
         Properties p = new Properties();
-        for (String resource : new String[] {"build-info.properties", "git-revision.properties"}) {
+        for (String resource : names) {
             try (InputStream in = BuildInfo.class.getResourceAsStream(resource)) {
                 if (in != null) {
                     p.load(in);
@@ -31,8 +41,7 @@ public record BuildInfo(String version, String revision, String branch, String b
                 throw new UncheckedIOException(e);
             }
         }
-        return new BuildInfo(known(p, "version"), known(p, "revision"), known(p, "branch"),
-                known(p, "build.user"), known(p, "build.date"));
+        return p;
     }
 
     /** A filtered value, or "unknown" where Maven left the placeholder or the build wrote nothing. */
