@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Validated command-line settings. Flag names follow node_exporter's where one exists.
@@ -17,6 +19,7 @@ import java.util.Locale;
  * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
  * @param doctorFailOn the lowest status that makes doctor exit non-zero (--doctor.fail-on; default warn)
  * @param conntrackDump the conntrack table dump's flags
+ * @param ignoredDevices interfaces left out of the interface series (--collector.interfaces.ignored-devices); the checks see all
  */
 public record Settings(
         String command,
@@ -36,10 +39,18 @@ public record Settings(
         DestinationLabelMode destinationLabels,
         int socketDetailLimit,
         Status doctorFailOn,
+        Pattern ignoredDevices,
         LogLevel logLevel,
         LogFormat logFormat,
         boolean exporterMetrics,
         ConntrackDumpSettings conntrackDump) {
+
+    /**
+     * Interface names left out of footgun_network_* by default: the host ends of pods' veths as the
+     * common CNIs and runtimes name them (docker/bridge/flannel veth, Calico cali, Cilium lxc, GKE gke,
+     * Azure azv, AWS VPC CNI eni, libvirt vnet, tap), which come and go with pods.
+     */
+    public static final String DEFAULT_IGNORED_DEVICES = "^(veth|cali|lxc|gke|azv|eni|vnet|tap)";
 
     /** {@link #socketDetailLimit} when no flag sets it: sized from the heap (see {@link #detailLimitForHeap}). */
     public static final int DETAIL_LIMIT_AUTO = -1;
@@ -94,16 +105,20 @@ public record Settings(
               --doctor.fail-on=advice|warn|critical
                                           lowest finding status that makes doctor exit non-zero (default warn;
                                           advice exits 1 like a warning, critical lets warnings pass)
+              --collector.interfaces.ignored-devices=REGEX
+                                          interfaces left out of footgun_network_* (a name matching anywhere;
+                                          default %s, pods' veths); the checks still judge every interface
               --log.level=LEVEL           debug, info, warn or error: the least severe lines written (default info)
               --log.format=FORMAT         logfmt or json, one line per message on stderr (default logfmt)
               --version                   print the version and exit (as the version command)
               -h, --help                  show this help
-            """.formatted(DEFAULT_PORT, ConntrackDumpSettings.DEFAULT_ENTRY_LIMIT);
+            """.formatted(DEFAULT_PORT, ConntrackDumpSettings.DEFAULT_ENTRY_LIMIT, DEFAULT_IGNORED_DEVICES);
 
     public static Settings defaults() {
         return new Settings("serve", List.of(new ListenAddress(null, DEFAULT_PORT)), "/metrics", Path.of("/proc"),
                 Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(9), false,
-                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN, LogLevel.INFO, LogFormat.LOGFMT, true,
+                null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN,
+                Pattern.compile(DEFAULT_IGNORED_DEVICES), LogLevel.INFO, LogFormat.LOGFMT, true,
                 ConntrackDumpSettings.defaults());
     }
 
@@ -124,7 +139,7 @@ public record Settings(
      */
     public Settings forCommand(String command, List<ListenAddress> listen, String output) {
         return new Settings(command, listen, telemetryPath, procfs, sysfs, destinationsTop, socketSource, output, netns,
-                netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn, logLevel,
+                netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn, ignoredDevices, logLevel,
                 logFormat, exporterMetrics, conntrackDump);
     }
 
@@ -153,6 +168,7 @@ public record Settings(
         DestinationLabelMode labels = s.destinationLabels;
         int detailLimit = s.socketDetailLimit;
         Status failOn = s.doctorFailOn;
+        Pattern ignored = s.ignoredDevices;
         LogLevel logLevel = s.logLevel;
         LogFormat logFormat = s.logFormat;
         boolean exporterMetrics = s.exporterMetrics;
@@ -251,12 +267,19 @@ public record Settings(
                     case "critical" -> Status.CRITICAL;
                     default -> throw new BadFlagException("--doctor.fail-on: expected advice, warn or critical, got \"" + value + "\"");
                 };
+                case "--collector.interfaces.ignored-devices" -> {
+                    try {
+                        ignored = Pattern.compile(value);
+                    } catch (PatternSyntaxException e) {
+                        throw new BadFlagException(name + ": not a regular expression: " + e.getDescription() + " in \"" + value + "\"");
+                    }
+                }
                 default -> throw new BadFlagException("unknown flag " + name);
             }
         }
         return new Settings(command == null ? "serve" : command, listen.isEmpty() ? s.listenAddresses : List.copyOf(listen),
                 path, procfs, sysfs, top, mode, output, netns, netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit,
-                failOn, logLevel, logFormat, exporterMetrics, dump);
+                failOn, ignored, logLevel, logFormat, exporterMetrics, dump);
     }
 
     private static boolean isKnown(String name) {

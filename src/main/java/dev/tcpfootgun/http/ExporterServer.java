@@ -52,7 +52,7 @@ public final class ExporterServer implements AutoCloseable {
         limitClients();
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop(),
-                DestinationLabels.of(settings.destinationLabels()))));
+                DestinationLabels.of(settings.destinationLabels()), settings.ignoredDevices())));
         if (settings.exporterMetrics()) {
             ExporterMetrics.register(registry);
         }

@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Turns one assessment into the metric families of one scrape. Reads nothing itself. */
 public final class MetricsRenderer {
@@ -55,11 +56,14 @@ public final class MetricsRenderer {
     private final int netnsTop;
     private final DestinationLabels labels;
     private final RenderRefusals refusals = new RenderRefusals();
+    /** Interfaces left out of the interface series (pods' veths churn with pods); the checks judged them all. */
+    private final Pattern ignoredDevices;
 
-    public MetricsRenderer(String version, int netnsTop, DestinationLabels labels) {
+    public MetricsRenderer(String version, int netnsTop, DestinationLabels labels, Pattern ignoredDevices) {
         this.version = version;
         this.netnsTop = netnsTop;
         this.labels = labels;
+        this.ignoredDevices = ignoredDevices;
     }
 
     public MetricSnapshots render(Assessment a) {
@@ -92,7 +96,8 @@ public final class MetricsRenderer {
         s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
         s.sockstat().optional().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> sockstat(k, st)));
         s.sysctls().optional().ifPresent(sc -> sysctls(f, sc));
-        s.interfaces().optional().ifPresent(list -> interfaces(f, list, s.qdiscs().value()));
+        s.interfaces().optional().ifPresent(list -> interfaces(f, list.stream()
+                .filter(i -> !ignoredDevices.matcher(i.name()).find()).toList(), s.qdiscs().value()));
         if (!a.namespaces().isEmpty()) {
             NamespaceFamilies.render(f, a, netnsTop, destinationsTop(a), labels);
         }

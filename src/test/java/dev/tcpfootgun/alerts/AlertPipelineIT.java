@@ -1,28 +1,17 @@
 package dev.tcpfootgun.alerts;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tcpfootgun.alerts.AlertRulesTest.MiniJson;
 import dev.tcpfootgun.alerts.AlertRulesTest.PanelQuery;
-import dev.tcpfootgun.testing.Cmd;
-import dev.tcpfootgun.testing.ExporterProcess;
 import dev.tcpfootgun.testing.NetNs;
 import dev.tcpfootgun.testing.TestServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,11 +53,8 @@ class AlertPipelineIT {
     /** 92 of 100 ports: above the 0.8 (alert) and 0.9 (brief) marks, leaving 8 for the stack itself. */
     static final int CLOSED = 92;
     static final int LISTENER_PORT = 8080;
-    static final int EXPORTER_PORT = 10071;
-    static final int PROMETHEUS_PORT = 9090;
-    static final int ALERTMANAGER_PORT = 9093;
-    static final int WEBHOOK_PORT = 9095;
-    static final String INSTANCE = "127.0.0.1:" + EXPORTER_PORT;
+    static final String INSTANCE = AlertStack.INSTANCE;
+    static final int ALERTMANAGER_PORT = AlertStack.ALERTMANAGER_PORT;
 
     /** Panels whose data exists only on some kernels: allowed to be empty everywhere. */
     static final Map<String, String> KERNEL_DEPENDENT = Map.of(
@@ -80,83 +65,22 @@ class AlertPipelineIT {
     static Path tmp;
 
     static NetNs ns;
-    static ExporterProcess exporter;
-    static final List<Process> processes = new ArrayList<>();
-    static HttpServer webhook;
-    static final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    static AlertStack stack;
     static TestServer listener;
-
-    record Delivery(String path, String body) {}
 
     @BeforeAll
     static void startStack() throws Exception {
-        String why = NetNs.unavailableReason();
-        assumeTrue(why == null, why);
-        for (String tool : List.of("prometheus", "prometheus-alertmanager")) {
-            assumeTrue(Cmd.available(tool), tool + " not installed (Debian packages prometheus, prometheus-alertmanager)");
-        }
-        assumeTrue(Files.isRegularFile(ExporterProcess.JAR), ExporterProcess.JAR + " missing: run through mvn verify");
-
+        AlertStack.assumeAvailable();
         ns = NetNs.create("fg-alerts");
         ns.sysctl("net.ipv4.ip_local_port_range", RANGE_LOW + " " + RANGE_HIGH);
         // With the default tcp_tw_reuse=2 connect() may take over loopback TIME_WAIT ports; 0 makes
         // exhaustion real and deterministic.
         ns.sysctl("net.ipv4.tcp_tw_reuse", "0");
-        // the seed's keepalive (300/30/5): Linux defaults are a keepalive_too_long warning of their own
+        // the seed's keepalive (300/30/5): Linux defaults are advice of their own
         ns.sysctl("net.ipv4.tcp_keepalive_time", "300");
         ns.sysctl("net.ipv4.tcp_keepalive_intvl", "30");
         ns.sysctl("net.ipv4.tcp_keepalive_probes", "5");
-
-        webhook = ns.call(() -> {
-            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), WEBHOOK_PORT), 16);
-            s.createContext("/", ex -> {
-                try (ex) {
-                    String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                    deliveries.add(new Delivery(ex.getRequestURI().getPath(), body));
-                    ex.sendResponseHeaders(200, -1);
-                }
-            });
-            s.start();
-            return s;
-        });
-
-        exporter = ExporterProcess.start(ns, "--web.listen-address=" + INSTANCE);
-
-        Path rules = tmp.resolve("footgun-rules.yml");
-        Files.writeString(rules, Files.readString(AlertRulesTest.RULES).replaceAll("(?m)^(\\s+)for: \\S+$", "$1for: 0s"));
-        Path prometheusYml = tmp.resolve("prometheus.yml");
-        Files.writeString(prometheusYml, """
-                global:
-                  scrape_interval: 1s
-                  scrape_timeout: 1s
-                  evaluation_interval: 1s
-                rule_files: [%s]
-                alerting:
-                  alertmanagers:
-                    - static_configs: [{targets: ['127.0.0.1:%d']}]
-                scrape_configs:
-                  - job_name: %s
-                    static_configs: [{targets: ['%s']}]
-                """.formatted(rules, ALERTMANAGER_PORT, AlertRulesTest.JOB, INSTANCE));
-
-        // The example's routing tree, with its two receivers pointed at the webhook and the waits cut.
-        String am = Files.readString(AlertRulesTest.ALERTMANAGER_EXAMPLE)
-                .replace("http://pager-bridge.example.internal:9095/alerts", "http://127.0.0.1:" + WEBHOOK_PORT + "/pager")
-                .replace("http://chat-bridge.example.internal:9096/alerts", "http://127.0.0.1:" + WEBHOOK_PORT + "/warnings")
-                .replaceAll("group_wait: \\S+", "group_wait: 1s")
-                .replaceAll("group_interval: \\S+", "group_interval: 1s");
-        assertThat(am).contains("/pager").contains("/warnings");
-        Path alertmanagerYml = tmp.resolve("alertmanager.yml");
-        Files.writeString(alertmanagerYml, am);
-
-        start("alertmanager", "prometheus-alertmanager", "--config.file=" + alertmanagerYml,
-                "--storage.path=" + tmp.resolve("am-data"),
-                "--web.listen-address=127.0.0.1:" + ALERTMANAGER_PORT, "--cluster.listen-address=");
-        start("prometheus", "prometheus", "--config.file=" + prometheusYml,
-                "--storage.tsdb.path=" + tmp.resolve("prom-data"),
-                "--web.listen-address=127.0.0.1:" + PROMETHEUS_PORT, "--rules.alert.resend-delay=1s");
-        awaitReady("http://127.0.0.1:" + ALERTMANAGER_PORT + "/-/ready");
-        awaitReady("http://127.0.0.1:" + PROMETHEUS_PORT + "/-/ready");
+        stack = AlertStack.start(ns, tmp);
 
         listener = ns.call(() -> TestServer.draining(LISTENER_PORT));
         // One ICMP port unreachable on loopback, so IcmpMsg InType3 exists (the kernel prints an
@@ -169,40 +93,20 @@ class AlertPipelineIT {
         });
     }
 
-    private static void start(String name, String... command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(ns.prefixed(command));
-        pb.redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile());
-        processes.add(pb.start());
-    }
-
     @AfterAll
     static void stopStack() throws Exception {
-        for (Process p : processes.reversed()) {
-            p.destroy();
-        }
-        for (Process p : processes) {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try {
+            if (stack != null) {
+                stack.close();
             }
-        }
-        if (exporter != null) {
-            exporter.close();
-        }
-        if (ns != null) {
-            try {
-                if (webhook != null) {
-                    ns.call(() -> {
-                        webhook.stop(0);
-                        return null;
-                    });
-                }
-                if (listener != null) {
-                    ns.call(() -> {
-                        listener.close();
-                        return null;
-                    });
-                }
-            } finally {
+            if (listener != null) {
+                ns.call(() -> {
+                    listener.close();
+                    return null;
+                });
+            }
+        } finally {
+            if (ns != null) {
                 ns.close();
             }
         }
@@ -277,14 +181,17 @@ class AlertPipelineIT {
         });
 
         // The pager webhook receives it, destination in its labels.
-        Delivery paged = await(Duration.ofSeconds(30), "the alert delivered to the pager webhook", () -> {
-            for (Delivery d : deliveries) {
+        AlertStack.Delivery paged = await(Duration.ofSeconds(30), "the alert delivered to the pager webhook", () -> {
+            for (AlertStack.Delivery d : stack.deliveries()) {
                 if (d.path().equals("/pager") && d.body().contains("FootgunEphemeralPortExhaustion")) {
                     return d;
                 }
             }
             return null;
         });
+        // One harm, one page: over the next evaluation cycles no second notification pages for it.
+        Thread.sleep(5_000);
+        assertThat(stack.pages()).as("notifications to the pager").hasSize(1);
         Map<String, Object> payload = map(MiniJson.parse(paged.body()));
         assertThat(payload).containsEntry("receiver", "footgun-pager").containsEntry("status", "firing");
         assertThat(list(payload.get("alerts"))).anySatisfy(a -> assertThat(map(map(a).get("labels")))
@@ -292,7 +199,7 @@ class AlertPipelineIT {
                 .containsEntry("dst_ip", "127.0.0.1").containsEntry("dst_port", port)
                 .containsEntry("severity", "critical"));
         // Nothing critical about ports or conntrack went to the warnings receiver.
-        assertThat(deliveries).filteredOn(d -> d.path().equals("/warnings"))
+        assertThat(stack.deliveries()).filteredOn(d -> d.path().equals("/warnings"))
                 .allSatisfy(d -> assertThat(d.body()).doesNotContain("\"alertname\":\"FootgunEphemeralPortExhaustion\""));
     }
 
@@ -391,45 +298,16 @@ class AlertPipelineIT {
         return m.find() ? m.group(1) : null;
     }
 
-    // ---------------------------------------------------------------------------------------
-    // HTTP inside the namespace. Every request runs on the namespace's thread; connections are
-    // kept alive (response read fully, never disconnect()), because each closed client connection
-    // would sit in TIME_WAIT on one of only 100 ephemeral ports.
-
-    static String http(String method, String url, String form) throws Exception {
-        return ns.call(() -> {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-            c.setConnectTimeout(5_000);
-            c.setReadTimeout(20_000);
-            c.setRequestMethod(method);
-            if (form != null) {
-                c.setDoOutput(true);
-                c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
-                try (OutputStream out = c.getOutputStream()) {
-                    out.write(form.getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            int status = c.getResponseCode();
-            try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
-                String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                if (status >= 400 && status != 422 && status != 400) {
-                    throw new IOException(method + " " + url + " -> " + status + ": " + body);
-                }
-                return body;
-            }
-        });
+    static Map<String, Object> prometheus(String method, String path, String form) throws Exception {
+        return stack.prometheus(method, path, form);
     }
 
-    static Map<String, Object> prometheus(String method, String path, String form) throws Exception {
-        return map(MiniJson.parse(http(method, "http://127.0.0.1:" + PROMETHEUS_PORT + path, form)));
+    static String http(String method, String url, String form) throws Exception {
+        return stack.http(method, url, form);
     }
 
     static List<Map<String, Object>> vector(String promql) throws Exception {
-        Map<String, Object> r = prometheus("POST", "/api/v1/query", "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-        assertThat(r.get("status")).as(promql).isEqualTo("success");
-        List<Map<String, Object>> out = new ArrayList<>();
-        list(map(r.get("data")).get("result")).forEach(o -> out.add(map(o)));
-        return out;
+        return stack.vector(promql);
     }
 
     static String labelOf(String metric, String label) throws Exception {
@@ -440,51 +318,8 @@ class AlertPipelineIT {
         return (String) map(v.getFirst().get("metric")).get(label);
     }
 
-    static void awaitReady(String url) throws Exception {
-        await(Duration.ofSeconds(60), url, () -> {
-            try {
-                http("GET", url, null);
-                return Boolean.TRUE;
-            } catch (Exception e) {
-                return null;
-            }
-        });
-    }
-
-    interface Probe<T> {
-        T get() throws Exception;
-    }
-
-    static <T> T await(Duration timeout, String what, Probe<T> probe) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                T v = probe.get();
-                if (v != null) {
-                    return v;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + logs(), last);
-    }
-
-    private static String logs() {
-        StringBuilder b = new StringBuilder();
-        for (String name : List.of("prometheus", "alertmanager")) {
-            try {
-                List<String> lines = Files.readAllLines(tmp.resolve(name + ".log"));
-                b.append("\n--- ").append(name).append(" log (tail) ---\n")
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
-            } catch (IOException e) {
-                // no log yet
-            }
-        }
-        b.append("\n--- webhook deliveries: ").append(deliveries.size());
-        return b.toString();
+    static <T> T await(Duration timeout, String what, AlertStack.Probe<T> probe) throws Exception {
+        return stack.await(timeout, what, probe);
     }
 
     static Map<String, Object> map(Object o) {
@@ -494,6 +329,4 @@ class AlertPipelineIT {
     static List<Object> list(Object o) {
         return AlertRulesTest.list(o);
     }
-
-    // ---------------------------------------------------------------------------------------
 }

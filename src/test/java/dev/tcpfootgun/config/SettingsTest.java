@@ -78,6 +78,20 @@ class SettingsTest {
     }
 
     @Test
+    void podVethsAreLeftOutOfInterfaceSeriesUnlessTheFlagSaysOtherwise() throws Exception {
+        var d = Settings.parse(List.of()).ignoredDevices();
+        for (String veth : List.of("veth3a9f1c2", "cali8d2b4e0f1a", "lxc12ab34cd", "gke5e1f0a9b2c", "azv1234", "eni0a1b2c3d")) {
+            assertThat(d.matcher(veth).find()).as(veth).isTrue();
+        }
+        for (String kept : List.of("eth0", "ens5", "lo", "vxlan.calico", "flannel.1", "cilium_vxlan", "wg0", "bond0", "docker0")) {
+            assertThat(d.matcher(kept).find()).as(kept).isFalse();
+        }
+        assertThat(Settings.parse(List.of("--collector.interfaces.ignored-devices=^$")).ignoredDevices().matcher("veth0").find()).isFalse();
+        assertThatThrownBy(() -> Settings.parse(List.of("--collector.interfaces.ignored-devices=(veth")))
+                .hasMessageStartingWith("--collector.interfaces.ignored-devices: not a regular expression");
+    }
+
+    @Test
     void doctorFailsOnWarningsUnlessAFlagMovesTheGate() throws Exception {
         assertThat(Settings.parse(List.of()).doctorFailOn()).isEqualTo(dev.tcpfootgun.footgun.Status.WARN);
         assertThat(Settings.parse(List.of("doctor", "--doctor.fail-on=advice")).doctorFailOn())
