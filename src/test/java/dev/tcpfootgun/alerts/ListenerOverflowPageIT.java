@@ -76,7 +76,7 @@ class ListenerOverflowPageIT {
                 assertThat(alerts).hasSize(1);
                 Map<String, Object> labels = AlertRulesTest.map(AlertRulesTest.map(alerts.getFirst()).get("labels"));
                 assertThat(labels).containsEntry("alertname", "FootgunListenQueueOverflowing")
-                        .containsEntry("severity", "critical").containsEntry("footgun", "reuseport_imbalance")
+                        .containsEntry("severity", "critical").containsEntry("footgun", "listen_queue_overflow")
                         .containsEntry("listen_ip", "127.0.0.1").containsEntry("listen_port", Integer.toString(PORT));
                 assertThat((String) AlertRulesTest.map(AlertRulesTest.map(alerts.getFirst()).get("annotations")).get("summary"))
                         .isEqualTo("Listener 127.0.0.1:" + PORT + " on " + AlertStack.INSTANCE + " is dropping connections");
