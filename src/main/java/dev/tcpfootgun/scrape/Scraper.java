@@ -174,8 +174,9 @@ public final class Scraper {
         others.sort((x, y) -> Boolean.compare(y.ref().host(), x.ref().host())); // the host's first
         NetnsRef ownRef = scanner.skippedRef();
         List<NamespaceAssessment> namespaces = new ArrayList<>(others.size() + 1);
+        // not found by discovery (no process of the procfs lives in it): then it is not pid 1's, the host's
         namespaces.add(new NamespaceAssessment(ownRef != null ? ownRef : new NetnsRef(scanner.ownInode(),
-                ProcessHandle.current().pid(), true, null), observation, own, Access.OWN, Reading.ok("addresses", List.of(), 0, 0), withTcpInfo(now)));
+                ProcessHandle.current().pid(), false, null), observation, own, Access.OWN, Reading.ok("addresses", List.of(), 0, 0), withTcpInfo(now)));
         namespaces.addAll(others);
         previousByNamespace.clear();
         previousByNamespace.putAll(seen);
