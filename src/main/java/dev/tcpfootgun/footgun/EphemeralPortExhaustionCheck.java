@@ -62,10 +62,11 @@ public final class EphemeralPortExhaustionCheck implements Check {
         }
         if (worst.heldElsewhere() > 0) {
             evidence.add(String.format(Locale.ROOT,
-                    "%d more port%s held by connections to other destinations are counted as lost: whether bind() made them "
-                            + "(lost to every destination) or connect() (lost only to their own) cannot be seen, "
-                            + "and no other connection shares them",
-                    worst.heldElsewhere(), worst.heldElsewhere() == 1 ? "" : "s"));
+                    "%d more port%s held by connections to other destinations %s counted as lost: whether bind() made %s "
+                            + "(lost to every destination) or connect() (lost only to %s own) cannot be seen from userspace, "
+                            + "and neither connect()'s parity nor a port shared from one address says so",
+                    worst.heldElsewhere(), worst.heldElsewhere() == 1 ? "" : "s", worst.heldElsewhere() == 1 ? "is" : "are",
+                    worst.heldElsewhere() == 1 ? "it" : "them", worst.heldElsewhere() == 1 ? "its" : "their"));
         }
         return Finding.of(footgun(), risk, evidence, fix(ports, worst));
     }

@@ -19,7 +19,10 @@ import java.util.OptionalLong;
  * a socket's sending time (busy_time) it spent waiting on the peer's receive window (rwnd_limited)
  * or on its own send buffer (sndbuf_limited). Risk is the share of busy time the worst destination
  * spent limited by a window that, at its RTT, carries less than the seed's 1 Gbit/s: a limited
- * socket whose window already carries more is limited by its reader, not by buffer sizes.
+ * socket whose window already carries more is limited by its reader, not by buffer sizes. The RTT
+ * that sets that ceiling is the path's (min_rtt, 4.6+), not the smoothed RTT: a peer that answers
+ * late, delayed ACKs or a reader that pauses inflate srtt (a 35 ms think time on loopback reads as a
+ * 35 ms srtt over a 0.01 ms path) and would make any window look too small for the path.
  */
 public final class SmallSocketBuffersCheck implements Check {
 
@@ -52,7 +55,12 @@ public final class SmallSocketBuffersCheck implements Check {
             long window = limit == Limit.PEER_WINDOW
                     ? (i.hasSndWnd() ? i.sndWnd() : -1)
                     : (s.memory() != null ? s.memory().sndBuf() : -1);
-            return new Busy(i.busyTimeMicros(), rwnd + sndbuf, limit, window, i.rttMicros());
+            return new Busy(i.busyTimeMicros(), rwnd + sndbuf, limit, window, pathRttMicros(i));
+        }
+
+        /** The path's RTT: min_rtt where the kernel reports it, else the smoothed RTT (before 4.6). */
+        static long pathRttMicros(TcpInfo i) {
+            return i.hasMinRtt() && i.minRttMicros() > 0 ? i.minRttMicros() : i.rttMicros();
         }
 
         /** What one connection can carry through this window at this RTT; NaN when either is unknown. */
@@ -120,7 +128,7 @@ public final class SmallSocketBuffersCheck implements Check {
             if (s.info().busyTimeMicros() < BUSY_ENOUGH_MICROS) {
                 continue;
             }
-            longestRtt = Math.max(longestRtt, s.info().rttMicros());
+            longestRtt = Math.max(longestRtt, Busy.pathRttMicros(s.info()));
             groups.computeIfAbsent(peers.of(s), Group::new).add(Busy.of(s));
         }
         List<String> evidence = new ArrayList<>();
@@ -159,7 +167,7 @@ public final class SmallSocketBuffersCheck implements Check {
         if (Double.isNaN(t.ceiling())) {
             return head + " (window size not reported by this kernel)";
         }
-        String cap = String.format(Locale.ROOT, "at %s RTT a %d-byte window caps one connection at %s",
+        String cap = String.format(Locale.ROOT, "at %s path RTT a %d-byte window caps one connection at %s",
                 Figures.millis(t.rttMicros), t.windowBytes, Figures.rate(t.ceiling()));
         if (t.bufferBound()) {
             long bdp = KernelFacts.BDP_EXAMPLE_LINK_BYTES_PER_SECOND * t.rttMicros / 1_000_000;
@@ -184,7 +192,7 @@ public final class SmallSocketBuffersCheck implements Check {
             return head;
         }
         return head + String.format(Locale.ROOT,
-                ": at %s, the longest RTT among busy sockets, an autotuned window caps one connection at %s, "
+                ": at %s, the longest path RTT among busy sockets, an autotuned window caps one connection at %s, "
                         + "a window an application sets with SO_RCVBUF at %s",
                 Figures.millis(rttMicros), Figures.rate(tcpRmemMax * 1e6 / rttMicros),
                 Figures.rate(rmemMax.getAsLong() * 1e6 / rttMicros));
@@ -282,7 +290,7 @@ public final class SmallSocketBuffersCheck implements Check {
                     s.string("net.ipv4.tcp_wmem").map(v -> v.replaceAll("\\s+", " ")).orElse("?"));
         }
         String bdpText = longestRttMicros > 0
-                ? String.format(Locale.ROOT, "; the longest RTT among busy sockets is %s, so 1 Gbit/s needs %d bytes in flight",
+                ? String.format(Locale.ROOT, "; the longest path RTT among busy sockets is %s, so 1 Gbit/s needs %d bytes in flight",
                         Figures.millis(longestRttMicros), bdp)
                 : "";
         return String.format(Locale.ROOT,

@@ -35,12 +35,12 @@ class SmallSocketBuffersCheckTest {
         assertThat(String.join("\n", f.evidence()))
                 .contains("4 of 4 established sockets have sent for at least 1 s")
                 .contains("10.0.0.7:5432: 3 sockets spent 63 % of their 30.0 s busy time limited by the peer's receive window; "
-                        + "at 80 ms RTT a 212992-byte window caps one connection at 2.7 MB/s (1 Gbit/s needs 10000000 bytes)")
-                .contains("net.core.rmem_max 212992, net.ipv4.tcp_rmem maximum 6291456: at 80 ms, the longest RTT among busy sockets, "
-                        + "an autotuned window caps one connection at 78.6 MB/s, a window an application sets with SO_RCVBUF at 2.7 MB/s")
+                        + "at 79 ms path RTT a 212992-byte window caps one connection at 2.7 MB/s (1 Gbit/s needs 9875000 bytes)")
+                .contains("net.core.rmem_max 212992, net.ipv4.tcp_rmem maximum 6291456: at 79 ms, the longest path RTT among busy sockets, "
+                        + "an autotuned window caps one connection at 79.6 MB/s, a window an application sets with SO_RCVBUF at 2.7 MB/s")
                 .doesNotContain("10.0.0.8");
         assertThat(f.fix())
-                .contains("1 Gbit/s needs 10000000 bytes in flight")
+                .contains("1 Gbit/s needs 9875000 bytes in flight")
                 .contains("sysctl -w net.core.rmem_max=16777216 net.core.wmem_max=16777216")
                 .contains("net.ipv4.tcp_rmem=\"4096 131072 16777216\" net.ipv4.tcp_wmem=\"4096 16384 16777216\"")
                 .contains("now rmem_max 212992, wmem_max 212992, tcp_rmem \"4096 131072 6291456\"");
@@ -55,6 +55,17 @@ class SmallSocketBuffersCheckTest {
         assertThat(f.risk()).isZero();
         assertThat(String.join("\n", f.evidence())).contains("127.0.0.1:7001: 1 socket spent 50 % of its 3.0 s busy time")
                 .contains("above 1 Gbit/s: the window is big enough, the reader is slower than the sender");
+    }
+
+    @Test
+    void aSmoothedRttInflatedByASlowPeerDoesNotMakeAWindowLookSmall() {
+        // 35 ms srtt from a peer that thinks 35 ms, over a 0.01 ms path: 64 KiB at the path's RTT carries GB/s
+        var snap = node().connection("10.0.0.1", 40001, "10.0.0.7", 5432,
+                info().rtt(35_000, 200).minRtt(10).busy(10_000_000, 5_000_000, 0).sndWnd(65_536).build(), null).build();
+        Finding f = check.judge(Snapshots.observe(snap, null));
+        assertThat(f.risk()).isZero();
+        assertThat(String.join("\n", f.evidence())).contains("at 0.01 ms path RTT a 65536-byte window caps one connection at")
+                .contains("above 1 Gbit/s: the window is big enough");
     }
 
     @Test
@@ -76,7 +87,7 @@ class SmallSocketBuffersCheckTest {
         assertThat(f.status()).isEqualTo(Status.CRITICAL);
         assertThat(String.join("\n", f.evidence()))
                 .contains("192.0.2.9:873: 1 socket spent 90 % of its 20.0 s busy time limited by the send buffer; "
-                        + "at 40 ms RTT a 425984-byte window caps one connection at 10.6 MB/s")
+                        + "at 40 ms path RTT a 425984-byte window caps one connection at 10.6 MB/s")
                 .contains("0 receiving sockets at the receive-buffer cap while autotuning asks for more, "
                         + "1 send-buffer-limited socket at the send-buffer cap");
     }
