@@ -27,11 +27,12 @@ import net.jqwik.api.Provide;
 class DecoderPropertyTest {
 
     static final List<String> FIXTURES = List.of("inet_diag_loopback.bin", "links_netns.bin", "qdisc_netns.bin",
-            "ctnetlink_stats_cpu.bin", "ctnetlink_stats.bin");
+            "ctnetlink_stats_cpu.bin", "ctnetlink_stats.bin", "ctnetlink_conntrack.bin", "nft_rules_iptables.bin",
+            "nft_rules_native.bin");
 
     /** A decoder under test: returns how many items it produced (-1 when it yields one value, not a list). */
     enum Decoder {
-        INET_DIAG, LINKS, QDISCS, CT_CPU, CT_TABLE, WALK;
+        INET_DIAG, LINKS, QDISCS, CT_CPU, CT_TABLE, CT_DUMP, NFT_RULES, WALK;
 
         int decode(MemorySegment s, ParseLog log) throws IOException {
             return switch (this) {
@@ -48,6 +49,11 @@ class DecoderPropertyTest {
                 }
                 case CT_TABLE -> {
                     CtnetlinkStats.decodeTableSize(s);
+                    yield -1;
+                }
+                case CT_DUMP -> (int) CtnetlinkDump.decode(s, ConntrackDumpTest.RULES, log).entries();
+                case NFT_RULES -> {
+                    NftNatRules.decode(s, log); // rules per message vary (0 for a rule that is not NAT)
                     yield -1;
                 }
                 case WALK -> {
