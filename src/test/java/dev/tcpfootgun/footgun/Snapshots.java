@@ -29,6 +29,7 @@ final class Snapshots {
     private List<NetInterface> interfaces;
     private List<Qdisc> qdiscs;
     private Conntrack conntrack;
+    private dev.tcpfootgun.snapshot.Reading<dev.tcpfootgun.snapshot.ConntrackEntries> conntrackEntries;
     private Sockstat sockstat;
     private boolean socketsFail;
     private final java.util.Set<String> failing = new java.util.HashSet<>();
@@ -81,6 +82,17 @@ final class Snapshots {
 
     Snapshots conntrack(Conntrack c) {
         conntrack = c;
+        return this;
+    }
+
+    /** The conntrack dump's aggregates (its reading is absent, the collector off, unless set). */
+    Snapshots conntrackEntries(dev.tcpfootgun.snapshot.ConntrackEntries ce) {
+        conntrackEntries = Reading.ok("conntrack_entries", ce, 0, 0);
+        return this;
+    }
+
+    Snapshots conntrackEntriesFail(String why) {
+        conntrackEntries = Reading.failed("conntrack_entries", why, 0);
         return this;
     }
 
@@ -173,7 +185,7 @@ final class Snapshots {
         NodeSnapshot n = buildReadings();
         return new NodeSnapshot(n.monotonicNanos(), n.epochMillis(), failed(n.sockets()), n.socketSource(), failed(n.conntrack()),
                 failed(n.netstat()), failed(n.snmp()), failed(n.sockstat()), failed(n.sysctls()), failed(n.interfaces()),
-                failed(n.qdiscs()));
+                failed(n.qdiscs()), conntrackEntries);
     }
 
     private <T> Reading<T> failed(Reading<T> r) {
