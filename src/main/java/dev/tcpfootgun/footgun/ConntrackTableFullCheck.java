@@ -49,7 +49,7 @@ public final class ConntrackTableFullCheck implements Check {
         }
         var entries = o.now().conntrackEntries();
         if (entries != null && entries.value() != null) {
-            evidence.addAll(ConntrackFillers.evidence(entries.value()));
+            evidence.addAll(ConntrackFillers.evidence(entries.value(), o.podsByAddress()));
         }
         if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
             evidence.add("drop counters unavailable: no /proc/net/stat/nf_conntrack and no ctnetlink answer");

@@ -10,11 +10,20 @@ public final class Observation {
     private final NodeSnapshot now;
     private final NodeSnapshot previous;
     private final int destinationsTop;
+    /** The node's pods by the addresses their namespaces own; empty without --collector.netns. */
+    private final dev.tcpfootgun.netns.PodAddresses podsByAddress;
     private SocketCensus census;
     /** The snapshot's socket count, kept when its table is released; -1 while the table is there. */
     private int socketCount = -1;
 
     public Observation(NodeSnapshot now, NodeSnapshot previous, int destinationsTop) {
+        this(now, previous, destinationsTop, new dev.tcpfootgun.netns.PodAddresses(java.util.Map.of()));
+    }
+
+    /** @param podsByAddress the node's pods by their namespaces' addresses, for naming who sends to a destination */
+    public Observation(NodeSnapshot now, NodeSnapshot previous, int destinationsTop,
+            dev.tcpfootgun.netns.PodAddresses podsByAddress) {
+        this.podsByAddress = podsByAddress;
         this.now = now;
         this.previous = previous;
         this.destinationsTop = destinationsTop;
@@ -22,6 +31,20 @@ public final class Observation {
 
     public NodeSnapshot now() {
         return now;
+    }
+
+    /** The node's pods by address, or empty: conntrack's original sources are matched against it. */
+    public dev.tcpfootgun.netns.PodAddresses podsByAddress() {
+        return podsByAddress;
+    }
+
+    /** "shop/cart-7d9" for the pod owning {@code ip}, or "unknown". */
+    public static String podName(dev.tcpfootgun.netns.PodAddresses pods, String ip) {
+        dev.tcpfootgun.netns.Pod p = pods.podOf(ip).orElse(null);
+        if (p == null) {
+            return "unknown";
+        }
+        return p.name().isEmpty() ? p.uid() : p.namespace() + "/" + p.name();
     }
 
     /** The snapshot before this one, or null. */
@@ -55,7 +78,7 @@ public final class Observation {
      * once. Its census and socket count stay; checks must not judge it again.
      */
     public synchronized Observation withoutSockets() {
-        Observation kept = new Observation(now.releasingSockets(), previous, destinationsTop);
+        Observation kept = new Observation(now.releasingSockets(), previous, destinationsTop, podsByAddress);
         kept.census = census();
         kept.socketCount = socketCount();
         return kept;

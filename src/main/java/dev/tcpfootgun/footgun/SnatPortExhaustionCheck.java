@@ -54,7 +54,7 @@ public final class SnatPortExhaustionCheck implements Check {
         }
         List<ConntrackEntries.Source> holders = ce.sourcesOf(g.protocol(), g.dstIp(), g.dstPort());
         if (!holders.isEmpty()) {
-            evidence.add("sources holding most of them: " + ConntrackFillers.sources(holders));
+            evidence.add("sources holding most of them: " + ConntrackFillers.sources(holders, o.podsByAddress()));
         }
         long dropped = droppedSince(o);
         if (dropped > 0 && g.free() == 0) {
@@ -112,7 +112,7 @@ public final class SnatPortExhaustionCheck implements Check {
     private static String fix(ConntrackEntries ce, ConntrackEntries.NatGroup g, Observation o) {
         long timeWait = timeWaitSeconds(o);
         String where = g == null ? "the busiest destination" : g.dstIp() + ":" + g.dstPort();
-        String pods = g == null ? "the pods that open them" : sourcesText(ce, g);
+        String pods = g == null ? "the pods that open them" : sourcesText(ce, g, o);
         String range = g == null ? "" : " (now " + g.range() + ", " + g.usable() + " ports)";
         return String.format(Locale.ROOT,
                 "Pool and reuse connections to %s in %s instead of one per request. "
@@ -124,8 +124,8 @@ public final class SnatPortExhaustionCheck implements Check {
                 KernelFacts.CONNTRACK_TIME_WAIT_TIMEOUT_SECONDS, timeWait);
     }
 
-    private static String sourcesText(ConntrackEntries ce, ConntrackEntries.NatGroup g) {
+    private static String sourcesText(ConntrackEntries ce, ConntrackEntries.NatGroup g, Observation o) {
         List<ConntrackEntries.Source> s = ce.sourcesOf(g.protocol(), g.dstIp(), g.dstPort());
-        return s.isEmpty() ? "the pods that open them" : ConntrackFillers.sources(s);
+        return s.isEmpty() ? "the pods that open them" : ConntrackFillers.sources(s, o.podsByAddress());
     }
 }

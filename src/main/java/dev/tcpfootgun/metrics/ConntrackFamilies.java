@@ -14,7 +14,8 @@ final class ConntrackFamilies {
 
     private ConntrackFamilies() {}
 
-    static void render(Families f, ConntrackEntries ce, Conntrack ct, int top, DestinationLabels labels) {
+    static void render(Families f, ConntrackEntries ce, Conntrack ct, int top, DestinationLabels labels,
+            dev.tcpfootgun.netns.PodAddresses pods) {
         var states = f.gauge("footgun_conntrack_dump_entries",
                 "Conntrack entries by protocol and state, from the ctnetlink dump (TCP: conntrack's state; others: unreplied, replied, assured).");
         for (ConntrackEntries.StateCount s : ce.states()) {
@@ -53,8 +54,10 @@ final class ConntrackFamilies {
             List<ConntrackEntries.Source> ss = ce.sourcesOf(d.protocol(), d.ip(), d.port());
             long rest = d.entries();
             for (int j = 0; j < Math.min(SOURCES_PER_DESTINATION, ss.size()); j++) {
+                dev.tcpfootgun.netns.Pod pod = pods.podOf(ss.get(j).srcIp()).orElse(null);
                 src.set(ss.get(j).entries(), "protocol", d.protocol(), "dst_ip", ip, "dst_port", port,
-                        "src_ip", labels.address(ss.get(j).srcIp()), "namespace", "", "pod", "unknown");
+                        "src_ip", labels.address(ss.get(j).srcIp()), "namespace", pod == null ? "" : pod.namespace(),
+                        "pod", pod == null ? "unknown" : pod.name().isEmpty() ? pod.uid() : pod.name());
                 rest -= ss.get(j).entries();
             }
             if (rest > 0) {

@@ -79,7 +79,8 @@ public final class MetricsRenderer {
         // conntrack's statistics and sockstat's protocols name their own metrics: checked before they are shown
         s.conntrack().optional().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> conntrack(k, ct)));
         if (s.conntrackEntries() != null && s.conntrackEntries().value() != null) {
-            ConntrackFamilies.render(f, s.conntrackEntries().value(), s.conntrack().value(), a.observation().destinationsTop(), labels);
+            ConntrackFamilies.render(f, s.conntrackEntries().value(), s.conntrack().value(), a.observation().destinationsTop(), labels,
+                    a.observation().podsByAddress());
         }
         if (s.sockets().success()) {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",

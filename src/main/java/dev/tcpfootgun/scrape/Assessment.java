@@ -32,6 +32,11 @@ public record Assessment(Observation observation, List<Finding> findings, Map<St
      * left out): for joining per-address figures (conntrack, SNAT) to pods. Empty without --collector.netns.
      */
     public PodAddresses podAddresses() {
+        return podAddresses(namespaces);
+    }
+
+    /** {@link #podAddresses()} of these namespaces: the scraper judges with it before the assessment exists. */
+    static PodAddresses podAddresses(List<NamespaceAssessment> namespaces) {
         Map<String, NetnsRef> byIp = new HashMap<>();
         for (NamespaceAssessment ns : namespaces) {
             if (!ns.ref().host()) {

@@ -140,12 +140,12 @@ public final class Scraper {
         NodeSnapshot now = reader instanceof DeadlineReader d ? d.get(deadline) : reader.get();
         reads++;
         Observation observation = new Observation(now, previous, destinationsTop);
-        List<Finding> own = checks.judge(observation);
         account(now, null);
         logDetailLimit(now);
+        NodeSnapshot before = previous;
         previous = now.withoutSockets();
         if (scanner == null) {
-            return new Assessment(observation, own, parseErrorTotals, List.of(), reads);
+            return new Assessment(observation, checks.judge(observation), parseErrorTotals, List.of(), reads);
         }
         List<NamespaceAssessment> others = new ArrayList<>();
         Map<Long, NodeSnapshot> seen = new HashMap<>();
@@ -172,6 +172,9 @@ public final class Scraper {
             logChange("netns", "namespace discovery failed: " + e.getMessage());
         }
         others.sort((x, y) -> Boolean.compare(y.ref().host(), x.ref().host())); // the host's first
+        // judged once the pods are known, so conntrack's sources are named by the pods owning them
+        observation = new Observation(now, before, destinationsTop, Assessment.podAddresses(others));
+        List<Finding> own = checks.judge(observation);
         NetnsRef ownRef = scanner.skippedRef();
         List<NamespaceAssessment> namespaces = new ArrayList<>(others.size() + 1);
         // not found by discovery (no process of the procfs lives in it): then it is not pid 1's, the host's
