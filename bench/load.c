@@ -7,10 +7,10 @@
 //       connect, accept, client closes first, server closes -> the client end sits in TIME_WAIT.
 //       The destinations' listeners live only while this runs. Prints the elapsed time and exits.
 //
-//   load estab NCONN NPORTS PORTBASE SECONDS
+//   load estab NCONN NPORTS PORTBASE SECONDS [PERIOD]
 //       NPORTS listeners on 127.0.0.1:PORTBASE.. and NCONN connections to them, both ends in this
-//       process, with data flowing: every connection sends 128 bytes about once a second and the
-//       server end echoes them. Prints "ready" once connected; exits after SECONDS (a bound, so
+//       process, with data flowing: every connection sends 128 bytes about once every PERIOD seconds
+//       (default 1) and the server end echoes them. Prints "ready" once connected; exits after SECONDS (a bound, so
 //       nothing outlives the benchmark) or on SIGTERM.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -103,12 +103,16 @@ static void on_term(int sig) { (void)sig; stop = 1; }
 static void nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
 static int established(int argc, char **argv) {
-    if (argc != 6) {
-        fprintf(stderr, "usage: load estab NCONN NPORTS PORTBASE SECONDS\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: load estab NCONN NPORTS PORTBASE SECONDS [PERIOD]\n");
         return 2;
     }
     int n = atoi(argv[2]), nport = atoi(argv[3]), base = atoi(argv[4]);
     double limit = atof(argv[5]);
+    double period = argc == 7 ? atof(argv[6]) : 1.0;
+    if (period <= 0) period = 1.0;
+    double every = period / 20;  // a 20th of the connections per tick
+    int wait_ms = every < 1 ? (int)(every * 1000 / 2.5) : 400;
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);
     signal(SIGPIPE, SIG_IGN);
@@ -140,16 +144,16 @@ static int established(int argc, char **argv) {
     int next = 0;
     struct epoll_event ev[256];
     while (!stop && now() - start < limit) {
-        // every 50 ms, 1/20 of the client ends send a request: each connection about once a second
+        // every PERIOD/20 s, 1/20 of the client ends send a request: each connection about once a PERIOD
         double t = now();
-        if (t - tick >= 0.05) {
+        if (t - tick >= every) {
             tick = t;
             int batch = (n + 19) / 20;
             for (int i = 0; i < batch; i++, next = (next + 1) % n) {
                 if (write(cli[next], buf, 128) < 0 && errno != EAGAIN) die("write");
             }
         }
-        int m = epoll_wait(ep, ev, 256, 20);
+        int m = epoll_wait(ep, ev, 256, wait_ms);
         for (int i = 0; i < m; i++) {
             int k = ev[i].data.u64 >> 1;
             int fd = (ev[i].data.u64 & 1) ? cli[k] : srv[k];
