@@ -23,44 +23,40 @@ public final class HugeKernelFiles {
     public static void tcp(Path file, int sockets, int established) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
             w.write("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+            StringBuilder line = new StringBuilder(160);
             for (int i = 0; i < sockets; i++) {
-                String local;
-                String remote;
-                String state;
-                String timer;
-                String tail;
+                line.setLength(0);
+                String pad = Integer.toString(i);
+                line.append(" ".repeat(Math.max(0, 6 - pad.length()))).append(pad).append(": ");
                 if (i < 4) {
-                    local = hexIp(0, 0, 0, 0) + ":" + hexPort(443 + i);
-                    remote = "00000000:0000";
-                    state = "0A";
-                    timer = "00:00000000";
-                    tail = " 1 0000000000000000 100 0 0 10 0";
+                    hexIp(line, 0, 0, 0, 0).append(':');
+                    hex(line, 443 + i, 4).append(" 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 0")
+                            .append(" 1 0000000000000000 100 0 0 10 0");
                 } else if (i < established) {
-                    local = hexIp(10, 0, 0, 1) + ":" + hexPort(443);
-                    remote = hexIp(192, 168, (i % 2000) / 250, (i % 250) + 1) + ":" + hexPort(1024 + i % 60000);
-                    state = "01";
-                    timer = "02:000007D0";
-                    tail = " 1 0000000000000000 20 4 30 10 -1";
+                    hexIp(line, 10, 0, 0, 1).append(':');
+                    hex(line, 443, 4).append(' ');
+                    hexIp(line, 192, 168, (i % 2000) / 250, (i % 250) + 1).append(':');
+                    hex(line, 1024 + i % 60000, 4).append(" 01 00000000:00000000 02:000007D0 00000000     0        0 ")
+                            .append(100_000 + i).append(" 1 0000000000000000 20 4 30 10 -1");
                 } else {
-                    local = hexIp(10, 0, 0, 1) + ":" + hexPort(32768 + i % 28000);
-                    remote = hexIp(10, 1, 0, i % 50 + 1) + ":" + hexPort(5432);
-                    state = "06";
-                    timer = "03:00001736";
-                    tail = " 3 0000000000000000";
+                    hexIp(line, 10, 0, 0, 1).append(':');
+                    hex(line, 32768 + i % 28000, 4).append(' ');
+                    hexIp(line, 10, 1, 0, i % 50 + 1).append(':');
+                    hex(line, 5432, 4).append(" 06 00000000:00000000 03:00001736 00000000     0        0 0 3 0000000000000000");
                 }
-                w.write("%6d: %s %s %s 00000000:00000000 %s 00000000     0        0 %d%s\n"
-                        .formatted(i, local, remote, state, timer, i < established ? 100_000 + i : 0, tail));
+                w.append(line).append('\n');
             }
         }
     }
 
     /** The kernel prints each address word host-order (little-endian here): 10.0.0.1 is 0100000A. */
-    private static String hexIp(int a, int b, int c, int d) {
-        return "%02X%02X%02X%02X".formatted(d, c, b, a);
+    private static StringBuilder hexIp(StringBuilder b, int a, int b2, int c, int d) {
+        return hex(hex(hex(hex(b, d, 2), c, 2), b2, 2), a, 2);
     }
 
-    private static String hexPort(int port) {
-        return "%04X".formatted(port);
+    private static StringBuilder hex(StringBuilder b, int value, int digits) {
+        String h = Integer.toHexString(value).toUpperCase(java.util.Locale.ROOT);
+        return b.append("0".repeat(Math.max(0, digits - h.length()))).append(h);
     }
 
     /**
