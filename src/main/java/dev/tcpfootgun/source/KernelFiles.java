@@ -14,17 +14,17 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 final class KernelFiles {
     /** The bound of a sysfs attribute or numeric sysctl: a page, as the kernel prints them. */
-    static final int SMALL_FILE = 4096;
+    static final int MAX_ATTRIBUTE = 4096;
 
     private KernelFiles() {}
 
     /**
      * The file's text, or null when it does not exist, including when it vanishes between the look
      * and the read (a sysfs device removed mid-scrape). Permission denied says so in its message,
-     * and a file longer than {@link #SMALL_FILE} characters is refused with an IOException.
+     * and a file longer than {@link #MAX_ATTRIBUTE} characters is refused with an IOException.
      */
     static String optional(Path file) throws IOException {
-        return optional(file, SMALL_FILE);
+        return optional(file, MAX_ATTRIBUTE);
     }
 
     /** As {@link #optional(Path)}, refusing a file longer than {@code maxChars}. */

@@ -25,7 +25,7 @@ public final class SockstatSource implements Source<Sockstat> {
      * bounded memory.
      */
     static final int MAX_PROTOCOLS = 64;
-    /** The most fields kept of all protocols (Linux prints 15: TCP has 5, inuse orphan tw alloc mem); past it a line is skipped. */
+    /** The most fields kept of all protocols (Linux 6.18 prints 18; TCP has 5: inuse orphan tw alloc mem); past it a line is skipped. */
     static final int MAX_FIELDS = 1024;
 
     @Override
