@@ -35,6 +35,10 @@ public final class EphemeralPortExhaustionCheck implements Check {
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "ip_local_port_range %d-%d minus %d reserved leaves %d usable ports per destination",
                 ports.range().low(), ports.range().high(), ports.reservedInRange(), usable));
+        if ("procfs".equals(o.now().socketSource())) {
+            evidence.add("sockets read from /proc/net/tcp, which lists no socket that only called bind(): "
+                    + "ports those hold are not counted (sock_diag lists them)");
+        }
         SocketCensus.BoundPorts bound = census.bound();
         if (bound.ports() > 0) {
             evidence.add(String.format(Locale.ROOT, "%d port%s held by bind(): %s; connect() skips them for every destination",
