@@ -1,10 +1,8 @@
 package dev.tcpfootgun.footgun;
 
-import dev.tcpfootgun.snapshot.Sysctls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -24,15 +22,14 @@ public final class ListenQueueOverflowCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Sysctls sysctls = o.now().sysctls().value();
-        OptionalLong somaxconn = sysctls == null ? OptionalLong.empty() : sysctls.number("net.core.somaxconn");
-        if (!o.now().sockets().success()) {
-            return Finding.unknown(footgun(), "TCP sockets could not be read (" + o.now().sockets().error() + ")", fix(null, somaxconn));
+        OptionalLong somaxconn = ListenerGroups.somaxconn(o);
+        ListenerGroups listeners = ListenerGroups.of(o, somaxconn);
+        if (listeners == null) {
+            return Finding.unknown(footgun(), ListenerGroups.unread(o), fix(null, somaxconn));
         }
-        ListenerGroups listeners = ListenerGroups.of(o.now().sockets().value().open(), somaxconn);
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "%d listening sockets on %d addresses%s", listeners.listenerCount(),
-                listeners.groups().size(), somaxconn.isPresent() ? "; net.core.somaxconn=" + somaxconn.getAsLong() + " caps every listen() backlog" : ""));
+                listeners.groups().size(), ListenerGroups.somaxconnNote(somaxconn)));
         double risk = 0;
         ListenerGroups.Group named = null;
         for (ListenerGroups.Group g : listeners.groups()) {
@@ -43,16 +40,11 @@ public final class ListenQueueOverflowCheck implements Check {
                         g.named(), g.reuseport() ? "s" : "", g.queues()));
             }
         }
-        OptionalDouble overflows = o.now().counterIncrease(o.previous(), "TcpExt", "ListenOverflows");
-        OptionalDouble drops = o.now().counterIncrease(o.previous(), "TcpExt", "ListenDrops");
-        double overflowed = overflows.orElse(0);
-        double dropped = drops.orElse(0);
-        if (overflowed > 0 || dropped > 0) {
+        ListenerGroups.Overflows overflows = ListenerGroups.Overflows.of(o);
+        if (overflows.rising()) {
             ListenerGroups.Group fullest = named != null ? named : listeners.fullestBalanced();
             boolean imbalancedOnly = fullest == null && listeners.groups().stream().anyMatch(ListenerGroups.Group::imbalanced);
-            evidence.add(String.format(Locale.ROOT,
-                    "TcpExt ListenOverflows rose by %.0f and ListenDrops by %.0f in %.1f s: connections were dropped at a full accept queue%s",
-                    overflowed, dropped, o.now().secondsSince(o.previous()),
+            evidence.add(overflows.text() + ": connections were dropped at a full accept queue" + (
                     fullest != null ? " (fullest now: " + fullest.named() + ", " + fullest.queues() + ")"
                             : imbalancedOnly ? " (the full one now is in an SO_REUSEPORT group out of balance: see reuseport_imbalance)" : ""));
             if (!imbalancedOnly) {

@@ -2,6 +2,7 @@ package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.Family;
+import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
@@ -70,6 +71,16 @@ record ListenerGroups(List<Group> groups) {
         }
     }
 
+    /** The observation's listeners, or null when its sockets could not be read. */
+    static ListenerGroups of(Observation o, OptionalLong somaxconn) {
+        return o.now().sockets().success() ? of(o.now().sockets().value().open(), somaxconn) : null;
+    }
+
+    /** Why there are no listeners to judge: the socket reading's error. */
+    static String unread(Observation o) {
+        return "TCP sockets could not be read (" + o.now().sockets().error() + ")";
+    }
+
     static ListenerGroups of(List<TcpSocket> sockets, OptionalLong somaxconn) {
         record Key(Family family, Endpoint endpoint) {}
         Map<Key, List<Listener>> byAddress = new LinkedHashMap<>();
@@ -82,6 +93,35 @@ record ListenerGroups(List<Group> groups) {
         List<Group> groups = new ArrayList<>();
         byAddress.forEach((k, v) -> groups.add(new Group(k.family(), k.endpoint(), List.copyOf(v))));
         return new ListenerGroups(List.copyOf(groups));
+    }
+
+    /** net.core.somaxconn, the cap of every listen() backlog, when the sysctls were read. */
+    static OptionalLong somaxconn(Observation o) {
+        Sysctls sysctls = o.now().sysctls().value();
+        return sysctls == null ? OptionalLong.empty() : sysctls.number("net.core.somaxconn");
+    }
+
+    /** "; net.core.somaxconn=4096 caps every listen() backlog", or nothing without the sysctl. */
+    static String somaxconnNote(OptionalLong somaxconn) {
+        return somaxconn.isPresent() ? "; net.core.somaxconn=" + somaxconn.getAsLong() + " caps every listen() backlog" : "";
+    }
+
+    /** TcpExt ListenOverflows and ListenDrops since the previous read (0 without one). */
+    record Overflows(double overflowed, double dropped, double seconds) {
+        static Overflows of(Observation o) {
+            return new Overflows(o.now().counterIncrease(o.previous(), "TcpExt", "ListenOverflows").orElse(0),
+                    o.now().counterIncrease(o.previous(), "TcpExt", "ListenDrops").orElse(0),
+                    o.previous() == null ? 0 : o.now().secondsSince(o.previous()));
+        }
+
+        boolean rising() {
+            return overflowed > 0 || dropped > 0;
+        }
+
+        String text() {
+            return String.format(java.util.Locale.ROOT, "TcpExt ListenOverflows rose by %.0f and ListenDrops by %.0f in %.1f s",
+                    overflowed, dropped, seconds);
+        }
     }
 
     int listenerCount() {

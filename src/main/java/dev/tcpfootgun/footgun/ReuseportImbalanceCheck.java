@@ -1,10 +1,8 @@
 package dev.tcpfootgun.footgun;
 
-import dev.tcpfootgun.snapshot.Sysctls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
@@ -23,16 +21,15 @@ public final class ReuseportImbalanceCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Sysctls sysctls = o.now().sysctls().value();
-        OptionalLong somaxconn = sysctls == null ? OptionalLong.empty() : sysctls.number("net.core.somaxconn");
-        if (!o.now().sockets().success()) {
-            return Finding.unknown(footgun(), "TCP sockets could not be read (" + o.now().sockets().error() + ")", fix(null, somaxconn));
+        OptionalLong somaxconn = ListenerGroups.somaxconn(o);
+        ListenerGroups listeners = ListenerGroups.of(o, somaxconn);
+        if (listeners == null) {
+            return Finding.unknown(footgun(), ListenerGroups.unread(o), fix(null, somaxconn));
         }
-        ListenerGroups listeners = ListenerGroups.of(o.now().sockets().value().open(), somaxconn);
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "%d listening sockets on %d addresses, %d of them shared by SO_REUSEPORT groups%s",
                 listeners.listenerCount(), listeners.groups().size(), listeners.reuseportGroups(),
-                somaxconn.isPresent() ? "; net.core.somaxconn=" + somaxconn.getAsLong() + " caps every listen() backlog" : ""));
+                ListenerGroups.somaxconnNote(somaxconn)));
 
         double risk = 0;
         ListenerGroups.Group named = null;
@@ -48,17 +45,12 @@ public final class ReuseportImbalanceCheck implements Check {
                         g.address(), g.listeners().size(), g.queues(), idle, idle == 1 ? "is" : "are"));
             }
         }
-        OptionalDouble overflows = o.now().counterIncrease(o.previous(), "TcpExt", "ListenOverflows");
-        OptionalDouble drops = o.now().counterIncrease(o.previous(), "TcpExt", "ListenDrops");
-        double overflowed = overflows.orElse(0);
-        double dropped = drops.orElse(0);
-        if (overflowed > 0 || dropped > 0) {
+        ListenerGroups.Overflows overflows = ListenerGroups.Overflows.of(o);
+        if (overflows.rising()) {
             if (named != null) {
                 risk = 1; // the imbalance is dropping connections now
             }
-            evidence.add(String.format(Locale.ROOT,
-                    "TcpExt ListenOverflows rose by %.0f and ListenDrops by %.0f in %.1f s%s",
-                    overflowed, dropped, o.now().secondsSince(o.previous()),
+            evidence.add(overflows.text() + (
                     named != null ? ": connections were dropped at the full queue of " + named.address()
                             : ": no SO_REUSEPORT group is out of balance, so the overflow is reported under listen_queue_overflow"));
         }
