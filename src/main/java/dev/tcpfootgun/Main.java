@@ -3,22 +3,33 @@ package dev.tcpfootgun;
 import dev.tcpfootgun.config.BadFlagException;
 import dev.tcpfootgun.config.ListenAddress;
 import dev.tcpfootgun.config.Settings;
-import dev.tcpfootgun.http.ExporterServer;
+import dev.tcpfootgun.doctor.Doctor;
+import dev.tcpfootgun.doctor.FindingsJson;
 import dev.tcpfootgun.log.LogOutput;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.scrape.Scraper;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.web.ExporterServer;
+import dev.tcpfootgun.web.WebConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Command line: serve (default), doctor, version, train. A bad flag is one line on stderr and exit code 2. */
+/**
+ * Command line: serve (default), doctor, version, train. Exit codes (README, "Exit codes"): 0 done,
+ * 1 cannot listen, 2 a bad flag or web config (one line on stderr), 143 after SIGTERM; doctor's own
+ * 0-3 are its verdict.
+ */
 public final class Main {
 
+    public static final int EXIT_LISTEN_FAILED = 1;
     public static final int EXIT_BAD_FLAG = 2;
+    /** What serve waits, after SIGTERM, for requests in flight beyond --scrape.timeout: rendering and sending. */
+    static final Duration DRAIN_MARGIN = Duration.ofSeconds(5);
 
     static final String PROGRAM = "tcp-footgun-exporter";
 
@@ -52,31 +63,56 @@ public final class Main {
                 out.print(BuildInfo.current().print(PROGRAM));
                 yield 0;
             }
-            case "doctor" -> dev.tcpfootgun.doctor.Doctor.run(settings, out);
+            case "doctor" -> Doctor.run(settings, out);
             case "train" -> Training.run(settings, err);
             default -> serve(settings, err);
         };
     }
 
     private static int serve(Settings settings, PrintStream err) {
-        return start(settings, err) == null ? 1 : -1;
+        WebConfig web = WebConfig.none();
+        if (settings.webConfigFile() != null) {
+            try {
+                web = WebConfig.load(settings.webConfigFile());
+            } catch (WebConfig.Invalid e) {
+                err.println("tcp-footgun-exporter: " + e.getMessage());
+                return EXIT_BAD_FLAG;
+            }
+        }
+        ExporterServer server = start(settings, web, err);
+        if (server == null) {
+            return EXIT_LISTEN_FAILED;
+        }
+        Signals.onHangup(() -> server.reloadWebConfig("SIGHUP"));
+        return -1;
+    }
+
+    /** {@link #start(Settings, WebConfig, PrintStream)} without a web config (train's local server). */
+    static ExporterServer start(Settings settings, PrintStream err) {
+        return start(settings, WebConfig.none(), err);
     }
 
     /**
      * What serve does before it blocks: starts the server, then reads the node once and logs where it
      * listens and which sources answered. Null, after one line on {@code err}, when it cannot listen.
      */
-    static ExporterServer start(Settings settings, PrintStream err) {
+    static ExporterServer start(Settings settings, WebConfig web, PrintStream err) {
         Logger log = LoggerFactory.getLogger(Main.class);
         Scraper scraper = Exporter.scraper(settings);
         ExporterServer server;
         try {
-            server = ExporterServer.start(settings, scraper, Exporter.version());
+            server = ExporterServer.start(settings, settings.listenAddresses(), web, scraper, Exporter.version(),
+                    a -> FindingsJson.render(a, Doctor.exitCode(a)));
         } catch (IOException e) {
             err.println(PROGRAM + ": " + e.getMessage());
             return null;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        Duration grace = settings.scrapeTimeout().plus(DRAIN_MARGIN);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM (or the end of train): a scrape in flight may finish within the bound, then the process exits
+            log.info("stopping: no new connections; requests in flight get up to {} ms to finish", grace.toMillis());
+            server.drain(grace);
+        }, "shutdown"));
         // The first read of the node, for the log line below, runs while the server already answers:
         // a scrape arriving meanwhile shares this read (the Scraper is single-flight) instead of
         // waiting for it to end and then reading the node a second time.

@@ -3,7 +3,7 @@ package dev.tcpfootgun;
 import dev.tcpfootgun.config.ListenAddress;
 import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.doctor.Doctor;
-import dev.tcpfootgun.http.ExporterServer;
+import dev.tcpfootgun.web.ExporterServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -16,7 +16,7 @@ import java.util.regex.PatternSyntaxException;
  * @param command "serve" (the default), "doctor", "version" or "train"
  * @param listenAddresses every --web.listen-address, in order (node_exporter's flag is repeatable); never empty
  * @param exporterMetrics process_* and jvm_* on /metrics (off with --web.disable-exporter-metrics)
- * @param webConfig TLS and basic auth from --web.config.file, already read and checked; null for plain HTTP
+ * @param webConfigFile --web.config.file (TLS and basic auth, read by the web layer); null for plain HTTP
  * @param doctorFailOn the lowest status that makes doctor exit non-zero (--doctor.fail-on; default warn)
  * @param conntrackDump the conntrack table dump's flags
  * @param ignoredDevices interfaces left out of the interface series (--collector.interfaces.ignored-devices); the checks see all
@@ -35,7 +35,7 @@ public record Settings(
         Path podLogs,
         Duration scrapeTimeout,
         boolean help,
-        WebConfig webConfig,
+        Path webConfigFile,
         DestinationLabelMode destinationLabels,
         int socketDetailLimit,
         Status doctorFailOn,
@@ -164,7 +164,7 @@ public record Settings(
         Path podLogs = s.podLogs;
         Duration scrapeTimeout = s.scrapeTimeout;
         boolean help = false;
-        WebConfig web = null;
+        Path web = null;
         DestinationLabelMode labels = s.destinationLabels;
         int detailLimit = s.socketDetailLimit;
         Status failOn = s.doctorFailOn;
@@ -254,7 +254,7 @@ public record Settings(
                 case "--log.level" -> logLevel = LogLevel.parse(value);
                 case "--log.format" -> logFormat = LogFormat.parse(value);
                 case "--version", "--web.disable-exporter-metrics" -> throw new BadFlagException(name + " takes no value");
-                case "--web.config.file" -> web = WebConfig.load(nonEmptyPath(name, value));
+                case "--web.config.file" -> web = nonEmptyPath(name, value);
                 case "--output" -> {
                     if (!value.equals("text") && !value.equals("json")) {
                         throw new BadFlagException("--output: expected text or json, got \"" + value + "\"");

@@ -107,6 +107,11 @@ public final class ExporterProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The exit code once the process ended within {@code seconds}, or -1 when it still runs. */
+    public int awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

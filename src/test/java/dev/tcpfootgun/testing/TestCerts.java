@@ -13,6 +13,7 @@ public record TestCerts(Path dir) {
     /** A CA, a server certificate signed by it (RSA, PKCS#8 key), and a client certificate signed by it. */
     public static TestCerts create(Path dir) throws Exception {
         assumeTrue(Cmd.available("openssl"), "needs openssl to make test certificates");
+        java.nio.file.Files.createDirectories(dir);
         TestCerts c = new TestCerts(dir);
         c.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
                 "-subj", "/CN=tcp-footgun test CA");
@@ -30,6 +31,16 @@ public record TestCerts(Path dir) {
         c.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "stranger.key", "-out", "stranger.crt", "-days", "2",
                 "-subj", "/CN=stranger");
         return c;
+    }
+
+    /** A self-signed client certificate for an existing key, with a SAN (e.g. "DNS:test3") when given. */
+    public void selfSigned(Path key, Path out, String subject, String san) throws Exception {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("req", "-x509", "-new", "-key", key.toString(),
+                "-out", out.toString(), "-days", "2", "-subj", subject, "-addext", "extendedKeyUsage=clientAuth"));
+        if (san != null) {
+            args.addAll(java.util.List.of("-addext", "subjectAltName=" + san));
+        }
+        openssl(args.toArray(String[]::new));
     }
 
     private void signed(String name, String keyType, String extension) throws Exception {

@@ -1,57 +1,40 @@
-package dev.tcpfootgun.http;
+package dev.tcpfootgun.web;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import dev.tcpfootgun.doctor.Doctor;
-import dev.tcpfootgun.doctor.FindingsJson;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.metrics.DestinationLabels;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.scrape.Scraper;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * "/" : a page linking to the metrics, with this node's findings rendered from the same checks as
- * /metrics. Plain HTML, readable without JavaScript. Other unknown paths get 404.
+ * /metrics; and /findings.json, whose renderer the composition root passes in (it is doctor's JSON,
+ * and the web layer does not reach up into doctor/). Plain HTML, readable without JavaScript.
  */
-public final class LandingPage implements HttpHandler {
+final class LandingPage {
 
     private final Scraper scraper;
     private final String telemetryPath;
     private final String version;
     private final DestinationLabels labels;
+    private final Function<Assessment, String> findingsJson;
 
     /** @param labels applied to addresses in the findings' text, as --destinations.labels asks of the metrics */
-    public LandingPage(Scraper scraper, String telemetryPath, String version, DestinationLabels labels) {
+    LandingPage(Scraper scraper, String telemetryPath, String version, DestinationLabels labels,
+            Function<Assessment, String> findingsJson) {
         this.scraper = scraper;
         this.telemetryPath = telemetryPath;
         this.version = version;
         this.labels = labels;
+        this.findingsJson = findingsJson;
     }
 
-    @Override
-    public void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
-            if (path.equals("/findings.json")) {
-                Assessment a = scraper.assess();
-                send(ex, 200, "application/json", labels.text(FindingsJson.render(a, Doctor.exitCode(a))));
-                return;
-            }
-            if (!path.equals("/")) {
-                // echo a bounded part of the path: the request line itself can be hundreds of kilobytes
-                send(ex, 404, "text/plain; charset=utf-8",
-                        "404 not found: " + (path.length() > 100 ? path.substring(0, 100) + "..." : path) + "\n");
-                return;
-            }
-            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-                send(ex, 405, "text/plain; charset=utf-8", "405 method not allowed\n");
-                return;
-            }
-            send(ex, 200, "text/html; charset=utf-8", page(scraper.assess()));
-        }
+    HttpResponse page(HttpRequest r) {
+        return HttpResponse.of(200, "text/html; charset=utf-8", page(scraper.assess()));
+    }
+
+    HttpResponse findings(HttpRequest r) {
+        return HttpResponse.of(200, "application/json", labels.text(findingsJson.apply(scraper.assess())));
     }
 
     String page(Assessment a) {
@@ -93,17 +76,5 @@ public final class LandingPage implements HttpHandler {
             }
         }
         return b.toString();
-    }
-
-    static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
     }
 }

@@ -1,11 +1,8 @@
-package dev.tcpfootgun.config;
+package dev.tcpfootgun.web;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -46,8 +43,11 @@ final class PemFiles {
 
     private record Block(String type, byte[] der) {}
 
-    private static List<Block> blocks(Path file) throws IOException, PemException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+    /**
+     * The PEM blocks of {@code text} (a file's bytes as ISO-8859-1, so any byte outside the blocks,
+     * a UTF-8 comment included, is text to skip, as Go's encoding/pem skips it); {@code file} names it in errors.
+     */
+    private static List<Block> blocks(String file, String text) throws PemException {
         List<Block> out = new ArrayList<>();
         Matcher m = BLOCK.matcher(text);
         while (m.find()) {
@@ -67,11 +67,11 @@ final class PemFiles {
     }
 
     /** The certificate chain of a PEM file, leaf first. */
-    static List<X509Certificate> certificates(Path file) throws IOException, PemException {
+    static List<X509Certificate> certificates(String file, String text) throws PemException {
         List<X509Certificate> chain = new ArrayList<>();
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            for (Block b : blocks(file)) {
+            for (Block b : blocks(file, text)) {
                 if (b.type.equals("CERTIFICATE")) {
                     chain.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(b.der)));
                 }
@@ -85,9 +85,14 @@ final class PemFiles {
         return chain;
     }
 
+    /** The certificates of a CA file, none for a file without PEM blocks (as Go's AppendCertsFromPEM takes /dev/null). */
+    static List<X509Certificate> certificatesOrNone(String file, String text) throws PemException {
+        return text.contains("-----BEGIN ") ? certificates(file, text) : List.of();
+    }
+
     /** The private key of a PEM file, checked against the certificate's public key. */
-    static PrivateKey privateKey(Path file, PublicKey certified) throws IOException, PemException {
-        for (Block b : blocks(file)) {
+    static PrivateKey privateKey(String file, String text, PublicKey certified) throws PemException {
+        for (Block b : blocks(file, text)) {
             byte[] pkcs8 = switch (b.type) {
                 case "PRIVATE KEY" -> b.der;
                 case "RSA PRIVATE KEY" -> sequence(integer0(), RSA_ALGORITHM, octetString(b.der));
@@ -112,7 +117,7 @@ final class PemFiles {
         throw new PemException(file + ": no PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block");
     }
 
-    private static PrivateKey decode(byte[] pkcs8, String algorithm, Path file) throws PemException {
+    private static PrivateKey decode(byte[] pkcs8, String algorithm, String file) throws PemException {
         try {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException e) {
@@ -156,7 +161,7 @@ final class PemFiles {
     }
 
     /** The named curve's OID (the [0] parameters) of a SEC1 ECPrivateKey, as a complete DER element. */
-    private static byte[] curveOf(byte[] sec1, Path file) throws PemException {
+    private static byte[] curveOf(byte[] sec1, String file) throws PemException {
         try {
             int[] seq = element(sec1, 0);
             for (int at = seq[1]; at < seq[1] + seq[2]; ) {

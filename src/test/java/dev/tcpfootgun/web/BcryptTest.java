@@ -1,4 +1,4 @@
-package dev.tcpfootgun.http;
+package dev.tcpfootgun.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -18,9 +18,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.junit.jupiter.api.Test;
+import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
- * bcrypt against published vectors (OpenBSD's and Openwall crypt_blowfish's, as jBCrypt and
+ * The bcrypt library (Spring Security's BCrypt) and our glue against published vectors (OpenBSD's and Openwall crypt_blowfish's, as jBCrypt and
  * bcrypt libraries in other languages test them) and, property-based, against libxcrypt's crypt(3).
  */
 class BcryptTest {
@@ -38,21 +39,15 @@ class BcryptTest {
             new String[] {"~!@#$%^&*()      ~!@#$%^&*()PNBFRD", "$2a$06$fPIsBO8qRqkjj273rfaOI.HtSV9jLDpTbZn782DC6/t7qT67P6FfO"});
 
     @Test
-    void blowfishConstantsAreTheDigitsOfPi() {
-        // P1, P18 and S1[0], S4[255] as printed in Schneier's Blowfish specification
-        assertThat(Bcrypt.constantsForTest()).containsExactly(0x243F6A88, 0x8979FB1B, 0xD1310BA6, 0x3AC372E6);
-    }
-
-    @Test
     void publishedVectors() {
         for (String[] v : VECTORS) {
-            assertThat(Bcrypt.verify(v[0], v[1])).as(v[1]).isTrue();
-            assertThat(Bcrypt.verify("x" + v[0], v[1])).as("wrong password for " + v[1]).isFalse();
-            assertThat(Bcrypt.isWellFormed(v[1])).isTrue();
+            assertThat(BcryptHashes.verify(v[0], v[1])).as(v[1]).isTrue();
+            assertThat(BcryptHashes.verify("x" + v[0], v[1])).as("wrong password for " + v[1]).isFalse();
+            assertThat(BcryptHashes.problem(v[1])).isNull();
             // $2b$ and $2y$ hash the same bytes the same way
             for (char minor : new char[] {'b', 'y'}) {
                 String other = "$2" + minor + v[1].substring(3);
-                assertThat(Bcrypt.verify(v[0], other)).as(other).isTrue();
+                assertThat(BcryptHashes.verify(v[0], other)).as(other).isTrue();
             }
         }
     }
@@ -63,19 +58,48 @@ class BcryptTest {
                 "$2a$03$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
                 "$2a$32$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
                 "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe",
-                "$2a$05$CCCCCCCCCCCCCCCCCCCCCCE5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", // salt's spare bits set
-                "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe!", "plain", "{SHA}abc")) {
-            assertThat(Bcrypt.verify("U*U", bad)).as(bad).isFalse();
-            assertThat(Bcrypt.isWellFormed(bad)).as(bad).isFalse();
+                "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOe!", "plain", "{SHA}abc", "doe")) {
+            assertThat(BcryptHashes.verify("U*U", bad)).as(bad).isFalse();
+            assertThat(BcryptHashes.problem(bad)).as(bad).isNotNull();
         }
+        // the toolkit's own refused user list: Go's message, word for word
+        assertThat(BcryptHashes.problem("doe")).isEqualTo("crypto/bcrypt: hashedSecret too short to be a bcrypted password");
+        // the salt's spare low bits set: well-shaped, but no password yields it
+        assertThat(BcryptHashes.verify("U*U", "$2a$05$CCCCCCCCCCCCCCCCCCCCCCE5YPO9kmyuRGyh0XouQYb4YMJKvyOeW")).isFalse();
     }
 
     @Test
     void onlyTheFirst72BytesCount() {
-        byte[] salt = new byte[16];
-        String h = Bcrypt.hash("a".repeat(72), 4, salt, 'b');
-        assertThat(Bcrypt.verify("a".repeat(100), h)).isTrue();
-        assertThat(Bcrypt.verify("a".repeat(71), h)).isFalse();
+        String h = BCrypt.hashpw("a".repeat(72), "$2b$04$" + encode(new byte[16], 16));
+        assertThat(BcryptHashes.verify("a".repeat(100), h)).isTrue();
+        assertThat(BcryptHashes.verify("a".repeat(72), h)).isTrue();
+        assertThat(BcryptHashes.verify("a".repeat(71), h)).isFalse();
+    }
+
+    @Test
+    void theCostIsReadFromTheHash() {
+        assertThat(BcryptHashes.cost(VECTORS.get(4)[1])).isEqualTo(6);
+        assertThat(BcryptHashes.cost(BcryptHashes.hash("x", 4))).isEqualTo(4);
+    }
+
+    static final String ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    /** bcrypt's base64 of the first {@code length} bytes, for salts. */
+    static String encode(byte[] data, int length) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < length; i += 3) {
+            int c1 = data[i] & 0xff;
+            int c2 = i + 1 < length ? data[i + 1] & 0xff : 0;
+            int c3 = i + 2 < length ? data[i + 2] & 0xff : 0;
+            b.append(ALPHABET.charAt(c1 >>> 2)).append(ALPHABET.charAt((c1 & 3) << 4 | c2 >>> 4));
+            if (i + 1 < length) {
+                b.append(ALPHABET.charAt((c2 & 0xf) << 2 | c3 >>> 6));
+            }
+            if (i + 2 < length) {
+                b.append(ALPHABET.charAt(c3 & 0x3f));
+            }
+        }
+        return b.toString();
     }
 
     // ---- against libxcrypt
@@ -118,14 +142,16 @@ class BcryptTest {
         return Arbitraries.bytes().array(byte[].class).ofSize(16);
     }
 
-    /** crypt(3) of libxcrypt, an independent implementation, agrees on every prefix (cost 4 keeps tries fast). */
+    /** crypt(3) of libxcrypt, an independent implementation, agrees with the library on every prefix (cost 4 keeps tries fast). */
     @Property(tries = 300)
     void agreesWithLibxcrypt(@ForAll("passwords") String password, @ForAll("salts") byte[] salt,
             @ForAll("minors") char minor) throws Exception {
-        String mine = Bcrypt.hash(password, 4, salt, minor);
-        String theirs = crypt(mine.substring(0, 29), password);
-        assertThat(mine).isEqualTo(theirs);
-        assertThat(Bcrypt.verify(password, theirs)).isTrue();
+        byte[] utf8 = password.getBytes(StandardCharsets.UTF_8);
+        String setting = "$2" + minor + "$04$" + encode(salt, 16);
+        String spring = BCrypt.hashpw(utf8.length > 72 ? java.util.Arrays.copyOf(utf8, 72) : utf8, setting);
+        String theirs = crypt(setting, password);
+        assertThat(spring).isEqualTo(theirs);
+        assertThat(BcryptHashes.verify(password, theirs)).isTrue();
     }
 
     @Provide

@@ -1,0 +1,100 @@
+package dev.tcpfootgun.web;
+
+import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
+import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
+import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The metrics path, served by client_java's own scrape handler (content negotiation for text and
+ * OpenMetrics, gzip, ?debug=, name[] filters) through its adapter interface, onto this server.
+ */
+final class MetricsRoute implements RequestGate.Route {
+    private final PrometheusScrapeHandler handler;
+
+    MetricsRoute(PrometheusRegistry registry) {
+        this.handler = new PrometheusScrapeHandler(registry);
+    }
+
+    @Override
+    public HttpResponse serve(HttpRequest r) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+        int[] status = {500};
+        PrometheusHttpRequest request = new PrometheusHttpRequest() {
+            @Override
+            public String getQueryString() {
+                return r.rawQuery();
+            }
+
+            @Override
+            public Enumeration<String> getHeaders(String name) {
+                List<String> v = r.headers().get(name.toLowerCase(java.util.Locale.ROOT));
+                return v == null ? Collections.emptyEnumeration() : Collections.enumeration(v);
+            }
+
+            @Override
+            public String getMethod() {
+                return r.method();
+            }
+
+            @Override
+            public String getRequestPath() {
+                return r.path();
+            }
+        };
+        PrometheusHttpResponse response = new PrometheusHttpResponse() {
+            @Override
+            public void setHeader(String name, String value) {
+                headers.put(name, value);
+            }
+
+            @Override
+            public OutputStream sendHeadersAndGetBody(int statusCode, int contentLength) {
+                status[0] = statusCode;
+                return body;
+            }
+        };
+        try {
+            handler.handleRequest(new PrometheusHttpExchange() {
+                @Override
+                public PrometheusHttpRequest getRequest() {
+                    return request;
+                }
+
+                @Override
+                public PrometheusHttpResponse getResponse() {
+                    return response;
+                }
+
+                @Override
+                public void handleException(IOException e) throws IOException {
+                    throw e;
+                }
+
+                @Override
+                public void handleException(RuntimeException e) {
+                    throw e;
+                }
+
+                @Override
+                public void close() {
+                    // the body is in memory; the connection is the listener's
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new HttpResponse(status[0], headers, body.toByteArray());
+    }
+}
