@@ -3,7 +3,7 @@
 # Build stage: Debian 13 (trixie), whose main archive has OpenJDK 25 (openjdk-25-jdk-headless) and
 # Maven; Debian 12 (bookworm) stops at OpenJDK 17, so this is the oldest Debian that builds the
 # project from Debian's own packages. It builds the jar, finds the JDK modules the jar uses with
-# jdeps and jlinks a runtime of only those (java.base, java.logging, jdk.httpserver,
+# jdeps and jlinks a runtime of only those (java.base, java.logging, jdk.management,
 # jdk.unsupported today). Then it makes the JVM's AOT cache (JEP 483, 514, 515): a training run of
 # the exporter's own "train" command, with the image's JVM flags, loads, links and profiles what a
 # serving process does, and the JVM writes that to app.aot at exit for the image to start from.

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -234,6 +233,7 @@ final class HttpListener implements AutoCloseable {
                 }
                 c.phase = Phase.HANDLING;
                 c.deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RESPONSE_SECONDS);
+                long started = System.nanoTime();
                 HttpResponse response = handleBounded(request, cfg);
                 String length = request.header("content-length");
                 boolean body = length != null && !length.equals("0") || request.header("transfer-encoding") != null;
@@ -241,6 +241,8 @@ final class HttpListener implements AutoCloseable {
                 boolean close = closing || body || !request.keepAlive() || response.status() >= 400 && response.status() != 401
                         && response.status() != 404;
                 response.write(out, request.method().equals("HEAD"), close, cfg.config().headers());
+                LOG.debug("{} {} {} {} {} ms, {} bytes", request.method(), cut(request.path()), response.status(),
+                        c.client.getHostAddress(), (System.nanoTime() - started) / 1_000_000, response.body().length);
                 if (close) {
                     return;
                 }
@@ -367,7 +369,8 @@ final class HttpListener implements AutoCloseable {
         drain(java.time.Duration.ZERO);
     }
 
-    static String describe(HttpRequest r) {
-        return new String(HttpRequest.ascii(r.method() + " " + r.path()), StandardCharsets.ISO_8859_1);
+    /** A path for a log line: a request line may be kilobytes. */
+    private static String cut(String path) {
+        return path.length() > 100 ? path.substring(0, 100) + "..." : path;
     }
 }

@@ -69,8 +69,9 @@ class AuthFloodIT {
             System.out.println("failed login medians (ms): " + medians + " from " + times);
             long low = Collections.min(medians.values());
             long high = Collections.max(medians.values());
-            // "within noise": a cost-5 check alone is 1/32 of a cost-10 one; padded, the three must agree within a third
-            assertThat(high).as(medians.toString()).isLessThanOrEqualTo(Math.round(low * 1.35) + 15);
+            // "within noise": a cost-5 check alone is 1/32 of a cost-10 one (the issue measured 3.5 ms against 82.6 ms);
+            // padded, the three medians must agree within half, which leaves room for this loaded runner's noise
+            assertThat(high).as(medians.toString()).isLessThanOrEqualTo(Math.round(low * 1.5) + 20);
 
             // the flood
             long[] cpuBefore = cpuTicks(p.pid());
