@@ -134,6 +134,21 @@ class ConntrackDumpTest {
         assertThat(ce.partial()).contains("dump-limit=3");
     }
 
+    @Test
+    void theTimeBoundStopsALongDumpAndSaysItIsPartial() throws IOException {
+        // 40 copies of the capture: past the 256 entries after which the clock is first looked at
+        var dump = new CtnetlinkDump(java.time.Duration.ofSeconds(1), Long.MAX_VALUE, java.time.Duration.ZERO, null,
+                (type, body, sink) -> {
+                    for (int i = 0; i < 40; i++) {
+                        NetlinkMessages.walk(MemorySegment.ofArray(DUMP), NetlinkMessages.ANY_SEQ, "replay", sink);
+                    }
+                    return new NetlinkSocket.DumpResult(40L * ORACLE.size(), false);
+                }, l -> List.of());
+        ConntrackEntries ce = dump.read(new ParseLog());
+        assertThat(ce.entries()).isEqualTo(255);
+        assertThat(ce.partial()).isEqualTo("stopped after 255 entries at the time bound");
+    }
+
     static ConntrackEntries.NatGroup group(ConntrackEntries ce, String protocol, String dst, int port) {
         return ce.natGroups().stream().filter(g -> g.protocol().equals(protocol) && g.dstIp().equals(dst) && g.dstPort() == port)
                 .findFirst().orElseThrow();
