@@ -57,11 +57,12 @@ public final class ConntrackTableFullCheck implements Check {
         return Finding.of(footgun(), risk, evidence, fix(ct));
     }
 
-    private static Conntrack previous(NodeSnapshot previous) {
+    static Conntrack previous(NodeSnapshot previous) {
         return previous == null ? null : previous.conntrack().value();
     }
 
-    private static long increase(Conntrack now, Conntrack before, String column) {
+    /** The rise of a conntrack statistic since the read before, 0 without one or after a reset. */
+    static long increase(Conntrack now, Conntrack before, String column) {
         if (before == null) {
             return 0;
         }

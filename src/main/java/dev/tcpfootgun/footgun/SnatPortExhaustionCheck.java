@@ -96,17 +96,8 @@ public final class SnatPortExhaustionCheck implements Check {
 
     /** insert_failed's rise since the previous read: what a NAT that finds no free tuple costs (measured here). */
     private static long droppedSince(Observation o) {
-        if (o.previous() == null) {
-            return 0;
-        }
         Conntrack now = o.now().conntrack().value();
-        Conntrack before = o.previous().conntrack().value();
-        if (now == null || before == null) {
-            return 0;
-        }
-        OptionalLong a = now.stat("insert_failed");
-        OptionalLong b = before.stat("insert_failed");
-        return a.isPresent() && b.isPresent() && a.getAsLong() > b.getAsLong() ? a.getAsLong() - b.getAsLong() : 0;
+        return now == null ? 0 : ConntrackTableFullCheck.increase(now, ConntrackTableFullCheck.previous(o.previous()), "insert_failed");
     }
 
     private static String fix(ConntrackEntries ce, ConntrackEntries.NatGroup g, Observation o) {
