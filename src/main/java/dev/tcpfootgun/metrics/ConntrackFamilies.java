@@ -68,14 +68,14 @@ final class ConntrackFamilies {
         src.add();
 
         natGroups(f, ce, ct, shown, labels);
-        var rules = f.gauge("footgun_snat_port_range_info",
+        var rules = f.infos("footgun_snat_port_range_info",
                 "Where the NAT port ranges came from (origin: nftables, flag or default) and each source-NAT rule read; the value is always 1.");
         if (ce.natPorts().rules().isEmpty() || ce.natPorts().flagRange() != null) {
             String range = ce.natPorts().flagRange() != null ? ce.natPorts().flagRange().toString() : NatRule.KERNEL_DEFAULT_PORTS.toString();
-            rules.set(1, "origin", ce.natPorts().origin(), "rule", "", "protocol", "", "kind", "", "ports", range, "random_fully", "");
+            rules.set("origin", ce.natPorts().origin(), "rule", "", "protocol", "", "kind", "", "ports", range, "random_fully", "");
         }
         for (NatRule r : ce.natPorts().rules()) {
-            rules.set(1, "origin", "nftables", "rule", r.where(), "protocol", r.protocol() < 0 ? "any" : Integer.toString(r.protocol()),
+            rules.set("origin", "nftables", "rule", r.where(), "protocol", r.protocol() < 0 ? "any" : Integer.toString(r.protocol()),
                     "kind", r.kind(), "ports", r.usablePorts().toString(),
                     "random_fully", Boolean.toString(r.randomFully()));
         }
