@@ -32,10 +32,11 @@ class FailedReadingsTest {
             // without BBR sockets, only the sysctl says whether BBR is in use
             Map.entry(Footgun.BBR_WITHOUT_FQ, Set.of("sysctl", "interfaces", "qdisc")),
             Map.entry(Footgun.REUSEPORT_IMBALANCE, Set.of("sockets")),
-            Map.entry(Footgun.LISTEN_QUEUE_OVERFLOW, Set.of("sockets"))));
+            Map.entry(Footgun.LISTEN_QUEUE_OVERFLOW, Set.of("sockets")),
+            Map.entry(Footgun.SNAT_PORT_EXHAUSTION, Set.of("conntrack_entries"))));
 
     static final List<String> COLLECTORS = List.of("sockets", "conntrack", "netstat", "snmp", "sockstat", "sysctl",
-            "interfaces", "qdisc");
+            "interfaces", "qdisc", "conntrack_entries");
 
     /** A node where every reading answers and every check has something to judge; BBR on, so bbr_without_fq looks at qdiscs. */
     static Snapshots everything() {
@@ -61,6 +62,7 @@ class FailedReadingsTest {
                 .qdisc(1, 0, Qdisc.TC_H_ROOT, "noqueue").qdisc(2, 0x80010000L, Qdisc.TC_H_ROOT, "fq_codel")
                 .qdisc(3, 0, Qdisc.TC_H_ROOT, "noqueue")
                 .conntrack(CountersChecksTest.ct(1000, 262144, 0, 0)).timeWaitCount(10)
+                .conntrackEntries(SnatPortExhaustionCheckTest.table(10, 2, SnatPortExhaustionCheckTest.RULE, null))
                 .listener("0.0.0.0", 8080, 0, 4096)
                 .connection("10.0.0.7", 40000, "10.0.0.8", 5432, path.build(), Snapshots.buffers(131072, 87040))
                 .connection("10.0.0.7", 40001, "10.0.0.8", 5432, path.build(), Snapshots.buffers(131072, 87040))

@@ -185,7 +185,7 @@ final class Snapshots {
         NodeSnapshot n = buildReadings();
         return new NodeSnapshot(n.monotonicNanos(), n.epochMillis(), failed(n.sockets()), n.socketSource(), failed(n.conntrack()),
                 failed(n.netstat()), failed(n.snmp()), failed(n.sockstat()), failed(n.sysctls()), failed(n.interfaces()),
-                failed(n.qdiscs()), conntrackEntries);
+                failed(n.qdiscs()), conntrackEntries == null ? null : failed(conntrackEntries));
     }
 
     private <T> Reading<T> failed(Reading<T> r) {
