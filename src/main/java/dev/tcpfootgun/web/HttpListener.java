@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  *       connection (or the request's first byte) and fit {@link HttpRequest}'s byte bounds; an idle
  *       keep-alive connection is closed after {@value #IDLE_SECONDS} s and a response must be out
  *       within {@value #RESPONSE_SECONDS} s; one watchdog thread closes whatever overruns;
+ *   <li>at most {@value #HANDSHAKES_PER_CLIENT} TLS handshakes at once per client address;
  *   <li>at most {@value #MAX_PER_CLIENT} connections per client address and {@value #MAX_CONNECTIONS}
  *       in all: past the first the new connection is reset at once; past the second the oldest
  *       connection still waiting for its request head makes room, else the new one is reset;
@@ -47,6 +48,8 @@ final class HttpListener implements AutoCloseable {
     static final int MAX_PER_CLIENT = 32;
     static final int MAX_CONNECTIONS = 512;
     static final int MAX_REQUESTS = 40;
+    /** TLS handshakes (the CPU a connection costs before it is served) at once per client address. */
+    static final int HANDSHAKES_PER_CLIENT = 2;
     private static final int BACKLOG = 512;
 
     interface Handler {
@@ -74,6 +77,7 @@ final class HttpListener implements AutoCloseable {
     private final Handler handler;
     private final Set<Conn> open = ConcurrentHashMap.newKeySet();
     private final Map<InetAddress, Integer> perClient = new HashMap<>();
+    private final Map<InetAddress, java.util.concurrent.Semaphore> handshakes = new HashMap<>();
     private final java.util.concurrent.Semaphore requests = new java.util.concurrent.Semaphore(MAX_REQUESTS);
     private final AtomicLong refused = new AtomicLong();
     private final Thread watchdog;
@@ -153,6 +157,7 @@ final class HttpListener implements AutoCloseable {
                 return false;
             }
             perClient.put(c.client, mine + 1);
+            handshakes.computeIfAbsent(c.client, k -> new java.util.concurrent.Semaphore(HANDSHAKES_PER_CLIENT));
             open.add(c);
             return true;
         }
@@ -177,6 +182,9 @@ final class HttpListener implements AutoCloseable {
         synchronized (perClient) {
             if (open.remove(c)) {
                 perClient.computeIfPresent(c.client, (k, n) -> n <= 1 ? null : n - 1);
+                if (!perClient.containsKey(c.client)) {
+                    handshakes.remove(c.client);
+                }
             }
         }
     }
@@ -200,8 +208,22 @@ final class HttpListener implements AutoCloseable {
                 SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory()
                         .createSocket(socket, new ByteArrayInputStream(new byte[] {(byte) first}), true);
                 tls.configure(ssl);
-                ssl.startHandshake();
                 socket = ssl;
+                // a client's handshakes queue behind each other, so one address opening many cannot take the CPU
+                // (and the carrier threads) every other client's handshake needs; the head deadline still runs
+                java.util.concurrent.Semaphore mine;
+                synchronized (perClient) {
+                    mine = handshakes.get(c.client);
+                }
+                long left = c.deadline - System.nanoTime();
+                if (mine == null || !mine.tryAcquire(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+                try {
+                    ssl.startHandshake();
+                } finally {
+                    mine.release();
+                }
             }
             // small buffers: hundreds of idle or slow connections must not fill the heap (responses are written whole)
             InputStream in = new BufferedInputStream(socket.getInputStream(), 1024);
@@ -247,6 +269,8 @@ final class HttpListener implements AutoCloseable {
                     return;
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             // the client went away, overran a deadline (the watchdog closed the socket) or failed its handshake
             LOG.debug("connection from {} ended: {}", c.client, e.toString());
