@@ -11,6 +11,9 @@ import dev.tcpfootgun.scrape.Scraper;
 import dev.tcpfootgun.snapshot.Reading;
 import dev.tcpfootgun.web.ExporterServer;
 import dev.tcpfootgun.web.WebConfig;
+import dev.tcpfootgun.snapshot.Slot;
+import dev.tcpfootgun.source.Collector;
+import dev.tcpfootgun.source.Collectors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -127,18 +130,21 @@ public final class Main {
         List<String> missing = new ArrayList<>();
         for (Reading<?> r : first.snapshot().readings()) {
             if (r.success()) {
-                found.add(r.collector().equals("sockets") ? "sockets(" + first.snapshot().socketSource() + ")" : r.collector());
+                found.add(r.collector().equals(Slot.SOCKETS.name())
+                        ? "sockets(" + first.snapshot().sockets().map(t -> t.origin().name()).orElse("") + ")" : r.collector());
             } else {
                 missing.add(r.collector());
             }
         }
+        List<String> off = Collectors.ALL.stream().map(Collector::name).filter(n -> !settings.collectors().contains(n)).toList();
         BuildInfo build = BuildInfo.current();
         log.atInfo().addKeyValue("version", build.version()).addKeyValue("revision", build.revision())
                 .addKeyValue("branch", build.branch()).addKeyValue("java", BuildInfo.javaVersion())
-                .log("listening on {} (metrics at {}); sources: {}{}",
+                .log("listening on {} (metrics at {}); sources: {}{}{}",
                         String.join(" ", server.addresses().stream().map(ListenAddress::toString).toList()),
                         settings.telemetryPath(), String.join(" ", found),
-                        missing.isEmpty() ? "" : "; unavailable: " + String.join(" ", missing));
+                        missing.isEmpty() ? "" : "; unavailable: " + String.join(" ", missing),
+                        off.isEmpty() ? "" : "; switched off: " + String.join(" ", off));
         return server;
     }
 }

@@ -1,14 +1,19 @@
 package dev.tcpfootgun.config;
 
 import dev.tcpfootgun.footgun.Status;
+import dev.tcpfootgun.snapshot.Slot;
+import dev.tcpfootgun.source.Collector;
+import dev.tcpfootgun.source.Collectors;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.Map;
 
 /**
  * Validated command-line settings. Flag names follow node_exporter's where one exists.
@@ -20,6 +25,7 @@ import java.util.regex.PatternSyntaxException;
  * @param doctorFailOn the lowest status that makes doctor exit non-zero (--doctor.fail-on; default warn)
  * @param conntrackDump the conntrack table dump's flags
  * @param ignoredDevices interfaces left out of the interface series (--collector.interfaces.ignored-devices); the checks see all
+ * @param collectors the collectors switched on (--[no-]collector.NAME, --collector.disable-defaults), in registry order
  */
 public record Settings(
         String command,
@@ -43,7 +49,12 @@ public record Settings(
         LogLevel logLevel,
         LogFormat logFormat,
         boolean exporterMetrics,
-        ConntrackDumpSettings conntrackDump) {
+        ConntrackDumpSettings conntrackDump,
+        List<String> collectors) {
+
+    public Settings {
+        collectors = List.copyOf(collectors);
+    }
 
     /**
      * Interface names left out of footgun_network_* by default: the host ends of pods' veths as the
@@ -111,15 +122,26 @@ public record Settings(
               --log.level=LEVEL           debug, info, warn or error: the least severe lines written (default info)
               --log.format=FORMAT         logfmt or json, one line per message on stderr (default logfmt)
               --version                   print the version and exit (as the version command)
+              --[no-]collector.NAME       switch a collector on or off (node_exporter's flags); NAME is one of:
+            %s  --collector.disable-defaults
+                                          switch off every collector not named by --collector.NAME
               -h, --help                  show this help
-            """.formatted(DEFAULT_PORT, ConntrackDumpSettings.DEFAULT_ENTRY_LIMIT, DEFAULT_IGNORED_DEVICES);
+            """.formatted(DEFAULT_PORT, ConntrackDumpSettings.DEFAULT_ENTRY_LIMIT, DEFAULT_IGNORED_DEVICES, collectorLines());
+
+    private static String collectorLines() {
+        StringBuilder b = new StringBuilder();
+        for (Collector<?> c : Collectors.ALL) {
+            b.append(String.format(Locale.ROOT, "    %-12s %s (default %s)%n", c.name(), c.help(), c.enabledByDefault() ? "on" : "off"));
+        }
+        return b.toString();
+    }
 
     public static Settings defaults() {
         return new Settings("serve", List.of(new ListenAddress(null, DEFAULT_PORT)), "/metrics", Path.of("/proc"),
                 Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(9), false,
                 null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN,
                 Pattern.compile(DEFAULT_IGNORED_DEVICES), LogLevel.INFO, LogFormat.LOGFMT, true,
-                ConntrackDumpSettings.defaults());
+                ConntrackDumpSettings.defaults(), names(Collectors.enabled(Map.of(), false)));
     }
 
     /**
@@ -140,7 +162,7 @@ public record Settings(
     public Settings forCommand(String command, List<ListenAddress> listen, String output) {
         return new Settings(command, listen, telemetryPath, procfs, sysfs, destinationsTop, socketSource, output, netns,
                 netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn, ignoredDevices, logLevel,
-                logFormat, exporterMetrics, conntrackDump);
+                logFormat, exporterMetrics, conntrackDump, collectors);
     }
 
     /** The detail limit in force: the flag's, or the one the heap allows. */
@@ -173,6 +195,8 @@ public record Settings(
         LogFormat logFormat = s.logFormat;
         boolean exporterMetrics = s.exporterMetrics;
         ConntrackDumpSettings dump = s.conntrackDump;
+        Map<String, Boolean> collectorSwitches = new LinkedHashMap<>();
+        boolean disableDefaults = false;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -202,8 +226,14 @@ public record Settings(
                 netns = arg.equals("--collector.netns");
                 continue;
             }
-            if (arg.equals("--collector.conntrack_entries") || arg.equals("--no-collector.conntrack_entries")) {
-                dump = dump.withEnabled(arg.equals("--collector.conntrack_entries"));
+            if (arg.equals("--collector.disable-defaults")) {
+                disableDefaults = true;
+                continue;
+            }
+            String switched = arg.startsWith("--collector.") ? arg.substring("--collector.".length())
+                    : arg.startsWith("--no-collector.") ? arg.substring("--no-collector.".length()) : null;
+            if (switched != null && Collectors.named(switched).isPresent()) {
+                collectorSwitches.put(switched, arg.startsWith("--collector."));
                 continue;
             }
             String name;
@@ -212,6 +242,10 @@ public record Settings(
             if (eq >= 0) {
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
+                String bare = name.replaceFirst("^--(no-)?collector\\.", "");
+                if (!bare.equals(name) && (Collectors.named(bare).isPresent() || bare.equals("disable-defaults"))) {
+                    throw new BadFlagException(name + " takes no value (--collector." + bare + " or --no-collector." + bare + ")");
+                }
             } else {
                 name = arg;
                 if (!it.hasNext()) {
@@ -277,9 +311,15 @@ public record Settings(
                 default -> throw new BadFlagException("unknown flag " + name);
             }
         }
+        List<String> enabled = names(Collectors.enabled(collectorSwitches, disableDefaults));
         return new Settings(command == null ? "serve" : command, listen.isEmpty() ? s.listenAddresses : List.copyOf(listen),
                 path, procfs, sysfs, top, mode, output, netns, netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit,
-                failOn, ignored, logLevel, logFormat, exporterMetrics, dump);
+                failOn, ignored, logLevel, logFormat, exporterMetrics,
+                dump.withEnabled(enabled.contains(Slot.CONNTRACK_ENTRIES.name())), enabled);
+    }
+
+    private static List<String> names(List<Collector<?>> collectors) {
+        return collectors.stream().map(Collector::name).toList();
     }
 
     private static boolean isKnown(String name) {

@@ -76,7 +76,7 @@ public final class Doctor {
         StringBuilder b = new StringBuilder(4096);
         b.append("tcp-footgun-exporter doctor ").append(Exporter.version()).append('\n');
         List<String> failed = a.snapshot().readings().stream().filter(r -> !r.success())
-                .map(r -> r.collector() + " (" + r.error() + ")").toList();
+                .map(r -> r.collector() + " (" + r.reason() + ")").toList();
         if (!failed.isEmpty()) {
             b.append("unreadable sources: ").append(String.join("; ", failed)).append('\n');
         }

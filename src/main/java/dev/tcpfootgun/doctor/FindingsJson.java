@@ -19,7 +19,7 @@ public final class FindingsJson {
             b.append(first ? "\n" : ",\n").append("    {\"collector\": ").append(str(r.collector()))
                     .append(", \"success\": ").append(r.success());
             if (!r.success()) {
-                b.append(", \"error\": ").append(str(r.error()));
+                b.append(", \"error\": ").append(str(r.reason()));
             }
             b.append('}');
             first = false;

@@ -44,13 +44,13 @@ public final class BbrWithoutFqCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Sysctls sysctls = o.now().sysctls().value();
+        Sysctls sysctls = o.now().sysctls().value().orElse(null);
         String algorithm = sysctls == null ? null : sysctls.string(CONGESTION).orElse(null);
-        int bbrSockets = o.now().sockets().value() == null ? 0 : bbrSockets(o.now().sockets().value().open());
+        int bbrSockets = o.now().sockets().map(t -> bbrSockets(t.open())).orElse(0);
         String defaultQdisc = sysctls == null ? null : sysctls.string(DEFAULT_QDISC).orElse(null);
         if (algorithm == null && bbrSockets == 0) {
-            return Finding.unknown(footgun(), CONGESTION + " could not be read"
-                    + (sysctls == null ? " (" + o.now().sysctls().error() + ")" : ""), fix(List.of(), defaultQdisc));
+            return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : CONGESTION + " could not be read",
+                    fix(List.of(), defaultQdisc));
         }
         List<String> evidence = new ArrayList<>();
         boolean bbrDefault = isBbr(algorithm);
@@ -66,12 +66,10 @@ public final class BbrWithoutFqCheck implements Check {
             return Finding.of(footgun(), 0, evidence, fix(List.of(), defaultQdisc));
         }
 
-        List<NetInterface> links = o.now().interfaces().value();
-        List<Qdisc> qdiscs = o.now().qdiscs().value();
+        List<NetInterface> links = o.now().interfaces().value().orElse(null);
+        List<Qdisc> qdiscs = o.now().qdiscs().value().orElse(null);
         if (links == null || qdiscs == null) {
-            String missing = links == null
-                    ? "network interfaces: " + o.now().interfaces().error()
-                    : "qdiscs need rtnetlink (" + o.now().qdiscs().error() + ")";
+            String missing = links == null ? o.now().interfaces().problem() : o.now().qdiscs().problem();
             return Finding.unknown(footgun(), missing, fix(List.of(), defaultQdisc));
         }
         List<Unpaced> unpaced = new ArrayList<>();

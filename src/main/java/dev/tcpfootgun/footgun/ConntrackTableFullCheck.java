@@ -21,9 +21,9 @@ public final class ConntrackTableFullCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Conntrack ct = o.now().conntrack().value();
+        Conntrack ct = o.now().conntrack().value().orElse(null);
         if (ct == null) {
-            return Finding.unknown(footgun(), "net.netfilter.nf_conntrack_count (" + o.now().conntrack().error() + ")", fix(null));
+            return Finding.unknown(footgun(), o.now().conntrack().problem(), fix(null));
         }
         double risk = 0;
         List<String> evidence = new ArrayList<>();
@@ -47,10 +47,7 @@ public final class ConntrackTableFullCheck implements Check {
             risk = Math.max(risk, Status.WARN_AT);
             evidence.add("insert_failed rose by " + insertFailed + ": concurrent connections lost the insert race (typical of SNAT/DNAT, e.g. DNS over UDP)");
         }
-        var entries = o.now().conntrackEntries();
-        if (entries != null && entries.value() != null) {
-            evidence.addAll(ConntrackFillers.evidence(entries.value(), o.podsByAddress()));
-        }
+        o.now().conntrackEntries().value().ifPresent(entries -> evidence.addAll(ConntrackFillers.evidence(entries, o.podsByAddress())));
         if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
             evidence.add("drop counters unavailable: no /proc/net/stat/nf_conntrack and no ctnetlink answer");
         }
@@ -58,7 +55,7 @@ public final class ConntrackTableFullCheck implements Check {
     }
 
     static Conntrack previous(NodeSnapshot previous) {
-        return previous == null ? null : previous.conntrack().value();
+        return previous == null ? null : previous.conntrack().value().orElse(null);
     }
 
     /** The rise of a conntrack statistic since the read before, 0 without one or after a reset. */

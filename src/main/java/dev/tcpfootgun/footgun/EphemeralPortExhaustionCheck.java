@@ -1,6 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.EphemeralPorts;
+import dev.tcpfootgun.snapshot.SocketOrigin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,19 +24,19 @@ public final class EphemeralPortExhaustionCheck implements Check {
     public Finding judge(Observation o) {
         SocketCensus census = o.census();
         if (census == null) {
-            return Finding.unknown(footgun(), "TCP sockets could not be read (" + o.now().sockets().error() + ")", fix(null, null));
+            return Finding.unknown(footgun(), o.now().sockets().problem(), fix(null, null));
         }
         EphemeralPorts ports = census.ports();
         if (ports == null) {
-            return Finding.unknown(footgun(), "net.ipv4.ip_local_port_range could not be read"
-                    + (o.now().sysctls().success() ? "" : " (" + o.now().sysctls().error() + ")"), fix(null, null));
+            return Finding.unknown(footgun(), o.now().sysctls().success() ? "net.ipv4.ip_local_port_range could not be read"
+                    : o.now().sysctls().problem(), fix(null, null));
         }
         int usable = ports.usable();
         SocketCensus.PortGroup worst = census.worstPortGroup();
         List<String> evidence = new ArrayList<>();
         evidence.add(String.format(Locale.ROOT, "ip_local_port_range %d-%d minus %d reserved leaves %d usable ports per destination",
                 ports.range().low(), ports.range().high(), ports.reservedInRange(), usable));
-        if ("procfs".equals(o.now().socketSource())) {
+        if (o.now().sockets().map(t -> t.origin() == SocketOrigin.PROCFS).orElse(false)) {
             evidence.add("sockets read from /proc/net/tcp, which lists no socket that only called bind(): "
                     + "ports those hold are not counted (sock_diag lists them)");
         }

@@ -31,9 +31,9 @@ public final class KeepaliveTooLongCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Sysctls s = o.now().sysctls().value();
+        Sysctls s = o.now().sysctls().value().orElse(null);
         if (s == null) {
-            return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), fix(null));
+            return Finding.unknown(footgun(), o.now().sysctls().problem(), fix(null));
         }
         OptionalLong time = s.number("net.ipv4.tcp_keepalive_time");
         OptionalLong intvl = s.number("net.ipv4.tcp_keepalive_intvl");
@@ -59,12 +59,12 @@ public final class KeepaliveTooLongCheck implements Check {
                     "tcp_retries2=%d: a connection with unacknowledged data to a dead peer gives up after about %.1f s (%s)",
                     retries2.getAsLong(), giveUp, clock((long) giveUp)));
         }
-        if (o.now().sockets().success()) {
+        if (o.now().sockets().value().isPresent()) {
             int established = 0;
             int withoutKeepalive = 0;
             int probing = 0;
             int retransmitting = 0;
-            for (TcpSocket t : o.now().sockets().value().open()) {
+            for (TcpSocket t : o.now().sockets().value().orElseThrow().open()) {
                 if (t.state() != TcpState.ESTABLISHED) {
                     continue;
                 }

@@ -73,12 +73,12 @@ record ListenerGroups(List<Group> groups) {
 
     /** The observation's listeners, or null when its sockets could not be read. */
     static ListenerGroups of(Observation o, OptionalLong somaxconn) {
-        return o.now().sockets().success() ? of(o.now().sockets().value().open(), somaxconn) : null;
+        return o.now().sockets().map(t -> of(t.open(), somaxconn)).orElse(null);
     }
 
     /** Why there are no listeners to judge: the socket reading's error. */
     static String unread(Observation o) {
-        return "TCP sockets could not be read (" + o.now().sockets().error() + ")";
+        return o.now().sockets().problem();
     }
 
     static ListenerGroups of(List<TcpSocket> sockets, OptionalLong somaxconn) {
@@ -97,7 +97,7 @@ record ListenerGroups(List<Group> groups) {
 
     /** net.core.somaxconn, the cap of every listen() backlog, when the sysctls were read. */
     static OptionalLong somaxconn(Observation o) {
-        Sysctls sysctls = o.now().sysctls().value();
+        Sysctls sysctls = o.now().sysctls().value().orElse(null);
         return sysctls == null ? OptionalLong.empty() : sysctls.number("net.core.somaxconn");
     }
 

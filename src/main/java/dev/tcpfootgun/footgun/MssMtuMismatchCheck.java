@@ -1,6 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NetInterface;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -34,10 +35,9 @@ public final class MssMtuMismatchCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        List<NetInterface> links = o.now().interfaces().value();
+        List<NetInterface> links = o.now().interfaces().value().orElse(null);
         if (links == null) {
-            return Finding.unknown(footgun(), "network interfaces (rtnetlink RTM_GETLINK, /sys/class/net): "
-                    + o.now().interfaces().error(), "Lower each tunnel's MTU by its encapsulation overhead "
+            return Finding.unknown(footgun(), o.now().interfaces().problem(), "Lower each tunnel's MTU by its encapsulation overhead "
                     + "(VXLAN " + Encapsulation.VXLAN.overheadText() + ", WireGuard " + Encapsulation.WIREGUARD.overheadText()
                     + ", GRE " + Encapsulation.GRE.overheadText() + "). " + CLAMP);
         }
@@ -98,11 +98,12 @@ public final class MssMtuMismatchCheck implements Check {
 
     /** An MSS above what the socket's path MTU allows, or a path MTU shrunk below what the socket advertised. */
     private static double judgeSockets(Observation o, List<String> evidence) {
-        if (o.now().sockets().value() == null) {
-            evidence.add("per-socket MSS not judged: sockets unreadable (" + o.now().sockets().error() + ")");
+        SocketTable table = o.now().sockets().value().orElse(null);
+        if (table == null) {
+            evidence.add("per-socket MSS not judged: " + o.now().sockets().problem());
             return 0;
         }
-        List<TcpSocket> sockets = o.now().sockets().value().open();
+        List<TcpSocket> sockets = table.open();
         List<TcpSocket> oversized = new ArrayList<>();
         List<TcpSocket> lowered = new ArrayList<>();
         for (TcpSocket s : sockets) {
@@ -118,7 +119,7 @@ public final class MssMtuMismatchCheck implements Check {
             }
         }
         if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
-            evidence.add("per-socket MSS not judged: the sockets came without tcp_info (procfs)");
+            evidence.add("per-socket MSS not judged: " + TcpInfoAvailability.withoutTcpInfo(table));
         }
         double risk = 0;
         if (!oversized.isEmpty()) {

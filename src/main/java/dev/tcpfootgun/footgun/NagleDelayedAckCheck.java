@@ -92,7 +92,7 @@ public final class NagleDelayedAckCheck implements Check {
         if (missing != null) {
             return Finding.unknown(footgun(), missing, fix(null));
         }
-        List<TcpSocket> sockets = o.now().sockets().value().open();
+        List<TcpSocket> sockets = o.now().sockets().value().orElseThrow().open();
         ConnectionPeers peers = ConnectionPeers.of(sockets);
         Map<String, List<Stalled>> groups = new LinkedHashMap<>();
         int fast = 0;

@@ -1,6 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.SocketTable;
 
 /**
  * What checks judge: the current snapshot, the previous one (null on the first read) for rates, and
@@ -58,7 +59,7 @@ public final class Observation {
 
     /** Null when sockets could not be read. */
     public synchronized SocketCensus census() {
-        if (census == null && now.sockets().success() && now.sockets().value() != null) {
+        if (census == null && now.sockets().value().isPresent()) {
             census = SocketCensus.of(now);
         }
         return census;
@@ -69,7 +70,7 @@ public final class Observation {
         if (socketCount >= 0) {
             return socketCount;
         }
-        return now.sockets().value() == null ? 0 : now.sockets().value().size();
+        return now.sockets().map(SocketTable::size).orElse(0);
     }
 
     /**
@@ -78,7 +79,7 @@ public final class Observation {
      * once. Its census and socket count stay; checks must not judge it again.
      */
     public synchronized Observation withoutSockets() {
-        Observation kept = new Observation(now.releasingSockets(), previous, destinationsTop, podsByAddress);
+        Observation kept = new Observation(now.withoutSockets(), previous, destinationsTop, podsByAddress);
         kept.census = census();
         kept.socketCount = socketCount();
         return kept;

@@ -1,6 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NetInterface;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
@@ -61,11 +62,11 @@ public final class PmtuBlackholeCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Sysctls sysctls = o.now().sysctls().value();
+        Sysctls sysctls = o.now().sysctls().value().orElse(null);
         OptionalLong probing = sysctls == null ? OptionalLong.empty() : sysctls.number(PROBING);
         if (probing.isEmpty()) {
-            return Finding.unknown(footgun(), PROBING + " could not be read"
-                    + (sysctls == null ? " (" + o.now().sysctls().error() + ")" : ""), fix(null, List.of(), false));
+            return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : PROBING + " could not be read",
+                    fix(null, List.of(), false));
         }
         long mode = probing.getAsLong();
         List<String> evidence = new ArrayList<>();
@@ -94,7 +95,7 @@ public final class PmtuBlackholeCheck implements Check {
             evidence.add(String.format(Locale.ROOT,
                     "TcpExt TCPMTUPFail rose by %.0f since the last read: MTU probes are lost on some path", mtupFail.getAsDouble()));
         }
-        List<String> smallLinks = smallLinks(o.now().interfaces().value());
+        List<String> smallLinks = smallLinks(o.now().interfaces().value().orElse(null));
         if (!smallLinks.isEmpty()) {
             evidence.add("paths through " + Links.names(smallLinks, 3) + " carry less than " + KernelFacts.ETHERNET_MTU
                     + " bytes, so PMTU discovery must work for them");
@@ -111,13 +112,14 @@ public final class PmtuBlackholeCheck implements Check {
     }
 
     private static List<Stall> stalls(Observation o, List<String> evidence) {
-        if (o.now().sockets().value() == null) {
-            evidence.add("stalled connections not judged: sockets unreadable (" + o.now().sockets().error() + ")");
+        SocketTable table = o.now().sockets().value().orElse(null);
+        if (table == null) {
+            evidence.add("stalled connections not judged: " + o.now().sockets().problem());
             return List.of();
         }
-        List<TcpSocket> sockets = o.now().sockets().value().open();
+        List<TcpSocket> sockets = table.open();
         if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
-            evidence.add("stalled connections not judged: the sockets came without tcp_info (procfs)");
+            evidence.add("stalled connections not judged: " + TcpInfoAvailability.withoutTcpInfo(table));
             return List.of();
         }
         return sockets.stream().filter(Stall::of).map(Stall::new)

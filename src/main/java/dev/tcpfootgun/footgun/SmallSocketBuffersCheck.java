@@ -109,13 +109,13 @@ public final class SmallSocketBuffersCheck implements Check {
     @Override
     public Finding judge(Observation o) {
         NodeSnapshot now = o.now();
-        Sysctls sysctls = now.sysctls().value();
+        Sysctls sysctls = now.sysctls().value().orElse(null);
         String missing = TcpInfoAvailability.missing(now, TcpInfo::hasLimitedTimes,
                 "tcp_info busy_time, rwnd_limited and sndbuf_limited", "4.10");
         if (missing != null) {
             return Finding.unknown(footgun(), missing, fix(sysctls, 0));
         }
-        List<TcpSocket> sockets = now.sockets().value().open();
+        List<TcpSocket> sockets = now.sockets().value().orElseThrow().open();
         ConnectionPeers peers = ConnectionPeers.of(sockets);
         Map<String, Group> groups = new LinkedHashMap<>();
         int established = 0;

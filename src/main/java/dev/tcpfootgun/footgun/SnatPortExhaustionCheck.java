@@ -27,12 +27,9 @@ public final class SnatPortExhaustionCheck implements Check {
     @Override
     public Finding judge(Observation o) {
         Reading<ConntrackEntries> r = o.now().conntrackEntries();
-        if (r == null) {
-            return Finding.unknown(footgun(), "the conntrack dump is off (--no-collector.conntrack_entries)", fix(null, null, o));
-        }
-        ConntrackEntries ce = r.value();
+        ConntrackEntries ce = r.value().orElse(null);
         if (ce == null) {
-            return Finding.unknown(footgun(), "conntrack entries (" + r.error() + ")", fix(null, null, o));
+            return Finding.unknown(footgun(), r.problem(), fix(null, null, o));
         }
         List<String> evidence = new ArrayList<>();
         if (ce.natGroups().isEmpty()) {
@@ -89,14 +86,14 @@ public final class SnatPortExhaustionCheck implements Check {
     }
 
     private static long timeWaitSeconds(Observation o) {
-        Conntrack ct = o.now().conntrack().value();
+        Conntrack ct = o.now().conntrack().value().orElse(null);
         OptionalLong t = ct == null ? OptionalLong.empty() : ct.timeWaitTimeoutSeconds();
         return t.isPresent() && t.getAsLong() > 0 ? t.getAsLong() : KernelFacts.CONNTRACK_TIME_WAIT_DEFAULT_SECONDS;
     }
 
     /** insert_failed's rise since the previous read: what a NAT that finds no free tuple costs (measured here). */
     private static long droppedSince(Observation o) {
-        Conntrack now = o.now().conntrack().value();
+        Conntrack now = o.now().conntrack().value().orElse(null);
         return now == null ? 0 : ConntrackTableFullCheck.increase(now, ConntrackTableFullCheck.previous(o.previous()), "insert_failed");
     }
 

@@ -109,13 +109,13 @@ public record SocketCensus(
     private record DestKey(String dstIp, int dstPort) {}
 
     public static SocketCensus of(NodeSnapshot snapshot) {
-        Sysctls sysctls = snapshot.sysctls().value();
+        Sysctls sysctls = snapshot.sysctls().value().orElse(null);
         EphemeralPorts ports = sysctls == null ? null : sysctls.ephemeralPorts().orElse(null);
         TimeWaitReuse reuse = TimeWaitReuse.of(sysctls);
         // counted in arrays, not merged into maps per socket: that would box every count above 127
         int[][] byState = new int[Family.values().length][TcpState.values().length];
         Map<DestKey, int[]> tw = new HashMap<>();
-        SocketTable table = snapshot.sockets().value();
+        SocketTable table = snapshot.sockets().value().orElseThrow();
         List<TcpSocket> open = table.open();
         CompactSockets cs = table.compact();
         Ledger ledger = ports == null ? null : new Ledger(ports);

@@ -1,6 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -17,12 +18,13 @@ final class TcpInfoAvailability {
      * Otherwise what is missing: the sockets, tcp_info itself, or the fields on this kernel.
      */
     static String missing(NodeSnapshot now, Predicate<TcpInfo> hasFields, String fields, String since) {
-        if (!now.sockets().success()) {
-            return "TCP sockets could not be read (" + now.sockets().error() + ")";
+        SocketTable table = now.sockets().value().orElse(null);
+        if (table == null) {
+            return now.sockets().problem();
         }
         TcpInfo sample = null;
         boolean fullSocket = false;
-        for (TcpSocket s : now.sockets().value().open()) {
+        for (TcpSocket s : table.open()) {
             if (s.info() != null) {
                 if (hasFields.test(s.info())) {
                     return null;
@@ -38,8 +40,12 @@ final class TcpInfoAvailability {
         if (!fullSocket) {
             return null;
         }
-        return "procfs".equals(now.socketSource())
-                ? "tcp_info needs netlink sock_diag; sockets came from procfs"
+        return withoutTcpInfo(table);
+    }
+
+    /** Why a table's sockets carry no tcp_info, in the words of the source that served them. */
+    static String withoutTcpInfo(SocketTable table) {
+        return table.origin().withoutTcpInfo() != null ? table.origin().withoutTcpInfo()
                 : "sock_diag sent no tcp_info (INET_DIAG_INFO) with the sockets";
     }
 }

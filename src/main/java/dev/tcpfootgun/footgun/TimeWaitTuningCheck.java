@@ -25,9 +25,9 @@ public final class TimeWaitTuningCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Sysctls s = o.now().sysctls().value();
+        Sysctls s = o.now().sysctls().value().orElse(null);
         if (s == null) {
-            return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), fix(OptionalLong.empty()));
+            return Finding.unknown(footgun(), o.now().sysctls().problem(), fix(OptionalLong.empty()));
         }
         double risk = 0;
         boolean hazard = false;
@@ -44,7 +44,7 @@ public final class TimeWaitTuningCheck implements Check {
             }
         }
         OptionalLong buckets = s.number("net.ipv4.tcp_max_tw_buckets");
-        OptionalLong tw = o.now().sockstat().optional().map(st -> st.get("TCP", "tw")).orElse(OptionalLong.empty());
+        OptionalLong tw = o.now().sockstat().value().map(st -> st.get("TCP", "tw")).orElse(OptionalLong.empty());
         if (buckets.isPresent() && tw.isPresent() && buckets.getAsLong() > 0) {
             double used = (double) tw.getAsLong() / buckets.getAsLong();
             evidence.add(String.format(Locale.ROOT, "%d TIME_WAIT sockets of tcp_max_tw_buckets %d (%.1f %%)",

@@ -22,9 +22,9 @@ public final class TwRecycleNatCheck implements Check {
 
     @Override
     public Finding judge(Observation o) {
-        Sysctls s = o.now().sysctls().value();
+        Sysctls s = o.now().sysctls().value().orElse(null);
         if (s == null) {
-            return Finding.unknown(footgun(), "sysctls: " + o.now().sysctls().error(), FIX);
+            return Finding.unknown(footgun(), o.now().sysctls().problem(), FIX);
         }
         double risk = 0;
         boolean recycling = false;

@@ -77,28 +77,26 @@ public final class MetricsRenderer {
                 .set(a.reads()).add();
         findings(f, a.findings());
         // conntrack's statistics and sockstat's protocols name their own metrics: checked before they are shown
-        s.conntrack().optional().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> conntrack(k, ct)));
-        if (s.conntrackEntries() != null && s.conntrackEntries().value() != null) {
-            ConntrackFamilies.render(f, s.conntrackEntries().value(), s.conntrack().value(), a.observation().destinationsTop(), labels,
-                    a.observation().podsByAddress());
-        }
-        if (s.sockets().success()) {
+        s.conntrack().value().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> conntrack(k, ct)));
+        s.conntrackEntries().value().ifPresent(ce -> ConntrackFamilies.render(f, ce, s.conntrack().value().orElse(null),
+                a.observation().destinationsTop(), labels, a.observation().podsByAddress()));
+        s.sockets().value().ifPresent(table -> {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
-                    "source", s.socketSource());
+                    "source", table.origin().name());
             sockets(f, a.observation().census(), destinationsTop(a), labels);
             f.gauge("footgun_tcp_sockets_undetailed",
                     "Connections of this read counted without tcp_info, past --collector.sockets.detail-limit; the checks "
                             + "that need tcp_info judged the others.")
-                    .set(s.sockets().value().undetailed()).add();
-            TcpInfoFamilies.render(f, s.sockets().value().open(), destinationsTop(a), labels);
-            ListenerFamilies.render(f, s.sockets().value().open(), s.sysctls().value(), destinationsTop(a), labels);
-        }
-        s.netstat().optional().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
-        s.snmp().optional().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
-        s.sockstat().optional().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> sockstat(k, st)));
-        s.sysctls().optional().ifPresent(sc -> sysctls(f, sc));
-        s.interfaces().optional().ifPresent(list -> interfaces(f, list.stream()
-                .filter(i -> !ignoredDevices.matcher(i.name()).find()).toList(), s.qdiscs().value()));
+                    .set(table.undetailed()).add();
+            TcpInfoFamilies.render(f, table.open(), destinationsTop(a), labels);
+            ListenerFamilies.render(f, table.open(), s.sysctls().value().orElse(null), destinationsTop(a), labels);
+        });
+        s.netstat().value().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
+        s.snmp().value().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
+        s.sockstat().value().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> sockstat(k, st)));
+        s.sysctls().value().ifPresent(sc -> sysctls(f, sc));
+        s.interfaces().value().ifPresent(list -> interfaces(f, list.stream()
+                .filter(i -> !ignoredDevices.matcher(i.name()).find()).toList(), s.qdiscs().value().orElse(null)));
         if (!a.namespaces().isEmpty()) {
             NamespaceFamilies.render(f, a, netnsTop, destinationsTop(a), labels);
         }

@@ -54,7 +54,7 @@ final class NamespaceFamilies {
         for (int n = 0; n < ranked.size(); n++) {
             NamespaceAssessment ns = ranked.get(n);
             SocketCensus census = ns.observation().census();
-            var ct = ns.observation().now().conntrack().value();
+            var ct = ns.observation().now().conntrack().value().orElse(null);
             if (n >= netnsTop) {
                 others = true;
                 if (census != null) {

@@ -92,9 +92,11 @@ public final class NetnsScanner implements AutoCloseable {
     private Future<NetnsDiscovery.Found> discovering;
     /** Whether a refused setns was logged: once, since capabilities do not change while the process runs. */
     private final java.util.concurrent.atomic.AtomicBoolean enterRefused = new java.util.concurrent.atomic.AtomicBoolean();
+    private final List<String> collectors;
     private NetnsRef lastSkipped;
 
-    public NetnsScanner(Path procRoot, NetnsDiscovery discovery, ReaderFactory factory) {
+    /** @param collectors the collectors each namespace's reader reads, for a namespace that cannot be read at all */
+    public NetnsScanner(Path procRoot, NetnsDiscovery discovery, ReaderFactory factory, List<String> collectors) {
         this.procRoot = procRoot;
         this.discovery = discovery;
         this.factory = factory;
@@ -104,6 +106,7 @@ public final class NetnsScanner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.collectors = List.copyOf(collectors);
     }
 
     /** The exporter's own namespace identity, which the main reader already covers. */
@@ -226,7 +229,7 @@ public final class NetnsScanner implements AutoCloseable {
                 return null; // the scanner is closing
             }
         }
-        Reading<List<String>> addresses = NodeReader.read(new NamespaceAddresses(
+        Reading<List<String>> addresses = NodeReader.read("addresses", new NamespaceAddresses(
                 ProcFs.of(procRoot, procRoot).forPid(ref.pid())));
         if (NetnsDiscovery.identityOf(procRoot.resolve(Long.toString(ref.pid()))) != ref.inode()) {
             return null;
@@ -337,11 +340,8 @@ public final class NetnsScanner implements AutoCloseable {
     }
 
     /** A snapshot whose every reading failed with one reason, for a namespace that could not be read at all. */
-    public static NodeSnapshot unreadable(String reason) {
-        return new NodeSnapshot(System.nanoTime(), System.currentTimeMillis(),
-                Reading.failed("sockets", reason, 0), null, Reading.failed("conntrack", reason, 0),
-                Reading.failed("netstat", reason, 0), Reading.failed("snmp", reason, 0), Reading.failed("sockstat", reason, 0),
-                Reading.failed("sysctl", reason, 0), Reading.failed("interfaces", reason, 0), Reading.failed("qdisc", reason, 0));
+    public NodeSnapshot unreadable(String reason) {
+        return NodeSnapshot.failed(System.nanoTime(), collectors, reason);
     }
 
     @Override

@@ -23,7 +23,7 @@ public record NamespaceAssessment(NetnsRef ref, Observation observation, List<Fi
 
     /** Its addresses, or none when they could not be read. */
     public List<String> addressList() {
-        return addresses.value() == null ? List.of() : addresses.value();
+        return addresses.value().orElse(List.of());
     }
 
     /** The highest known risk of any footgun here, for ranking namespaces; -1 when none is known. */

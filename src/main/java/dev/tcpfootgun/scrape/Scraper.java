@@ -10,6 +10,8 @@ import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.NetnsScanner;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.source.Collector;
+import dev.tcpfootgun.source.Collectors;
 import dev.tcpfootgun.source.DeadlineReader;
 import java.io.IOException;
 import java.time.Duration;
@@ -51,6 +53,7 @@ public final class Scraper {
     private final int destinationsTop;
     private final NetnsScanner scanner;
     private final Duration timeout;
+    private final List<String> collectors;
     private final Map<String, String> lastError = new HashMap<>();
     private final TreeMap<String, Long> parseErrorTotals = new TreeMap<>();
     private final Map<Long, NodeSnapshot> previousByNamespace = new HashMap<>();
@@ -71,6 +74,13 @@ public final class Scraper {
 
     /** @param timeout the whole read's budget (--scrape.timeout) when a scrape brings no shorter one */
     public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner, Duration timeout) {
+        this(reader, checks, destinationsTop, scanner, timeout, Collectors.ALL.stream().map(Collector::name).toList());
+    }
+
+    /** @param collectors the collectors the reader reads, for an answer given without waiting for it */
+    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner, Duration timeout,
+            List<String> collectors) {
+        this.collectors = List.copyOf(collectors);
         this.reader = reader;
         this.checks = checks;
         this.destinationsTop = destinationsTop;
@@ -131,7 +141,7 @@ public final class Scraper {
 
     /** An assessment in which every source failed with one reason: what a scrape answers when it cannot wait for the read. */
     private Assessment unread(String reason) {
-        Observation o = new Observation(NetnsScanner.unreadable(reason), null, destinationsTop);
+        Observation o = new Observation(NodeSnapshot.failed(System.nanoTime(), collectors, reason), null, destinationsTop);
         return new Assessment(o, checks.judge(o), Map.of(), List.of(), reads);
     }
 
@@ -155,7 +165,7 @@ public final class Scraper {
             scanner.scan(deadline, scanner.ownInode(), ns -> {
                 boolean outside = ns.access() == Access.PROCFS && ns.snapshot().sockets().success();
                 // read without setns, its sysctls are unknown: judged with the node's, and the evidence says so
-                NodeSnapshot snap = outside ? ns.snapshot().withSysctls(now.sysctls()) : ns.snapshot();
+                NodeSnapshot snap = outside ? ns.snapshot().with(now.sysctls()) : ns.snapshot();
                 Observation o = new Observation(snap, previousByNamespace.get(ns.ref().inode()), destinationsTop);
                 List<Finding> findings = checks.judge(o);
                 if (outside) {
@@ -166,10 +176,10 @@ public final class Scraper {
                 others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings, ns.access(), ns.addresses(),
                         withTcpInfo(ns.snapshot())));
             });
-            logChange("netns", null);
+            logChange("netns", Reading.ok("netns", true, 0, 0));
         } catch (IOException e) {
             others.clear();
-            logChange("netns", "namespace discovery failed: " + e.getMessage());
+            logChange("netns", Reading.failed("netns", "namespace discovery failed: " + e.getMessage(), 0));
         }
         others.sort((x, y) -> Boolean.compare(y.ref().host(), x.ref().host())); // the host's first
         // judged once the pods are known, so conntrack's sources are named by the pods owning them
@@ -187,7 +197,7 @@ public final class Scraper {
     }
 
     private static int withTcpInfo(NodeSnapshot snapshot) {
-        var table = snapshot.sockets().value();
+        var table = snapshot.sockets().value().orElse(null);
         int n = 0;
         if (table != null) {
             for (var s : table.open()) {
@@ -247,14 +257,14 @@ public final class Scraper {
         for (Reading<?> r : snapshot.readings()) {
             parseErrorTotals.merge(r.collector(), r.skipped(), Long::sum);
             if (ref == null) {
-                logChange(r.collector(), r.error());
+                logChange(r.collector(), r);
             }
         }
     }
 
     /** One log line when reads start or stop leaving connections without their details. */
     private void logDetailLimit(NodeSnapshot now) {
-        var table = now.sockets().value();
+        var table = now.sockets().value().orElse(null);
         int undetailed = table == null ? 0 : table.undetailed();
         if ((undetailed > 0) == overDetailLimit) {
             return;
@@ -269,16 +279,20 @@ public final class Scraper {
         }
     }
 
-    /** One log line when a source starts or stops failing, not one per scrape. */
-    private void logChange(String collector, String error) {
+    /** One log line when a source starts or stops failing (or being absent), not one per scrape. */
+    private void logChange(String collector, Reading<?> r) {
+        String error = r.success() ? null : r.reason();
         boolean seen = lastError.containsKey(collector);
         String before = lastError.get(collector);
         if (seen && Objects.equals(before, error)) {
             return;
         }
         lastError.put(collector, error);
-        if (error != null) {
+        if (r.state() == Reading.State.FAILED) {
             LOG.warn("collector {} unavailable: {}", collector, error);
+        } else if (r.state() == Reading.State.ABSENT) {
+            // a documented state of this kernel or setting, not an error: said once, at info
+            LOG.info("collector {} unavailable: {}", collector, error);
         } else if (seen) {
             LOG.info("collector {} recovered", collector);
         }

@@ -1,50 +1,92 @@
 package dev.tcpfootgun.snapshot;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * Everything read from one network namespace at one instant. Immutable; checks judge it and
- * renderers draw it, neither reads the kernel again.
+ * Everything read from one network namespace at one instant: one reading per collector switched
+ * on, in the registry's order. Immutable; checks judge it and renderers draw it, neither reads the
+ * kernel again. A collector switched off has no reading here: {@link #get} answers for it with an
+ * absent one, and it is not among {@link #readings()} (so it has no success or duration series).
  *
  * @param monotonicNanos System.nanoTime() when the read started, for rates between snapshots
- * @param epochMillis wall-clock time of the read
- * @param socketSource which source served {@code sockets}: "netlink" or "procfs"
- * @param conntrackEntries the conntrack table's entries aggregated (ctnetlink dump); null when that
- *     collector is off
  */
-public record NodeSnapshot(
-        long monotonicNanos,
-        long epochMillis,
-        Reading<SocketTable> sockets,
-        String socketSource,
-        Reading<Conntrack> conntrack,
-        Reading<KernelCounters> netstat,
-        Reading<KernelCounters> snmp,
-        Reading<Sockstat> sockstat,
-        Reading<Sysctls> sysctls,
-        Reading<List<NetInterface>> interfaces,
-        Reading<List<Qdisc>> qdiscs,
-        Reading<ConntrackEntries> conntrackEntries) {
+public record NodeSnapshot(long monotonicNanos, Map<String, Reading<?>> byCollector) {
 
-    /** A snapshot without the conntrack dump (its collector off, or a namespace not entered). */
-    public NodeSnapshot(long monotonicNanos, long epochMillis, Reading<SocketTable> sockets, String socketSource,
-            Reading<Conntrack> conntrack, Reading<KernelCounters> netstat, Reading<KernelCounters> snmp,
-            Reading<Sockstat> sockstat, Reading<Sysctls> sysctls, Reading<List<NetInterface>> interfaces,
-            Reading<List<Qdisc>> qdiscs) {
-        this(monotonicNanos, epochMillis, sockets, socketSource, conntrack, netstat, snmp, sockstat, sysctls, interfaces,
-                qdiscs, null);
+    public NodeSnapshot {
+        byCollector = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byCollector));
     }
 
-    /** Every reading, for the per-collector success and duration metrics. */
-    public List<Reading<?>> readings() {
-        List<Reading<?>> all = List.of(sockets, conntrack, netstat, snmp, sockstat, sysctls, interfaces, qdiscs);
-        if (conntrackEntries == null) {
-            return all;
+    /** A snapshot of these readings, keyed by their collector. */
+    public static NodeSnapshot of(long monotonicNanos, Collection<? extends Reading<?>> readings) {
+        Map<String, Reading<?>> m = new LinkedHashMap<>();
+        for (Reading<?> r : readings) {
+            m.put(r.collector(), r);
         }
-        List<Reading<?>> with = new java.util.ArrayList<>(all);
-        with.add(conntrackEntries);
-        return with;
+        return new NodeSnapshot(monotonicNanos, m);
+    }
+
+    /** A snapshot where every one of these collectors failed for one reason: a namespace that could not be read at all. */
+    public static NodeSnapshot failed(long monotonicNanos, Collection<String> collectors, String reason) {
+        List<Reading<?>> readings = new ArrayList<>();
+        for (String c : collectors) {
+            readings.add(Reading.failed(c, reason, 0));
+        }
+        return of(monotonicNanos, readings);
+    }
+
+    /** The reading in this slot; absent, saying so, when its collector is switched off. */
+    @SuppressWarnings("unchecked")
+    public <T> Reading<T> get(Slot<T> slot) {
+        Reading<?> r = byCollector.get(slot.name());
+        return r != null ? (Reading<T>) r : Reading.absent(slot.name(), "collector " + slot.name()
+                + " not read here: switched off (--no-collector." + slot.name() + "), or not read in this namespace or mode", 0);
+    }
+
+    public Reading<SocketTable> sockets() {
+        return get(Slot.SOCKETS);
+    }
+
+    public Reading<Conntrack> conntrack() {
+        return get(Slot.CONNTRACK);
+    }
+
+    public Reading<KernelCounters> netstat() {
+        return get(Slot.NETSTAT);
+    }
+
+    public Reading<KernelCounters> snmp() {
+        return get(Slot.SNMP);
+    }
+
+    public Reading<Sockstat> sockstat() {
+        return get(Slot.SOCKSTAT);
+    }
+
+    public Reading<Sysctls> sysctls() {
+        return get(Slot.SYSCTL);
+    }
+
+    public Reading<List<NetInterface>> interfaces() {
+        return get(Slot.INTERFACES);
+    }
+
+    public Reading<List<Qdisc>> qdiscs() {
+        return get(Slot.QDISC);
+    }
+
+    /** The conntrack table's entries aggregated (ctnetlink dump), read in the node's own namespace only. */
+    public Reading<ConntrackEntries> conntrackEntries() {
+        return get(Slot.CONNTRACK_ENTRIES);
+    }
+
+    /** Every reading of a collector switched on, for the per-collector success and duration metrics. */
+    public List<Reading<?>> readings() {
+        return List.copyOf(byCollector.values());
     }
 
     /** Seconds between an earlier snapshot and this one. */
@@ -54,12 +96,11 @@ public record NodeSnapshot(
 
     /** netstat and snmp counters looked up together: "TcpExt" lives in one, "Tcp" in the other. */
     public OptionalDouble counter(String section, String field) {
-        OptionalDouble v = netstat.optional().map(c -> c.get(section, field))
-                .orElse(OptionalDouble.empty());
+        OptionalDouble v = netstat().value().map(c -> c.get(section, field)).orElse(OptionalDouble.empty());
         if (v.isPresent()) {
             return v;
         }
-        return snmp.optional().map(c -> c.get(section, field)).orElse(OptionalDouble.empty());
+        return snmp().value().map(c -> c.get(section, field)).orElse(OptionalDouble.empty());
     }
 
     /** Increase of a netstat/snmp counter since an earlier snapshot; empty without one or after a reset. */
@@ -75,31 +116,26 @@ public record NodeSnapshot(
         return OptionalDouble.of(now.getAsDouble() - then.getAsDouble());
     }
 
+    /** This snapshot with another reading in that reading's slot: the node's sysctls, for a namespace whose own cannot be read. */
+    public NodeSnapshot with(Reading<?> replaced) {
+        Map<String, Reading<?>> m = new LinkedHashMap<>(byCollector);
+        m.put(replaced.collector(), replaced);
+        return new NodeSnapshot(monotonicNanos, m);
+    }
+
     /**
-     * This snapshot without its socket list, which is what is kept as "the previous snapshot": rates
-     * need counters, and no per-socket object should live from one scrape to the next.
+     * This snapshot with its socket table released but the socket reading's outcome (state, time,
+     * skips) kept: what is kept as "the previous snapshot" (rates need counters, and no per-socket
+     * object should live from one scrape to the next), and for an observation whose census is
+     * already counted (see Observation).
      */
     public NodeSnapshot withoutSockets() {
-        return withSockets(new Reading<>(sockets.collector(), null,
-                sockets.success() ? "not retained between reads" : sockets.error(), sockets.seconds(), sockets.skipped()));
-    }
-
-    /**
-     * This snapshot with its socket table released but the socket reading's outcome (success, time,
-     * skips) kept: for an observation whose census is already counted (see Observation).
-     */
-    public NodeSnapshot releasingSockets() {
-        return withSockets(new Reading<>(sockets.collector(), null, sockets.error(), sockets.seconds(), sockets.skipped()));
-    }
-
-    /** This snapshot with another sysctl reading: the node's, for a namespace whose own cannot be read. */
-    public NodeSnapshot withSysctls(Reading<Sysctls> replaced) {
-        return new NodeSnapshot(monotonicNanos, epochMillis, sockets, socketSource, conntrack, netstat, snmp, sockstat,
-                replaced, interfaces, qdiscs);
-    }
-
-    private NodeSnapshot withSockets(Reading<SocketTable> replaced) {
-        return new NodeSnapshot(monotonicNanos, epochMillis, replaced, socketSource, conntrack, netstat, snmp, sockstat,
-                sysctls, interfaces, qdiscs, conntrackEntries);
+        Reading<?> s = byCollector.get(Slot.SOCKETS.name());
+        if (s == null) {
+            return this;
+        }
+        Map<String, Reading<?>> m = new LinkedHashMap<>(byCollector);
+        m.put(Slot.SOCKETS.name(), s.released());
+        return new NodeSnapshot(monotonicNanos, m);
     }
 }

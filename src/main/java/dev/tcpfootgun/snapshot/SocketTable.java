@@ -13,8 +13,9 @@ import java.util.List;
  *
  * @param open listeners and the detailed connections, in the order the source gave them
  * @param compact TIME_WAIT sockets and the connections past the detail limit
+ * @param origin which source served it
  */
-public record SocketTable(List<TcpSocket> open, CompactSockets compact) {
+public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOrigin origin) {
 
     /** A detail limit that keeps every connection. */
     public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -27,7 +28,12 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact) {
     }
 
     public static SocketTable empty() {
-        return new SocketTable(List.of(), new CompactSockets());
+        return new SocketTable(List.of(), new CompactSockets(), SocketOrigin.NETLINK);
+    }
+
+    /** This table as served by {@code by}. */
+    public SocketTable servedBy(SocketOrigin by) {
+        return new SocketTable(open, compact, by);
     }
 
     /** How many sockets, in every state. */
@@ -117,7 +123,7 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact) {
         }
 
         public SocketTable build() {
-            return new SocketTable(open, compact);
+            return new SocketTable(open, compact, SocketOrigin.NETLINK);
         }
     }
 }

@@ -34,7 +34,7 @@ public final class ConntrackSource implements Source<Conntrack> {
             Path countFile = procFs.sysctl("net.netfilter.nf_conntrack_count");
             String countText = KernelFiles.optional(countFile);
             if (countText == null) {
-                throw new IOException("nf_conntrack not loaded: " + countFile + " missing");
+                throw new AbsentException("nf_conntrack not loaded: " + countFile + " missing");
             }
             long count;
             try {

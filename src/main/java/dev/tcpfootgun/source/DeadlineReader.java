@@ -3,7 +3,9 @@ package dev.tcpfootgun.source;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -48,32 +50,18 @@ public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseab
     /** Reads every source, each reported failed if not done by {@code end} (System.nanoTime()): the scrape's budget. */
     public synchronized NodeSnapshot get(long end) {
         long start = System.nanoTime();
-        long epoch = System.currentTimeMillis();
-        Future<NodeReader.SocketReading> sockets = submit("sockets", reader::readSockets,
-                why -> new NodeReader.SocketReading(Reading.failed("sockets", why, 0), null));
-        var conntrack = submit(reader.conntrack());
-        var netstat = submit(reader.netstat());
-        var snmp = submit(reader.snmp());
-        var sockstat = submit(reader.sockstat());
-        var sysctls = submit(reader.sysctls());
-        var interfaces = submit(reader.interfaces());
-        var qdiscs = submit(reader.qdiscs());
-        var entries = reader.conntrackEntries() == null ? null : submit(reader.conntrackEntries());
-        NodeReader.SocketReading s = await(sockets, end, start,
-                why -> new NodeReader.SocketReading(Reading.failed("sockets", why, seconds(start)), null));
-        NodeSnapshot snapshot = new NodeSnapshot(start, epoch, s.reading(), s.servedBy(),
-                await(conntrack, reader.conntrack(), end, start),
-                await(netstat, reader.netstat(), end, start), await(snmp, reader.snmp(), end, start),
-                await(sockstat, reader.sockstat(), end, start), await(sysctls, reader.sysctls(), end, start),
-                await(interfaces, reader.interfaces(), end, start), await(qdiscs, reader.qdiscs(), end, start),
-                entries == null ? null : await(entries, reader.conntrackEntries(), end, start));
+        List<Future<Reading<?>>> futures = new ArrayList<>(reader.parts().size());
+        for (NodeReader.Part<?> p : reader.parts()) {
+            futures.add(this.<Reading<?>>submit(p.collector(), p::read, why -> Reading.failed(p.collector(), why, 0)));
+        }
+        List<Reading<?>> readings = new ArrayList<>(futures.size());
+        for (int i = 0; i < futures.size(); i++) {
+            String collector = reader.parts().get(i).collector();
+            readings.add(this.<Reading<?>>await(futures.get(i), end, start, why -> Reading.failed(collector, why, seconds(start))));
+        }
         // a finished future holds its result (every socket) until the slot is reused: keep only the stuck ones
         inFlight.values().removeIf(Future::isDone);
-        return snapshot;
-    }
-
-    private <T> Future<Reading<T>> submit(Source<T> source) {
-        return submit(source.collector(), () -> NodeReader.read(source), why -> Reading.failed(source.collector(), why, 0));
+        return NodeSnapshot.of(start, readings);
     }
 
     private <T> Future<T> submit(String slot, Callable<T> task, java.util.function.Function<String, T> refused) {
@@ -85,10 +73,6 @@ public final class DeadlineReader implements Supplier<NodeSnapshot>, AutoCloseab
         Future<T> f = pool.submit(task);
         inFlight.put(slot, f);
         return f;
-    }
-
-    private <T> Reading<T> await(Future<Reading<T>> f, Source<T> source, long end, long start) {
-        return await(f, end, start, why -> Reading.failed(source.collector(), why, seconds(start)));
     }
 
     private <T> T await(Future<T> f, long end, long start, java.util.function.Function<String, T> failed) {

@@ -2,6 +2,7 @@ package dev.tcpfootgun.source;
 
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.ProcTcpDetail;
+import dev.tcpfootgun.snapshot.SocketOrigin;
 import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -54,7 +55,7 @@ public final class ProcNetTcp implements Source<SocketTable> {
                     parseInto(tcp6, Family.INET6, log, sockets::add);
                 }
             }
-            return sockets.build();
+            return sockets.build().servedBy(SocketOrigin.PROCFS);
         } catch (RuntimeException e) {
             throw KernelFiles.failure(collector(), e);
         }

@@ -2,10 +2,10 @@ package dev.tcpfootgun.source;
 
 import java.io.IOException;
 
-/** A source that cannot work in this setting, failing with the reason why. */
+/** A source that cannot work in this setting: its reading is absent, with the reason why. */
 public record Unavailable<T>(String collector, String reason) implements Source<T> {
     @Override
     public T read(ParseLog log) throws IOException {
-        throw new IOException(reason);
+        throw new AbsentException(reason);
     }
 }

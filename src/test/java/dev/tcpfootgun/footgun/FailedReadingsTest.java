@@ -2,8 +2,13 @@ package dev.tcpfootgun.footgun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcpfootgun.snapshot.ConntrackEntries;
+import dev.tcpfootgun.snapshot.NatPorts;
 import dev.tcpfootgun.snapshot.Qdisc;
+import dev.tcpfootgun.snapshot.Slot;
 import dev.tcpfootgun.snapshot.TcpState;
+import dev.tcpfootgun.source.Collector;
+import dev.tcpfootgun.source.Collectors;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -35,8 +40,13 @@ class FailedReadingsTest {
             Map.entry(Footgun.LISTEN_QUEUE_OVERFLOW, Set.of("sockets")),
             Map.entry(Footgun.SNAT_PORT_EXHAUSTION, Set.of("conntrack_entries"))));
 
-    static final List<String> COLLECTORS = List.of("sockets", "conntrack", "netstat", "snmp", "sockstat", "sysctl",
-            "interfaces", "qdisc", "conntrack_entries");
+    @Test
+    void everyFootgunSaysWhatItNeeds() {
+        assertThat(NEEDS).containsOnlyKeys(Footgun.values());
+        assertThat(NEEDS.values().stream().flatMap(Set::stream)).allSatisfy(c -> assertThat(COLLECTORS).contains(c));
+    }
+
+    static final List<String> COLLECTORS = Collectors.ALL.stream().map(Collector::name).toList();
 
     /** A node where every reading answers and every check has something to judge; BBR on, so bbr_without_fq looks at qdiscs. */
     static Snapshots everything() {

@@ -110,13 +110,15 @@ class PmtuBlackholeCheckTest {
         TcpSocket bare = TcpSocket.basic(Family.INET, TcpState.ESTABLISHED, new Endpoint("198.18.1.1", 1), new Endpoint("198.18.2.2", 5001));
         Finding f = judge(node("0").socket(bare));
         assertThat(f.risk()).isZero();
-        assertThat(f.evidence()).contains("stalled connections not judged: the sockets came without tcp_info (procfs)");
+        assertThat(f.evidence()).contains("stalled connections not judged: tcp_info needs netlink sock_diag; sockets came from procfs");
     }
 
     @Test
     void unknownWithoutTheSysctl() {
         Finding f = judge(Snapshots.node());
         assertThat(f.status()).isEqualTo(Status.UNKNOWN);
-        assertThat(f.missing()).contains("net.ipv4.tcp_mtu_probing");
+        assertThat(f.missing()).isEqualTo("sysctl: sysctl missing in this test"); // the reading's own reason
+        Finding without = judge(Snapshots.node().sysctl("net.ipv4.tcp_timestamps", "1"));
+        assertThat(without.missing()).isEqualTo("net.ipv4.tcp_mtu_probing could not be read");
     }
 }

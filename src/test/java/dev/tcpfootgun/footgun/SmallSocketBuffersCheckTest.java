@@ -145,7 +145,7 @@ class SmallSocketBuffersCheckTest {
         assertThat(o.missing()).contains("need Linux 4.10").contains("168 bytes");
 
         assertThat(check.judge(Snapshots.observe(Snapshots.node().socketsFail().build(), null)).missing())
-                .contains("could not be read");
+                .isEqualTo("sockets: refused");
     }
 
     @Test

@@ -8,6 +8,10 @@ import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Qdisc;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.snapshot.Slot;
+import dev.tcpfootgun.snapshot.SocketOrigin;
+import dev.tcpfootgun.source.Collector;
+import dev.tcpfootgun.source.Collectors;
 import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.SocketMemory;
 import dev.tcpfootgun.snapshot.Sockstat;
@@ -17,6 +21,8 @@ import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -32,9 +38,11 @@ final class Snapshots {
     private dev.tcpfootgun.snapshot.Reading<dev.tcpfootgun.snapshot.ConntrackEntries> conntrackEntries;
     private Sockstat sockstat;
     private boolean socketsFail;
-    private final java.util.Set<String> failing = new java.util.HashSet<>();
+    private final Set<String> failing = new HashSet<>();
+    private final Map<String, Reading<?>> given = new HashMap<>();
+    private final Set<String> off = new HashSet<>();
     private int detailLimit = SocketTable.UNLIMITED;
-    private String socketSource = "procfs";
+    private SocketOrigin socketOrigin = SocketOrigin.PROCFS;
     private long nanos;
 
     static Snapshots node() {
@@ -112,6 +120,18 @@ final class Snapshots {
         return this;
     }
 
+    /** Any slot's value, read successfully: how a test sets a new collector's reading. */
+    <T> Snapshots reading(Slot<T> slot, T value) {
+        given.put(slot.name(), Reading.ok(slot.name(), value, 0, 0));
+        return this;
+    }
+
+    /** This collector switched off (--no-collector.NAME): no reading at all. */
+    Snapshots off(String collector) {
+        off.add(collector);
+        return this;
+    }
+
     /** This collector's reading fails with "injected failure of COLLECTOR", whatever the test set for it. */
     Snapshots fail(String collector) {
         failing.add(collector);
@@ -142,7 +162,7 @@ final class Snapshots {
 
     /** Sockets came from netlink sock_diag (the default is procfs, which has no tcp_info). */
     Snapshots netlink() {
-        socketSource = "netlink";
+        socketOrigin = SocketOrigin.NETLINK;
         return this;
     }
 
@@ -181,28 +201,45 @@ final class Snapshots {
         return b.build();
     }
 
+    /**
+     * The snapshot, one reading per collector of the registry: what the test set, the rest failed as
+     * a kernel without them would leave them (netstat and snmp answer, with only the counters set).
+     */
     NodeSnapshot build() {
-        NodeSnapshot n = buildReadings();
-        return new NodeSnapshot(n.monotonicNanos(), n.epochMillis(), failed(n.sockets()), n.socketSource(), failed(n.conntrack()),
-                failed(n.netstat()), failed(n.snmp()), failed(n.sockstat()), failed(n.sysctls()), failed(n.interfaces()),
-                failed(n.qdiscs()), conntrackEntries == null ? null : failed(conntrackEntries));
-    }
-
-    private <T> Reading<T> failed(Reading<T> r) {
-        return failing.contains(r.collector()) ? Reading.failed(r.collector(), "injected failure of " + r.collector(), 0) : r;
-    }
-
-    private NodeSnapshot buildReadings() {
-        return new NodeSnapshot(nanos, 0,
-                socketsFail ? Reading.failed("sockets", "refused", 0) : Reading.ok("sockets", table(), 0, 0),
-                socketSource,
-                conntrack == null ? Reading.failed("conntrack", "nf_conntrack_count missing", 0) : Reading.ok("conntrack", conntrack, 0, 0),
-                Reading.ok("netstat", new KernelCounters(netstat), 0, 0),
-                Reading.ok("snmp", new KernelCounters(snmp), 0, 0),
-                sockstat == null ? Reading.failed("sockstat", "missing", 0) : Reading.ok("sockstat", sockstat, 0, 0),
-                sysctls.isEmpty() ? Reading.failed("sysctl", "missing", 0) : Reading.ok("sysctl", new Sysctls(sysctls), 0, 0),
-                interfaces == null ? Reading.failed("interfaces", "missing", 0) : Reading.ok("interfaces", List.copyOf(interfaces), 0, 0),
-                qdiscs == null ? Reading.failed("qdisc", "qdiscs need rtnetlink", 0) : Reading.ok("qdisc", List.copyOf(qdiscs), 0, 0));
+        Map<String, Reading<?>> set = new HashMap<>();
+        set.put(Slot.SOCKETS.name(), socketsFail ? Reading.failed("sockets", "refused", 0)
+                : Reading.ok("sockets", table().servedBy(socketOrigin), 0, 0));
+        set.put(Slot.NETSTAT.name(), Reading.ok("netstat", new KernelCounters(netstat), 0, 0));
+        set.put(Slot.SNMP.name(), Reading.ok("snmp", new KernelCounters(snmp), 0, 0));
+        if (conntrack != null) {
+            set.put(Slot.CONNTRACK.name(), Reading.ok("conntrack", conntrack, 0, 0));
+        }
+        if (sockstat != null) {
+            set.put(Slot.SOCKSTAT.name(), Reading.ok("sockstat", sockstat, 0, 0));
+        }
+        if (!sysctls.isEmpty()) {
+            set.put(Slot.SYSCTL.name(), Reading.ok("sysctl", new Sysctls(sysctls), 0, 0));
+        }
+        if (interfaces != null) {
+            set.put(Slot.INTERFACES.name(), Reading.ok("interfaces", List.copyOf(interfaces), 0, 0));
+        }
+        if (qdiscs != null) {
+            set.put(Slot.QDISC.name(), Reading.ok("qdisc", List.copyOf(qdiscs), 0, 0));
+        }
+        if (conntrackEntries != null) {
+            set.put(Slot.CONNTRACK_ENTRIES.name(), conntrackEntries);
+        }
+        set.putAll(given);
+        List<Reading<?>> readings = new ArrayList<>();
+        for (Collector<?> c : Collectors.ALL) {
+            String name = c.name();
+            if (off.contains(name)) {
+                continue;
+            }
+            readings.add(failing.contains(name) ? Reading.failed(name, "injected failure of " + name, 0)
+                    : set.getOrDefault(name, Reading.failed(name, name + " missing in this test", 0)));
+        }
+        return NodeSnapshot.of(nanos, readings);
     }
 
     static Observation observe(NodeSnapshot now, NodeSnapshot previous) {

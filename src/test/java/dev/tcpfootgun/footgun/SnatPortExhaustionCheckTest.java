@@ -92,7 +92,7 @@ class SnatPortExhaustionCheckTest {
         Finding f = new SnatPortExhaustionCheck().judge(Snapshots.observe(refused, null));
         assertThat(f.status()).isEqualTo(Status.UNKNOWN);
         assertThat(f.missing()).contains("CAP_NET_ADMIN");
-        Finding off = new SnatPortExhaustionCheck().judge(Snapshots.observe(Snapshots.node().build(), null));
+        Finding off = new SnatPortExhaustionCheck().judge(Snapshots.observe(Snapshots.node().off("conntrack_entries").build(), null));
         assertThat(off.missing()).contains("--no-collector.conntrack_entries");
     }
 

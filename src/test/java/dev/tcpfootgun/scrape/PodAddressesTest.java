@@ -9,6 +9,7 @@ import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.NetnsScanner;
 import dev.tcpfootgun.netns.Pod;
 import dev.tcpfootgun.netns.PodAddresses;
+import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class PodAddressesTest {
     }
 
     private static Observation observation() {
-        return new Observation(NetnsScanner.unreadable("test"), null, 5);
+        return new Observation(NodeSnapshot.failed(0, List.of("sockets", "sysctl"), "test"), null, 5);
     }
 
     private static NamespaceAssessment ns(NetnsRef ref, Access access, Reading<List<String>> addresses) {

@@ -28,7 +28,7 @@ class SysctlAssumptionTest {
                 "--collector.sockets.source=procfs"));
         NodeSnapshot with = Exporter.reader(settings).get();
         assertThat(with.sysctls().success()).isTrue();
-        NodeSnapshot without = with.withSysctls(Reading.failed("sysctl", "not read", 0));
+        NodeSnapshot without = with.with(Reading.failed("sysctl", "not read", 0));
         List<Finding> judged = Checks.all().judge(new Observation(with, null, 5));
         List<Finding> blind = Checks.all().judge(new Observation(without, null, 5));
         int depending = 0;

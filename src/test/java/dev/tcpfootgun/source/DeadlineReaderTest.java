@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcpfootgun.snapshot.Conntrack;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.Reading;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -45,16 +46,17 @@ class DeadlineReaderTest {
     @Test
     void anOverrunningSourceFailsThatScrapeAloneAndDoesNotPileUp() throws Exception {
         Stuck stuck = new Stuck();
-        NodeReader reader = new NodeReader(List.of(new NodeReader.SocketSource("procfs", failing("sockets"))), stuck,
-                failing("netstat"), failing("snmp"), failing("sockstat"), failing("sysctl"), failing("interfaces"), failing("qdisc"));
-        try (DeadlineReader r = new DeadlineReader(reader, Duration.ofMillis(100))) {
+        NodeReader reader = new NodeReader(List.of(new NodeReader.Part<>("sockets", failing("sockets")),
+                new NodeReader.Part<>("conntrack", stuck), new NodeReader.Part<>("sysctl", failing("sysctl"))));
+        try (DeadlineReader r = new DeadlineReader(reader, Duration.ofMillis(1000))) {
             NodeSnapshot first = r.get();
             assertThat(first.conntrack().success()).isFalse();
-            assertThat(first.conntrack().error()).contains("deadline of 100 ms");
-            assertThat(first.sysctls().error()).isEqualTo("absent in this test");
+            assertThat(first.conntrack().reason()).contains("deadline of 1000 ms");
+            assertThat(first.sysctls().state()).isEqualTo(Reading.State.ABSENT);
+            assertThat(first.sysctls().reason()).isEqualTo("absent in this test");
 
             NodeSnapshot second = r.get();
-            assertThat(second.conntrack().error()).contains("has still not finished");
+            assertThat(second.conntrack().reason()).contains("has still not finished");
 
             stuck.blocking = false;
             stuck.release.countDown();
@@ -64,7 +66,7 @@ class DeadlineReaderTest {
                 third = r.get();
             }
             assertThat(third.conntrack().success()).isTrue();
-            assertThat(third.conntrack().value().count()).isEqualTo(7);
+            assertThat(third.conntrack().value().orElseThrow().count()).isEqualTo(7);
         }
     }
 }

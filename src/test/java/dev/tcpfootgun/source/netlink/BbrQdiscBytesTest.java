@@ -72,10 +72,8 @@ class BbrQdiscBytesTest {
 
     private static Finding judge(List<NetInterface> links, List<Qdisc> qdiscs) {
         Sysctls sysctls = new Sysctls(Map.of("net.ipv4.tcp_congestion_control", "bbr", "kernel.osrelease", "6.18.44"));
-        NodeSnapshot s = new NodeSnapshot(0, 0, Reading.ok("sockets", SocketTable.empty(), 0, 0), "netlink",
-                Reading.failed("conntrack", "absent", 0), Reading.ok("netstat", new KernelCounters(Map.of()), 0, 0),
-                Reading.ok("snmp", new KernelCounters(Map.of()), 0, 0), Reading.failed("sockstat", "absent", 0),
-                Reading.ok("sysctl", sysctls, 0, 0), Reading.ok("interfaces", links, 0, 0), Reading.ok("qdisc", qdiscs, 0, 0));
+        NodeSnapshot s = NodeSnapshot.of(0, List.of(Reading.ok("sockets", SocketTable.empty(), 0, 0),
+                Reading.ok("sysctl", sysctls, 0, 0), Reading.ok("interfaces", links, 0, 0), Reading.ok("qdisc", qdiscs, 0, 0)));
         return new BbrWithoutFqCheck().judge(new Observation(s, null, 20));
     }
 }

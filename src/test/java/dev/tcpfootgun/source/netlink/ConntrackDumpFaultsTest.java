@@ -55,17 +55,17 @@ class ConntrackDumpFaultsTest {
         assertThatThrownBy(() -> dump.read(new ParseLog())).isInstanceOf(IOException.class)
                 .hasMessageContaining("EPERM").hasMessageContaining("CAP_NET_ADMIN");
         // through the reader: a failed reading with that reason, success 0, nothing thrown
-        var reading = NodeReader.read(replaying(new ArrayDeque<>(List.of(eperm)), NO_RULES, null));
+        var reading = NodeReader.read("conntrack_entries", replaying(new ArrayDeque<>(List.of(eperm)), NO_RULES, null));
         assertThat(reading.success()).isFalse();
         assertThat(reading.collector()).isEqualTo("conntrack_entries");
-        assertThat(reading.error()).contains("CAP_NET_ADMIN");
+        assertThat(reading.reason()).contains("CAP_NET_ADMIN");
     }
 
     @Test
     void enobufsMidDumpFailsTheReading() {
-        var reading = NodeReader.read(replaying(new ArrayDeque<>(List.of(Errno.ENOBUFS)), NO_RULES, null));
+        var reading = NodeReader.read("conntrack_entries", replaying(new ArrayDeque<>(List.of(Errno.ENOBUFS)), NO_RULES, null));
         assertThat(reading.success()).isFalse();
-        assertThat(reading.error()).contains("ENOBUFS");
+        assertThat(reading.reason()).contains("ENOBUFS");
     }
 
     static byte[] interrupted() {
