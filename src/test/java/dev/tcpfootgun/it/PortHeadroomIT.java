@@ -40,8 +40,12 @@ class PortHeadroomIT {
     static final int OTHER_PORT = 8081;
 
     /** What the test adds to the 150 TIME_WAIT sockets before the scrape. */
-    record Extras(boolean listener, int bindOnly, int bindThenConnect, int noPortThenConnect) {
-        static final Extras NONE = new Extras(false, 0, 0, 0);
+    record Extras(boolean listener, int bindOnly, int bindThenConnect, int noPortThenConnect, int bindThenConnectClosed) {
+        static final Extras NONE = new Extras(false, 0, 0, 0, 0);
+
+        Extras(boolean listener, int bindOnly, int bindThenConnect, int noPortThenConnect) {
+            this(listener, bindOnly, bindThenConnect, noPortThenConnect, 0);
+        }
     }
 
     @Test
@@ -57,6 +61,11 @@ class PortHeadroomIT {
     @Test
     void bindBeforeConnectToAnotherDestinationIsLostToThisOne() throws Exception {
         assertPredictionHolds(false, 0, new Extras(false, 0, 5, 0), USABLE - TIME_WAIT - 5);
+    }
+
+    @Test
+    void bindBeforeConnectClosedIntoTimeWaitStillHoldsItsPortFromThisDestination() throws Exception {
+        assertPredictionHolds(false, 0, new Extras(false, 0, 0, 0, 5), USABLE - TIME_WAIT - 5);
     }
 
     @Test
@@ -140,6 +149,20 @@ class PortHeadroomIT {
                 destination.awaitFinished(TIME_WAIT);
                 ns.awaitTimeWait(DESTINATION_PORT, TIME_WAIT);
                 held.addAll(ns.call(() -> hold(extras, dst)));
+                if (extras.bindThenConnectClosed() > 0) {
+                    ns.call(() -> {
+                        for (int i = 0; i < extras.bindThenConnectClosed(); i++) {
+                            try (Socket s = new Socket()) {
+                                s.bind(new InetSocketAddress(dst.isLoopbackAddress() ? dst : InetAddress.getByName("10.255.13.1"), 0));
+                                s.connect(new InetSocketAddress(dst, OTHER_PORT));
+                                s.getOutputStream().write('x');
+                            }
+                        }
+                        return null;
+                    });
+                    other.awaitFinished(extras.bindThenConnectClosed());
+                    ns.awaitTimeWait(OTHER_PORT, extras.bindThenConnectClosed());
+                }
                 if (extras.noPortThenConnect() > 0) {
                     noPort = noPortClients(ns, address, extras.noPortThenConnect());
                 }
