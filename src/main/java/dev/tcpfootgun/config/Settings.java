@@ -102,11 +102,9 @@ public record Settings(
                                           only counted (default: 1 per KiB of heap over 16 MiB, at least 1000)
               --collector.netns           also read every other network namespace of the node (pods); needs the
                                           host's /proc (--path.procfs) and PID namespace (--no-collector.netns: off, the default)
-              --[no-]collector.conntrack_entries
-                                          dump the conntrack table over ctnetlink for top destinations, pods and
-                                          SNAT ports; needs CAP_NET_ADMIN in the host namespace (default on)
               --collector.conntrack.dump-limit=N
-                                          entries after which a dump stops and is marked partial (default %d)
+                                          entries after which the conntrack_entries dump stops and is marked
+                                          partial (default %d); it needs CAP_NET_ADMIN in the host namespace
               --collector.conntrack.nat-port-range=LOW-HIGH
                                           the ports source NAT may use, when the node's NAT rules cannot be read
                                           (iptables-legacy) or to override them (default: read from nf_tables)
