@@ -162,21 +162,11 @@ final class NamespaceFamilies {
     private static void worst(Families f, List<NamespaceAssessment> namespaces) {
         var g = f.infos("footgun_risk_worst_netns_info",
                 "The network namespace and pod holding the node-wide (worst) risk of each footgun; the value is always 1.");
-        int count = namespaces.getFirst().findings().size();
-        for (int i = 0; i < count; i++) {
-            NamespaceAssessment worst = null;
-            for (NamespaceAssessment ns : namespaces) {
-                double r = ns.findings().get(i).risk();
-                if (!Double.isNaN(r) && (worst == null || r > worst.findings().get(i).risk())) {
-                    worst = ns;
-                }
-            }
-            if (worst != null) {
-                Pod pod = worst.ref().pod();
-                g.set("footgun", worst.findings().get(i).footgun().id(), "netns", worst.ref().label(),
-                        "pod_namespace", pod == null ? "" : pod.namespace(), "pod_name", pod == null ? "" : pod.name());
-            }
-        }
+        Assessment.worstByFootgun(namespaces).forEach((footgun, worst) -> {
+            Pod pod = worst.ref().pod();
+            g.set("footgun", footgun.id(), "netns", worst.ref().label(),
+                    "pod_namespace", pod == null ? "" : pod.namespace(), "pod_name", pod == null ? "" : pod.name());
+        });
         g.add();
     }
 

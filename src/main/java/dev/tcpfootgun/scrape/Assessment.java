@@ -1,10 +1,12 @@
 package dev.tcpfootgun.scrape;
 
 import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.footgun.Footgun;
 import dev.tcpfootgun.footgun.Observation;
 import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.PodAddresses;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,31 @@ public record Assessment(Observation observation, List<Finding> findings, Map<St
             }
         }
         return new PodAddresses(byIp);
+    }
+
+    /** Per footgun, the namespace at most risk (see {@link #worstByFootgun}); empty without --collector.netns. */
+    public Map<Footgun, NamespaceAssessment> worstNamespaces() {
+        return worstByFootgun(namespaces);
+    }
+
+    /**
+     * Per footgun, the namespace whose finding has the highest known risk, keyed by footgun (not by
+     * the findings' order); on a tie the first listed, the exporter's own. A footgun no namespace
+     * could judge is absent. The one rule for the node-wide finding and footgun_risk_worst_netns_info.
+     */
+    public static Map<Footgun, NamespaceAssessment> worstByFootgun(List<NamespaceAssessment> namespaces) {
+        Map<Footgun, NamespaceAssessment> worst = new EnumMap<>(Footgun.class);
+        Map<Footgun, Double> risk = new EnumMap<>(Footgun.class);
+        for (NamespaceAssessment ns : namespaces) {
+            for (Finding f : ns.findings()) {
+                Double best = risk.get(f.footgun());
+                if (!Double.isNaN(f.risk()) && (best == null || f.risk() > best)) {
+                    worst.put(f.footgun(), ns);
+                    risk.put(f.footgun(), f.risk());
+                }
+            }
+        }
+        return worst;
     }
 
     public NodeSnapshot snapshot() {

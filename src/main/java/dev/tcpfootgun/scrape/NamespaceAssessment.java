@@ -26,6 +26,16 @@ public record NamespaceAssessment(NetnsRef ref, Observation observation, List<Fi
         return addresses.value().orElse(List.of());
     }
 
+    /** This namespace's finding on one footgun; null when no check judged it here. */
+    public Finding finding(dev.tcpfootgun.footgun.Footgun footgun) {
+        for (Finding f : findings) {
+            if (f.footgun() == footgun) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     /** The highest known risk of any footgun here, for ranking namespaces; -1 when none is known. */
     public double maxRisk() {
         double max = -1;

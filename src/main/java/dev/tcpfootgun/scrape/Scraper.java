@@ -231,17 +231,11 @@ public final class Scraper {
      */
     static List<Finding> worstOf(List<NamespaceAssessment> namespaces) {
         NamespaceAssessment own = namespaces.getFirst();
+        Map<Footgun, NamespaceAssessment> worstOf = Assessment.worstByFootgun(namespaces);
         List<Finding> out = new ArrayList<>(own.findings().size());
-        for (int i = 0; i < own.findings().size(); i++) {
-            NamespaceAssessment worst = own;
-            for (NamespaceAssessment ns : namespaces) {
-                double r = ns.findings().get(i).risk();
-                double best = worst.findings().get(i).risk();
-                if (!Double.isNaN(r) && (Double.isNaN(best) || r > best)) {
-                    worst = ns;
-                }
-            }
-            Finding f = worst.findings().get(i);
+        for (Finding mine : own.findings()) {
+            NamespaceAssessment worst = worstOf.getOrDefault(mine.footgun(), own);
+            Finding f = worst == own ? mine : worst.finding(mine.footgun());
             if (worst != own) {
                 List<String> evidence = new ArrayList<>();
                 evidence.add("worst in " + worst.ref().describe());
