@@ -7,7 +7,11 @@ commit both. AlertRulesTest checks the JSON (a risk panel per footgun, a descrip
 panel) and extracts every panel's PromQL for the end-to-end test.
 
 Conventions used below:
-- every query selects instance="$instance"; rates use $__rate_interval;
+- every query selects the dashboard's variables (job, cluster, node, instance: the selector I);
+  rates use $__rate_interval; cluster and node match series without those labels too (".*");
+- "no value" text goes in fieldConfig.defaults.noValue (where Grafana reads it), never on the panel;
+- a panel's unit follows its metric's unit suffix (_seconds: s, _bytes: bytes, _ratio: percentunit
+  or none); a seconds-valued sysctl, whose name has no suffix, gets unit s through an override;
 - a panel whose data needs netlink sock_diag, or exists only on some kernels, says so in its
   description (the end-to-end test lists those panels as allowed to be empty).
 """
@@ -16,7 +20,7 @@ import os
 
 REPO = "https://github.com/tcp-footgun-exporter/tcp-footgun-exporter"
 DS = {"type": "prometheus", "uid": "${datasource}"}
-I = 'instance="$instance"'
+I = 'job=~"$job",cluster=~"$cluster",node=~"$node",instance=~"$instance"'
 NETLINK = (" Needs netlink sock_diag (NETLINK_SOCK_DIAG / inet_diag with tcp_info): empty when the "
            "exporter reads sockets from /proc/net/tcp.")
 
@@ -110,8 +114,11 @@ def targets(*specs):
 
 
 def panel(kind, title, description, tgts, unit=None, thresholds=None, extra=None, links=None, options=None,
-          custom=None, mappings=None, min_=None, max_=None, decimals=None):
+          custom=None, mappings=None, min_=None, max_=None, decimals=None, no_value=None, units=None):
+    """units: refId -> unit for queries whose unit differs from the panel's (a field override)."""
     defaults = {"unit": unit or "short", "mappings": mappings or []}
+    if no_value is not None:
+        defaults["noValue"] = no_value
     if thresholds is not None:
         defaults["thresholds"] = {"mode": "absolute", "steps": thresholds}
     if min_ is not None:
@@ -122,8 +129,10 @@ def panel(kind, title, description, tgts, unit=None, thresholds=None, extra=None
         defaults["decimals"] = decimals
     if custom:
         defaults["custom"] = custom
+    overrides = [{"matcher": {"id": "byFrameRefID", "options": ref}, "properties": [{"id": "unit", "value": u}]}
+                 for ref, u in (units or {}).items()]
     p = {"type": kind, "title": title, "description": description, "datasource": DS,
-         "targets": tgts, "fieldConfig": {"defaults": defaults, "overrides": []}, "options": options or {}}
+         "targets": tgts, "fieldConfig": {"defaults": defaults, "overrides": overrides}, "options": options or {}}
     if links:
         p["links"] = links
     if extra:
@@ -135,7 +144,8 @@ def steps(*pairs):
     return [{"color": c, "value": v} for v, c in pairs]
 
 
-RISK_STEPS = steps((None, "green"), (0.5, "yellow"), (0.8, "orange"), (1, "red"))
+# advice (0.3, a setting only) in blue, apart from the measured warn (yellow) and critical levels
+RISK_STEPS = steps((None, "green"), (0.3, "blue"), (0.5, "yellow"), (0.8, "orange"), (1, "red"))
 TS = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never", "spanNulls": False}
 TS_OPTS = {"legend": {"displayMode": "table", "placement": "bottom", "calcs": ["lastNotNull", "max"]},
            "tooltip": {"mode": "multi", "sort": "desc"}}
@@ -144,14 +154,14 @@ STAT_OPTS = {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values":
              "orientation": "auto"}
 
 
-def timeseries(title, description, tgts, unit="short", stack=False, thresholds=None):
+def timeseries(title, description, tgts, unit="short", stack=False, thresholds=None, units=None):
     custom = dict(TS)
     if stack:
         custom["stacking"] = {"mode": "normal", "group": "A"}
     if thresholds:
         custom["thresholdsStyle"] = {"mode": "line"}
     return panel("timeseries", title, description, tgts, unit=unit, custom=custom, options=TS_OPTS,
-                 thresholds=thresholds)
+                 thresholds=thresholds, units=units)
 
 
 def rate(metric, extra=""):
@@ -163,16 +173,17 @@ def build():
     L = Layout()
 
     # --- Risk overview -------------------------------------------------------------------------
-    L.row("Footgun risk (0 fine, 0.5 warn, 0.8 critical, 1 failing now)")
+    L.row("Footgun risk (0 fine, 0.3 advice: a setting only, 0.5 warn and 0.8 critical: measured harm, 1 failing now)")
     for fid, short, seed, meaning in FOOTGUNS:
         L.add(panel(
             "stat", f"§{seed} {short}",
-            f"footgun_risk_ratio{{footgun=\"{fid}\"}}. {meaning} Empty (\"unknown\") when the data "
-            f"this check needs is unavailable on this node. Click the link for levels and the fix.",
+            f"footgun_risk_ratio{{footgun=\"{fid}\"}}. {meaning} Blue (0.3) is advice: a setting that "
+            f"could hurt, nothing measured hurting. Empty (\"unknown\") when the data this check needs is "
+            f"unavailable on this node. Click the link for levels and the fix.",
             [target(f'footgun_risk_ratio{{{I},footgun="{fid}"}}', "{{footgun}}")],
             unit="none", thresholds=RISK_STEPS, min_=0, max_=1, decimals=2, options=STAT_OPTS,
             links=[{"title": "What this means and the fix", "url": anchor(fid), "targetBlank": True}],
-            extra={"noValue": "unknown"}), 4, 4)
+            no_value="unknown"), 4, 4)
     L.add(panel(
         "stat", "Worst risk",
         "Highest footgun_risk_ratio on this node (recording rule instance:footgun_risk:max). Bad: "
@@ -180,15 +191,72 @@ def build():
         [target(f"instance:footgun_risk:max{{{I}}}", "worst")],
         unit="none", thresholds=RISK_STEPS, min_=0, max_=1, decimals=2, options=STAT_OPTS), 4, 4)
     L.add(panel(
+        "table", "Warnings and critical findings",
+        "The footguns whose harm this node measures now (status warn or critical), from "
+        "footgun_finding_status. Bad: any row; the exporter's page (/) has the evidence and fix. "
+        "Advice is listed apart, next to this table.",
+        [target(f'footgun_finding_status{{{I},footgun_finding_status=~"warn|critical"}} == 1', ref="A",
+                instant=True, fmt="table")],
+        no_value="none: nothing harmful measured",
+        options={"showHeader": True, "cellHeight": "sm"},
+        extra={"transformations": [{"id": "organize", "options": {
+            "excludeByName": {"Time": True, "Value": True, "__name__": True, "job": True},
+            "indexByName": {"footgun": 0, "footgun_finding_status": 1},
+            "renameByName": {"footgun_finding_status": "status"}}}]}), 12, 6)
+    L.add(panel(
+        "table", "Advice (configuration only)",
+        "Footguns with status advice: a setting that could hurt (Linux's keepalive defaults, BBR "
+        "without fq, tcp_mtu_probing off beside a small MTU), with nothing on this node measured "
+        "hurting. Info alerts, paging nobody. Bad: not urgent - fix when convenient; a row that "
+        "moves to the warnings table is measured harm.",
+        [target(f'footgun_finding_status{{{I},footgun_finding_status="advice"}} == 1', ref="A",
+                instant=True, fmt="table")],
+        no_value="none",
+        options={"showHeader": True, "cellHeight": "sm"},
+        extra={"transformations": [{"id": "organize", "options": {
+            "excludeByName": {"Time": True, "Value": True, "__name__": True, "job": True, "footgun_finding_status": True},
+            "indexByName": {"footgun": 0}}}]}), 12, 6)
+    L.add(panel(
         "table", "Findings and evidence",
-        "One row per footgun: status (ok, warn, critical, unknown) and this node's numbers behind "
-        "it. Bad: any warn or critical row; unknown means the kernel does not offer the data.",
+        "One row per footgun: status (ok, advice, warn, critical, unknown). Bad: any warn or critical "
+        "row; advice is a setting to fix when convenient; unknown means the kernel does not offer the "
+        "data.",
         [target(f"footgun_finding_status{{{I}}} == 1", ref="A", instant=True, fmt="table")],
         options={"showHeader": True, "cellHeight": "sm"},
         extra={"transformations": [{"id": "organize", "options": {
             "excludeByName": {"Time": True, "Value": True, "__name__": True, "job": True, "instance": True},
             "indexByName": {"footgun": 0, "footgun_finding_status": 1, "evidence": 2},
             "renameByName": {"footgun_finding_status": "status"}}}]}), 24, 8)
+
+    # --- Namespaces and pods -----------------------------------------------------------------------
+    L.row("Namespaces and pods (--collector.netns)")
+    pods = (f" * on(instance, job, netns) group_left(pod_namespace, pod_name) footgun_netns_info{{{I}}}")
+    NETNS = (" Needs --collector.netns (every network namespace of the node read); empty without it. "
+             "Namespaces past --netns.top are summed as netns=\"other\", with no pod.")
+    L.add(panel(
+        "bargauge", "Worst Kubernetes namespaces by risk",
+        "The highest footgun risk among the pods of each Kubernetes namespace on this node "
+        "(footgun_netns_risk_ratio joined with footgun_netns_info). Bad: 0.5 and above (a measured "
+        "warning); 0.3 is advice." + NETNS,
+        [target(f"topk(10, max by (pod_namespace) (footgun_netns_risk_ratio{{{I}}}{pods}))", "{{pod_namespace}}",
+                instant=True)],
+        unit="none", min_=0, max_=1, decimals=2, thresholds=RISK_STEPS,
+        options={"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                 "orientation": "horizontal", "displayMode": "gradient", "showUnfilled": True}), 8, 8)
+    L.add(timeseries(
+        "TIME_WAIT per pod",
+        "TIME_WAIT sockets in each pod's network namespace, outbound and inbound together. Bad: one "
+        "pod holding most of the node's TIME_WAIT towards one destination - compare with its ports "
+        "in use." + NETNS,
+        [target(f"topk(10, sum by (pod_namespace, pod_name) (footgun_netns_tcp_time_wait_sockets{{{I}}}{pods}))",
+                "{{pod_namespace}}/{{pod_name}}")]), 8, 8)
+    L.add(timeseries(
+        "Ephemeral ports per pod",
+        "Ephemeral ports in use in each pod's network namespace (every destination group summed). "
+        "Bad: a pod close to its usable range towards one destination (the per-destination panel "
+        "below, and footgun_netns_risk_ratio{footgun=\"ephemeral_port_exhaustion\"})." + NETNS,
+        [target(f"topk(10, sum by (pod_namespace, pod_name) (footgun_netns_ephemeral_ports_in_use{{{I}}}{pods}))",
+                "{{pod_namespace}}/{{pod_name}}")]), 8, 8)
 
     # --- Conntrack ---------------------------------------------------------------------------
     L.row("Conntrack (§9)")
@@ -282,10 +350,11 @@ def build():
                  "orientation": "horizontal", "displayMode": "gradient", "showUnfilled": True}), 8, 8)
     L.add(timeseries(
         "TIME_WAIT sockets per destination",
-        "TIME_WAIT sockets by remote IP:port (top K, rest as other). TIME_WAIT itself is cheap "
-        "(~100 bytes each). Bad only when one destination's count nears the usable port range: "
-        "compare with the port-use panel.",
-        [target(f"footgun_tcp_time_wait_sockets{{{I}}}", "{{dst_ip}}:{{dst_port}}")]), 8, 8)
+        "TIME_WAIT sockets per server end (top K, rest as other): outbound to a remote IP:port, or "
+        "inbound, the clients of a local listener (never one series per client port). TIME_WAIT "
+        "itself is cheap (~100 bytes each). Bad only when one outbound destination's count nears the "
+        "usable port range: compare with the port-use panel.",
+        [target(f"footgun_tcp_time_wait_sockets{{{I}}}", "{{direction}} {{dst_ip}}:{{dst_port}}")]), 8, 8)
     L.add(timeseries(
         "New-connection rate vs headroom",
         "Per destination: the current rate of new connections (TIME_WAIT sockets / 60 s) and the "
@@ -319,7 +388,7 @@ def build():
                 (f"footgun_sysctl_net_ipv4_tcp_max_tw_buckets{{{I}}}", "tcp_max_tw_buckets"),
                 (f"footgun_sysctl_net_ipv4_tcp_timestamps{{{I}}}", "tcp_timestamps"),
                 (f"footgun_sysctl_net_ipv4_ip_local_port_range{{{I}}}", "port range {{field}}")),
-        unit="none", options=dict(STAT_OPTS, colorMode="none"),
+        unit="none", units={"B": "s"}, options=dict(STAT_OPTS, colorMode="none"),
         thresholds=steps((None, "text"))), 8, 8)
     L.add(panel(
         "stat", "tcp_tw_recycle",
@@ -328,7 +397,7 @@ def build():
         "(\"removed\").",
         [target(f"footgun_sysctl_net_ipv4_tcp_tw_recycle{{{I}}}", "tcp_tw_recycle")],
         unit="none", options=STAT_OPTS, thresholds=steps((None, "green"), (1, "red")),
-        extra={"noValue": "removed (kernel ≥ 4.12)"}), 4, 4)
+        no_value="removed (kernel ≥ 4.12)"), 4, 4)
     L.add(timeseries(
         "PAWS passive rejects (old kernels)",
         "TcpExt PAWSPassive per second: SYNs rejected because of their timestamp. Bad: anything above "
@@ -371,7 +440,8 @@ def build():
         "blackholes), SYN retransmits (listeners or conntrack dropping SYNs).",
         targets((f"instance:footgun_tcp_retransmits:ratio_rate5m{{{I}}}", "retransmitted share"),
                 (rate("footgun_tcpext_tcp_timeouts_total"), "TCPTimeouts /s"),
-                (rate("footgun_tcpext_tcp_syn_retrans_total"), "TCPSynRetrans /s")), unit="short"), 8, 8)
+                (rate("footgun_tcpext_tcp_syn_retrans_total"), "TCPSynRetrans /s")), unit="ops",
+        units={"A": "percentunit"}), 8, 8)
     L.add(timeseries(
         "Connections opened, failed and reset",
         "Per second: active opens (connect()), passive opens (accept), failed attempts, resets of "
@@ -479,7 +549,7 @@ def build():
         "Sockets per destination",
         "Established sockets per top-K destination. Bad: thousands towards one destination with a "
         "high retransmit rate, or a pool that keeps growing." + NETLINK,
-        [target(f"footgun_destination_sockets{{{I}}}", "{{dst_ip}}:{{dst_port}}")]), 8, 8)
+        [target(f"footgun_destination_sockets{{{I}}}", "{{direction}} {{dst_ip}}:{{dst_port}}")]), 8, 8)
     L.add(timeseries(
         "Retransmits per destination",
         "Retransmitted / sent segments over the life of the established sockets towards each top-K "
@@ -498,7 +568,8 @@ def build():
                 (f"footgun_sysctl_net_ipv4_tcp_keepalive_intvl{{{I}}}", "keepalive_intvl"),
                 (f"footgun_sysctl_net_ipv4_tcp_keepalive_probes{{{I}}}", "keepalive_probes"),
                 (f"footgun_sysctl_net_ipv4_tcp_retries2{{{I}}}", "tcp_retries2")),
-        unit="none", options=dict(STAT_OPTS, colorMode="none"), thresholds=steps((None, "text"))), 8, 5)
+        unit="none", units={"A": "s", "B": "s"}, options=dict(STAT_OPTS, colorMode="none"),
+        thresholds=steps((None, "text"))), 8, 5)
     L.add(panel(
         "stat", "Socket buffer limits",
         "net.core.rmem_max / wmem_max and the auto-tuning maximum of tcp_rmem / tcp_wmem. Bad: "
@@ -535,7 +606,7 @@ def build():
         "until they report.",
         [target(f"footgun_network_mtu_bytes{{{I}}} * on(instance, job, device) group_left(root_qdisc) "
                 f"footgun_network_info{{{I}}}", ref="A", instant=True, fmt="table")],
-        options={"showHeader": True, "cellHeight": "sm"},
+        unit="decbytes", decimals=2, options={"showHeader": True, "cellHeight": "sm"},
         extra={"transformations": [{"id": "organize", "options": {
             "excludeByName": {"Time": True, "__name__": True, "job": True, "instance": True},
             "renameByName": {"Value": "MTU"}}}]}), 12, 7)
@@ -581,6 +652,17 @@ def build():
     return L.panels
 
 
+def variable(name, label, query, all_):
+    """A query variable over footgun_build_info; with all_, "All" is ".*" so series without the label match too."""
+    v = {"name": name, "label": label, "type": "query", "datasource": DS, "definition": query,
+         "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery", "qryType": 1},
+         "current": {}, "hide": 0, "includeAll": all_, "multi": False, "options": [], "refresh": 2,
+         "regex": "", "skipUrlSync": False, "sort": 1}
+    if all_:
+        v["allValue"] = ".*"
+    return v
+
+
 def dashboard():
     return {
         "annotations": {"list": [{
@@ -604,12 +686,13 @@ def dashboard():
             {"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
              "current": {}, "hide": 0, "includeAll": False, "multi": False, "options": [], "refresh": 1,
              "regex": "", "skipUrlSync": False},
-            {"name": "instance", "label": "Node", "type": "query", "datasource": DS,
-             "definition": "label_values(footgun_build_info, instance)",
-             "query": {"query": "label_values(footgun_build_info, instance)", "refId": "PrometheusVariableQueryEditor-VariableQuery",
-                       "qryType": 1},
-             "current": {}, "hide": 0, "includeAll": False, "multi": False, "options": [], "refresh": 2,
-             "regex": "", "skipUrlSync": False, "sort": 1},
+            variable("job", "Job", "label_values(footgun_build_info, job)", all_=False),
+            # only where Prometheus adds a cluster label; ".*" also matches series without one
+            variable("cluster", "Cluster", 'label_values(footgun_build_info{job=~"$job"}, cluster)', all_=True),
+            # the PodMonitor's node label (the Kubernetes node name); in Kubernetes instance is podIP:port
+            variable("node", "Node", 'label_values(footgun_build_info{job=~"$job",cluster=~"$cluster"}, node)', all_=True),
+            variable("instance", "Instance",
+                     'label_values(footgun_build_info{job=~"$job",cluster=~"$cluster",node=~"$node"}, instance)', all_=False),
         ]},
         "time": {"from": "now-6h", "to": "now"},
         "timepicker": {},

@@ -1,5 +1,6 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.HashMap;
@@ -9,34 +10,50 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Names the other end of a connection the way a check reports it: the remote address and port of an
- * outbound connection, or "clients of" the local address and port for a connection a local listener
- * accepted, whose remote ports are the clients' ephemeral ones and would split one service into
- * a group per connection.
+ * Names the other end of a connection the way a check or a series reports it: the remote address
+ * and port of an outbound connection, or "clients of" the local address and port for a connection a
+ * local server holds, whose remote ports are the clients' ephemeral ones and would split one service
+ * into a group (a series) per connection. A connection is the server's when its local port is a
+ * listening one on its address (or a wildcard), or, where the ephemeral range is known, when its local
+ * port is outside it: connect() never picked that port, so this end was not the client.
  */
-final class ConnectionPeers {
+public final class ConnectionPeers {
 
     private final Map<Integer, Set<String>> listening;
+    /** Null when the range is unknown: then only listening ports mark a server end. */
+    private final EphemeralPorts ports;
 
-    private ConnectionPeers(Map<Integer, Set<String>> listening) {
+    private ConnectionPeers(Map<Integer, Set<String>> listening, EphemeralPorts ports) {
         this.listening = listening;
+        this.ports = ports;
     }
 
+    /** Server ends by listening ports alone. */
     static ConnectionPeers of(List<TcpSocket> sockets) {
+        return of(sockets, null);
+    }
+
+    /** Server ends by listening ports, and by local ports outside {@code ports} (null: unknown). */
+    public static ConnectionPeers of(List<TcpSocket> sockets, EphemeralPorts ports) {
         Map<Integer, Set<String>> listening = new HashMap<>();
         for (TcpSocket s : sockets) {
             if (s.state() == TcpState.LISTEN) {
                 listening.computeIfAbsent(s.local().port(), p -> new HashSet<>()).add(s.local().ip());
             }
         }
-        return new ConnectionPeers(listening);
+        return new ConnectionPeers(listening, ports);
+    }
+
+    /** Whether the socket with this local address is the server end of its connection. */
+    public boolean inbound(String localIp, int localPort) {
+        Set<String> ips = listening.get(localPort);
+        if (ips != null && (ips.contains(localIp) || ips.contains("0.0.0.0") || ips.contains("::"))) {
+            return true;
+        }
+        return ports != null && !ports.isEphemeral(localPort);
     }
 
     String of(TcpSocket s) {
-        Set<String> ips = listening.get(s.local().port());
-        if (ips != null && (ips.contains(s.local().ip()) || ips.contains("0.0.0.0") || ips.contains("::"))) {
-            return "clients of " + s.local();
-        }
-        return s.remote().toString();
+        return inbound(s.local().ip(), s.local().port()) ? "clients of " + s.local() : s.remote().toString();
     }
 }

@@ -35,7 +35,8 @@ import java.util.Map;
  *
  * @param ports the usable ephemeral range, null when the sysctls could not be read
  * @param portGroups every group with at least one socket on an ephemeral port, most used first
- * @param timeWait TIME_WAIT sockets per remote address and port, most first
+ * @param timeWait TIME_WAIT sockets per server end, most first: the remote address and port of outbound
+ *     connections, the local listener of inbound ones (never a client's ephemeral port)
  * @param bound ephemeral ports held through bind(), lost to every destination
  * @param unseenOrigin ephemeral ports held only by connections whose origin cannot be seen (see above)
  */
@@ -67,7 +68,13 @@ public record SocketCensus(
         }
     }
 
-    public record DestinationCount(String dstIp, int dstPort, int count) {}
+    /**
+     * TIME_WAIT sockets towards one server end.
+     *
+     * @param inbound true when the server end is this node's ({@code dstIp:dstPort} is the local listener and
+     *     the sockets are its clients'), false for connections this node opened
+     */
+    public record DestinationCount(String dstIp, int dstPort, boolean inbound, int count) {}
 
     /**
      * Ephemeral ports held through bind(), and what holds them.
@@ -106,7 +113,7 @@ public record SocketCensus(
 
     private record GroupKey(String srcIp, String dstIp, int dstPort) {}
 
-    private record DestKey(String dstIp, int dstPort) {}
+    private record DestKey(String dstIp, int dstPort, boolean inbound) {}
 
     public static SocketCensus of(NodeSnapshot snapshot) {
         Sysctls sysctls = snapshot.sysctls().value().orElse(null);
@@ -118,6 +125,7 @@ public record SocketCensus(
         SocketTable table = snapshot.sockets().value().orElseThrow();
         List<TcpSocket> open = table.open();
         CompactSockets cs = table.compact();
+        ConnectionPeers peers = ConnectionPeers.of(open, ports);
         Ledger ledger = ports == null ? null : new Ledger(ports);
         // the open sockets' ledger groups, and the column store's group to ledger group: both passes use them
         int[] openGroup = new int[open.size()];
@@ -144,7 +152,12 @@ public record SocketCensus(
             boolean timeWait = state == TcpState.TIME_WAIT;
             byState[cs.groupFamily(g).ordinal()][state.ordinal()]++;
             if (timeWait) {
-                perGroupTw[g]++;
+                if (peers.inbound(cs.groupLocalIp(g), cs.localPort(i))) {
+                    // a server's TIME_WAIT: counted under its listener, so client ports never become keys
+                    tw.computeIfAbsent(new DestKey(cs.groupLocalIp(g), cs.localPort(i), true), k -> new int[1])[0]++;
+                } else {
+                    perGroupTw[g]++;
+                }
             }
             if (ledger != null && ports.isEphemeral(cs.localPort(i))) {
                 if (boundOnly(state, cs.groupRemoteIsUnspecified(g))) {
@@ -160,7 +173,7 @@ public record SocketCensus(
         }
         for (int g = 0; g < perGroupTw.length; g++) {
             if (perGroupTw[g] > 0) {
-                tw.computeIfAbsent(new DestKey(cs.groupRemoteIp(g), cs.groupRemotePort(g)), k -> new int[1])[0] += perGroupTw[g];
+                tw.computeIfAbsent(new DestKey(cs.groupRemoteIp(g), cs.groupRemotePort(g), false), k -> new int[1])[0] += perGroupTw[g];
             }
         }
         List<PortGroup> portGroups = List.of();
@@ -195,9 +208,10 @@ public record SocketCensus(
             }
         }
         List<DestinationCount> timeWait = new ArrayList<>(tw.size());
-        tw.forEach((k, c) -> timeWait.add(new DestinationCount(k.dstIp, k.dstPort, c[0])));
+        tw.forEach((k, c) -> timeWait.add(new DestinationCount(k.dstIp, k.dstPort, k.inbound, c[0])));
         timeWait.sort(Comparator.comparingInt(DestinationCount::count).reversed()
-                .thenComparing(DestinationCount::dstIp).thenComparingInt(DestinationCount::dstPort));
+                .thenComparing(DestinationCount::dstIp).thenComparingInt(DestinationCount::dstPort)
+                .thenComparing(DestinationCount::inbound));
         return new SocketCensus(byFamilyState, ports, portGroups, List.copyOf(timeWait), reuse, bound, unseen);
     }
 

@@ -1,6 +1,7 @@
 package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.BuildInfo;
+import dev.tcpfootgun.footgun.ConnectionPeers;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.KernelFacts;
 import dev.tcpfootgun.footgun.SocketCensus;
@@ -88,7 +89,9 @@ public final class MetricsRenderer {
                     "Connections of this read counted without tcp_info, past --collector.sockets.detail-limit; the checks "
                             + "that need tcp_info judged the others.")
                     .set(table.undetailed()).add();
-            TcpInfoFamilies.render(f, table.open(), destinationsTop(a), labels);
+            SocketCensus census = a.observation().census();
+            TcpInfoFamilies.render(f, table.open(), ConnectionPeers.of(table.open(), census == null ? null : census.ports()),
+                    destinationsTop(a), labels);
             ListenerFamilies.render(f, table.open(), s.sysctls().value().orElse(null), destinationsTop(a), labels);
         });
         s.netstat().value().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
@@ -107,6 +110,11 @@ public final class MetricsRenderer {
         List<MetricSnapshot> all = new ArrayList<>(shown.snapshots());
         all.addAll(health.resolve().snapshots());
         return new MetricSnapshots(all);
+    }
+
+    /** The direction label of a series keyed by a connection's server end. */
+    static String direction(boolean inbound) {
+        return inbound ? "inbound" : "outbound";
     }
 
     /** With --destinations.labels=drop no destination gets its own series: all sum into "other"; risks still see them all. */
@@ -175,17 +183,19 @@ public final class MetricsRenderer {
         states.add();
 
         var tw = f.gauge("footgun_tcp_time_wait_sockets",
-                "TIME_WAIT sockets per remote address and port; the top destinations by count, the rest summed in dst_ip=\"other\".");
+                "TIME_WAIT sockets per server end: the destination of outbound connections, the local listener of inbound ones "
+                        + "(direction=\"inbound\": its clients'); the top ones by count, the rest summed in dst_ip=\"other\".");
         long twOther = 0;
         for (int i = 0; i < census.timeWait().size(); i++) {
             var d = census.timeWait().get(i);
             if (i < top) {
-                tw.set(d.count(), "dst_ip", labels.address(d.dstIp()), "dst_port", Integer.toString(d.dstPort()));
+                tw.set(d.count(), "direction", direction(d.inbound()), "dst_ip", labels.address(d.dstIp()),
+                        "dst_port", Integer.toString(d.dstPort()));
             } else {
                 twOther += d.count();
             }
         }
-        tw.set(twOther, "dst_ip", OTHER, "dst_port", OTHER).add();
+        tw.set(twOther, "direction", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
 
         EphemeralPorts ports = census.ports();
         if (ports == null) {

@@ -107,12 +107,14 @@ final class NamespaceFamilies {
             for (int i = 0; i < census.timeWait().size(); i++) {
                 var d = census.timeWait().get(i);
                 if (i < destinationsTop) {
-                    tw.set(d.count(), "netns", netns, "dst_ip", labels.address(d.dstIp()), "dst_port", Integer.toString(d.dstPort()));
+                    tw.set(d.count(), "netns", netns, "direction", MetricsRenderer.direction(d.inbound()),
+                            "dst_ip", labels.address(d.dstIp()), "dst_port", Integer.toString(d.dstPort()));
                 } else {
                     restTw += d.count();
                 }
             }
-            tw.set(restTw, "netns", netns, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER);
+            tw.set(restTw, "netns", netns, "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER,
+                    "dst_port", MetricsRenderer.OTHER);
             long restPorts = 0;
             for (int i = 0; i < census.portGroups().size(); i++) {
                 var g = census.portGroups().get(i);
@@ -133,7 +135,7 @@ final class NamespaceFamilies {
                     states.set(otherStates.getOrDefault(s, 0), "netns", o, "state", s.label());
                 }
             }
-            tw.set(otherTw, "netns", o, "dst_ip", o, "dst_port", o);
+            tw.set(otherTw, "netns", o, "direction", o, "dst_ip", o, "dst_port", o);
             ports.set(otherPorts, "netns", o, "src_ip", o, "dst_ip", o, "dst_port", o);
             conntrack.set(otherConntrack, "netns", o);
             tcpInfo.set(otherTcpInfo, "netns", o);

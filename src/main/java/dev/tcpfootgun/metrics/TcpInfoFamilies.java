@@ -1,5 +1,6 @@
 package dev.tcpfootgun.metrics;
 
+import dev.tcpfootgun.footgun.ConnectionPeers;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -28,7 +29,8 @@ final class TcpInfoFamilies {
     static final double[] RATE_BOUNDS = {1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, Double.POSITIVE_INFINITY};
     static final double[] RETRANS_BOUNDS = {0, 1, 2, 5, 10, 50, 100, 1000, Double.POSITIVE_INFINITY};
 
-    private record Dest(String ip, int port) {}
+    /** A connection's server end: the destination, or for inbound connections the local listener. */
+    private record Dest(String ip, int port, boolean inbound) {}
 
     private static final class DestStats {
         final List<Double> rtts = new ArrayList<>();
@@ -38,7 +40,7 @@ final class TcpInfoFamilies {
 
     private TcpInfoFamilies() {}
 
-    static void render(Families f, List<TcpSocket> sockets, int top, DestinationLabels destinationLabels) {
+    static void render(Families f, List<TcpSocket> sockets, ConnectionPeers peers, int top, DestinationLabels destinationLabels) {
         List<TcpInfo> infos = new ArrayList<>();
         Map<Dest, DestStats> dests = new HashMap<>();
         for (TcpSocket s : sockets) {
@@ -47,7 +49,10 @@ final class TcpInfoFamilies {
                 continue;
             }
             infos.add(i);
-            DestStats d = dests.computeIfAbsent(new Dest(s.remote().ip(), s.remote().port()), k -> new DestStats());
+            Dest key = peers.inbound(s.local().ip(), s.local().port())
+                    ? new Dest(s.local().ip(), s.local().port(), true)
+                    : new Dest(s.remote().ip(), s.remote().port(), false);
+            DestStats d = dests.computeIfAbsent(key, k -> new DestStats());
             d.rtts.add(i.rttMicros() / 1e6);
             d.retrans += Math.max(0, i.totalRetrans());
             d.segsOut += Math.max(0, i.segsOut());
@@ -88,8 +93,10 @@ final class TcpInfoFamilies {
 
         List<Map.Entry<Dest, DestStats>> ranked = new ArrayList<>(dests.entrySet());
         ranked.sort(Comparator.<Map.Entry<Dest, DestStats>>comparingInt(e -> e.getValue().rtts.size()).reversed()
-                .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port()));
-        var count = f.gauge("footgun_destination_sockets", "Established sockets with tcp_info per destination; the top destinations, the rest in \"other\".");
+                .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port())
+                .thenComparing(e -> e.getKey().inbound()));
+        var count = f.gauge("footgun_destination_sockets", "Established sockets with tcp_info per server end (the destination, or for direction=\"inbound\" the local listener "
+                + "its clients reached); the top ones, the rest in \"other\".");
         var median = f.gauge("footgun_destination_rtt_median_seconds", "Median smoothed RTT of the established sockets to each top destination.");
         var max = f.gauge("footgun_destination_rtt_max_seconds", "Largest smoothed RTT among the established sockets to each top destination.");
         var retrans = f.gauge("footgun_destination_retransmit_ratio",
@@ -102,14 +109,15 @@ final class TcpInfoFamilies {
                 other += st.rtts.size();
                 continue;
             }
-            String[] labels = {"dst_ip", destinationLabels.address(d.ip()), "dst_port", Integer.toString(d.port())};
+            String[] labels = {"direction", MetricsRenderer.direction(d.inbound()), "dst_ip", destinationLabels.address(d.ip()),
+                "dst_port", Integer.toString(d.port())};
             double[] sorted = st.rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             count.set(sorted.length, labels);
             median.set(median(sorted), labels);
             max.set(sorted[sorted.length - 1], labels);
             retrans.set(st.segsOut == 0 ? 0 : (double) st.retrans / st.segsOut, labels);
         }
-        count.set(other, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
+        count.set(other, "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
         median.add();
         max.add();
         retrans.add();

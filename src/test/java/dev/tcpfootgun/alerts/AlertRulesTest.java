@@ -317,10 +317,23 @@ class AlertRulesTest {
             vars.put((String) map(v).get("name"), map(v));
         }
         assertThat(vars.get("datasource")).containsEntry("type", "datasource").containsEntry("query", "prometheus");
-        Map<String, Object> instance = vars.get("instance");
-        assertThat(instance).containsEntry("type", "query")
-                .containsEntry("definition", "label_values(footgun_build_info, instance)");
-        assertThat(map(instance.get("query"))).containsEntry("query", "label_values(footgun_build_info, instance)");
+        // job, cluster (when Prometheus has one) and node (the PodMonitor's) beside instance, each from
+        // footgun_build_info and narrowed by the ones before it
+        List<String> order = List.of("job", "cluster", "node", "instance");
+        for (int i = 0; i < order.size(); i++) {
+            String name = order.get(i);
+            Map<String, Object> v = vars.get(name);
+            assertThat(v).as("variable " + name).isNotNull().containsEntry("type", "query");
+            String q = (String) v.get("definition");
+            assertThat(q).as(name).startsWith("label_values(footgun_build_info").endsWith(", " + name + ")");
+            assertThat(map(v.get("query"))).containsEntry("query", q);
+            for (String before : order.subList(0, i)) {
+                assertThat(q).as(name + " is narrowed by " + before).contains(before + "=~\"$" + before + "\"");
+            }
+        }
+        // cluster and node are optional labels: "All" must be .* so series without them still match
+        assertThat(vars.get("cluster")).containsEntry("includeAll", true).containsEntry("allValue", ".*");
+        assertThat(vars.get("node")).containsEntry("includeAll", true).containsEntry("allValue", ".*");
 
         Set<Object> ids = new LinkedHashSet<>();
         for (Map<String, Object> p : panels(d)) {
@@ -330,6 +343,8 @@ class AlertRulesTest {
             int x = ((Number) grid.get("x")).intValue();
             int w = ((Number) grid.get("w")).intValue();
             assertThat(x + w).as("width of " + title).isLessThanOrEqualTo(24);
+            // Grafana reads noValue from fieldConfig.defaults; on the panel itself it is ignored
+            assertThat(p).as(title + ": noValue at panel level").doesNotContainKey("noValue");
             if (p.get("type").equals("row")) {
                 continue;
             }
@@ -343,7 +358,7 @@ class AlertRulesTest {
 
     @Test
     void everyFootgunHasARiskPanelAndTheDashboardHasTheRequiredViews() throws IOException {
-        List<PanelQuery> queries = panelQueries(DASHBOARD, Map.of("instance", "node-a"));
+        List<PanelQuery> queries = panelQueries(DASHBOARD, DASHBOARD_VARIABLES);
         for (Footgun f : Footgun.values()) {
             assertThat(queries).as("risk panel for " + f.id())
                     .anyMatch(q -> (q.panelType().equals("stat") || q.panelType().equals("bargauge"))
@@ -359,12 +374,87 @@ class AlertRulesTest {
         assertThat(queries).anyMatch(q -> q.expr().contains("footgun_scrape_collector_success"));
         for (PanelQuery q : queries) {
             assertThat(q.expr()).as(q.panelTitle() + " " + q.refId() + " has its variables substituted")
-                    .doesNotContain("$").contains("instance=\"node-a\"");
+                    .doesNotContain("$");
+            // every selector of a footgun family (recording rules included) carries every variable
+            Matcher sel = Pattern.compile("(?:footgun_|:footgun_)[a-z0-9_:]*\\{([^}]*)}").matcher(q.expr());
+            while (sel.find()) {
+                assertThat(sel.group(1)).as(q.panelTitle() + " " + q.refId() + " selector " + sel.group())
+                        .contains("job=~\".*\"", "cluster=~\".*\"", "node=~\".*\"", "instance=~\"node-a\"");
+            }
             if (NETLINK_METRICS.matcher(q.expr()).find()) {
                 assertThat(q.description()).as(q.panelTitle() + " says it needs netlink sock_diag")
                         .contains("netlink sock_diag");
             }
         }
+    }
+
+    /** Values for the dashboard's variables when its queries run outside Grafana: one node, the rest "All". */
+    static final Map<String, String> DASHBOARD_VARIABLES = Map.of("job", ".*", "cluster", ".*", "node", ".*", "instance", "node-a");
+
+    /** Grafana units per unit suffix of a metric name (…_seconds, a recording rule's …:seconds). */
+    static final Map<String, Set<String>> UNITS_BY_SUFFIX = Map.of(
+            "seconds", Set.of("s", "ms", "µs", "ns", "dtdurations", "dtdurationms"),
+            "bytes", Set.of("bytes", "decbytes", "kbytes", "mbytes"),
+            "bytes_per_second", Set.of("Bps", "binBps", "decBps"),
+            "ratio", Set.of("percentunit", "none"));
+
+    /** Sysctls counted in seconds, whose names carry no unit suffix. */
+    static final List<String> SECONDS_SYSCTLS = List.of("tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_fin_timeout");
+
+    @Test
+    void everyPanelsUnitMatchesItsMetricsUnitSuffix() throws IOException {
+        Map<String, Object> d = map(MiniJson.parse(Files.readString(DASHBOARD)));
+        List<String> wrong = new ArrayList<>();
+        for (Map<String, Object> p : panels(d)) {
+            if (p.get("type").equals("row")) {
+                continue;
+            }
+            Map<String, Object> fc = map(p.get("fieldConfig"));
+            String panelUnit = (String) map(fc.get("defaults")).get("unit");
+            Map<String, String> byRef = new HashMap<>();
+            for (Object o : list(fc.getOrDefault("overrides", List.of()))) {
+                Map<String, Object> ov = map(o);
+                Map<String, Object> matcher = map(ov.get("matcher"));
+                for (Object prop : list(ov.get("properties"))) {
+                    if ("byFrameRefID".equals(matcher.get("id")) && "unit".equals(map(prop).get("id"))) {
+                        byRef.put((String) matcher.get("options"), (String) map(prop).get("value"));
+                    }
+                }
+            }
+            for (Object t : list(p.get("targets"))) {
+                Map<String, Object> target = map(t);
+                String expr = (String) target.get("expr");
+                String unit = byRef.getOrDefault((String) target.get("refId"), panelUnit);
+                String suffix = unitSuffix(expr);
+                if (suffix != null && !UNITS_BY_SUFFIX.get(suffix).contains(unit)) {
+                    wrong.add(p.get("title") + " [" + target.get("refId") + "] reads a _" + suffix + " metric with unit " + unit
+                            + ": " + expr);
+                }
+                for (String sysctl : SECONDS_SYSCTLS) {
+                    if (expr.contains("footgun_sysctl_net_ipv4_" + sysctl + "{") && !"s".equals(unit)) {
+                        wrong.add(p.get("title") + " [" + target.get("refId") + "] shows " + sysctl + " (seconds) with unit " + unit);
+                    }
+                }
+            }
+        }
+        assertThat(wrong).as("panels whose unit does not match their metric").isEmpty();
+    }
+
+    /**
+     * The unit suffix of what a query shows: that of its first metric, or none when it divides two
+     * metrics of one unit (a ratio of seconds is dimensionless) or takes a rate (a count per second).
+     */
+    static String unitSuffix(String expr) {
+        Matcher m = Pattern.compile("\\b(?:[a-z_]+:)?footgun_[a-z0-9_]*?(?:_|:)(seconds|bytes_per_second|bytes|ratio)(?:_bucket)?\\b(?!_)")
+                .matcher(expr);
+        if (!m.find() || expr.contains("rate(")) {
+            return null;
+        }
+        String first = m.group(1);
+        if (expr.contains(" / ") && m.find() && m.group(1).equals(first) && !first.equals("ratio")) {
+            return null;
+        }
+        return first;
     }
 
     /** tcp_info-derived families that only the netlink socket source provides. */
@@ -377,7 +467,7 @@ class AlertRulesTest {
         assumeTool("promtool", "prometheus");
         // promtool has no offline query parser, but it parses every rule's expression: wrap each
         // panel query in a recording rule and let `promtool check rules` judge it.
-        List<PanelQuery> queries = panelQueries(DASHBOARD, Map.of("instance", "node-a"));
+        List<PanelQuery> queries = panelQueries(DASHBOARD, DASHBOARD_VARIABLES);
         StringBuilder y = new StringBuilder("groups:\n  - name: dashboard-queries\n    rules:\n");
         for (int i = 0; i < queries.size(); i++) {
             y.append("      - record: panel_query_").append(i).append("\n        expr: '")

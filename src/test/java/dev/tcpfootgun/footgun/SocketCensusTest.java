@@ -61,15 +61,33 @@ class SocketCensusTest {
 
         assertThat(c.count(TcpState.TIME_WAIT)).isEqualTo(52);
         assertThat(c.count(Family.INET, TcpState.ESTABLISHED)).isEqualTo(1);
+        // the server side's TIME_WAIT counts under its own address, not the client's ephemeral port
         assertThat(c.timeWait()).containsExactly(
-                new SocketCensus.DestinationCount("10.0.0.7", 5432, 51),
-                new SocketCensus.DestinationCount("10.0.0.9", 50000, 1));
+                new SocketCensus.DestinationCount("10.0.0.7", 5432, false, 51),
+                new SocketCensus.DestinationCount("10.0.0.1", 80, true, 1));
         // 50 TIME_WAIT + 1 established from 10.0.0.1; the 20 with 1 s left are 59 s old, past the 1 s reuse delay; the others are 0.5 s old
         // the 20 TIME_WAIT sockets 59 s old give their ports back (tcp_tw_reuse=1): 31 of the 51 ports are lost
         assertThat(c.portGroups()).first().isEqualTo(new SocketCensus.PortGroup("10.0.0.1", "10.0.0.7", 5432, 51, 50, 20, 31, 0));
         assertThat(c.worstPortGroup().blocking()).isEqualTo(31);
         // 10.0.0.2 (its one TIME_WAIT reusable) loses 10.0.0.1's 25 ports of bind()'s parity: bind() may have made them
         assertThat(c.portGroups()).contains(new SocketCensus.PortGroup("10.0.0.2", "10.0.0.7", 5432, 1, 1, 1, 25, 25));
+    }
+
+    @Test
+    void inboundTimeWaitCountsUnderTheListenerNeverUnderAClientPort() {
+        List<TcpSocket> sockets = new ArrayList<>();
+        // a server listening inside the ephemeral range, closing first: its clients' ports vary, its own does not
+        sockets.add(TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("0.0.0.0", 45000), new Endpoint("0.0.0.0", 0)));
+        for (int i = 0; i < 30; i++) {
+            sockets.add(timeWait("10.0.0.1", 45000, "10.0.0.9", 50001 + i, 1_000));
+        }
+        // outbound from an ephemeral port to a peer's 45000 (no local listener there on this address)
+        sockets.add(timeWait("10.0.0.2", 40001, "10.0.0.9", 45000, 1_000));
+        SocketCensus c = SocketCensus.of(snapshot(new Node(sockets, "32768\t60999", 1, 1, 1000)));
+        assertThat(c.timeWait()).containsExactly(
+                new SocketCensus.DestinationCount("10.0.0.1", 45000, true, 30),
+                new SocketCensus.DestinationCount("10.0.0.9", 45000, false, 1));
+        assertThat(c.timeWait()).noneMatch(d -> d.dstPort() > 50000);
     }
 
     static TcpSocket socket(TcpState state, String src, int sport, String dst, int dport) {
@@ -235,11 +253,17 @@ class SocketCensusTest {
             Map<List<Object>, int[]> groups = new java.util.LinkedHashMap<>();
             Map<List<Object>, int[]> tw = new HashMap<>();
             Map<Integer, List<TcpSocket>> holders = new HashMap<>();
+            List<TcpSocket> listeners = sockets.stream().filter(l -> l.state() == TcpState.LISTEN).toList();
             for (TcpSocket s : sockets) {
                 byState.computeIfAbsent(s.family(), f -> new EnumMap<>(TcpState.class)).merge(s.state(), 1, Integer::sum);
                 boolean isTw = s.state() == TcpState.TIME_WAIT;
                 if (isTw) {
-                    tw.computeIfAbsent(List.of(s.remote().ip(), s.remote().port()), k -> new int[1])[0]++;
+                    // the server end: a listener on this socket's local address, or a local port connect() never picks
+                    boolean inbound = listeners.stream().anyMatch(l -> l.local().port() == s.local().port()
+                            && (l.local().ip().equals(s.local().ip()) || l.local().ip().equals("0.0.0.0") || l.local().ip().equals("::")))
+                            || (ports != null && !ports.isEphemeral(s.local().port()));
+                    Endpoint end = inbound ? s.local() : s.remote();
+                    tw.computeIfAbsent(List.of(end.ip(), end.port(), inbound), k -> new int[1])[0]++;
                 }
                 if (ports != null && ports.isEphemeral(s.local().port())) {
                     holders.computeIfAbsent(s.local().port(), k -> new ArrayList<>()).add(s);
@@ -281,9 +305,10 @@ class SocketCensusTest {
             pg.sort(Comparator.comparingInt(SocketCensus.PortGroup::inUse).reversed().thenComparing(SocketCensus.PortGroup::dstIp)
                     .thenComparingInt(SocketCensus.PortGroup::dstPort).thenComparing(SocketCensus.PortGroup::srcIp));
             List<SocketCensus.DestinationCount> dc = new ArrayList<>();
-            tw.forEach((k, c) -> dc.add(new SocketCensus.DestinationCount((String) k.get(0), (Integer) k.get(1), c[0])));
+            tw.forEach((k, c) -> dc.add(new SocketCensus.DestinationCount((String) k.get(0), (Integer) k.get(1), (Boolean) k.get(2), c[0])));
             dc.sort(Comparator.comparingInt(SocketCensus.DestinationCount::count).reversed()
-                    .thenComparing(SocketCensus.DestinationCount::dstIp).thenComparingInt(SocketCensus.DestinationCount::dstPort));
+                    .thenComparing(SocketCensus.DestinationCount::dstIp).thenComparingInt(SocketCensus.DestinationCount::dstPort)
+                    .thenComparing(SocketCensus.DestinationCount::inbound));
             return new Reference(byState, pg, dc);
         }
 

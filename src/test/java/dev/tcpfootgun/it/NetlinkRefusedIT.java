@@ -74,8 +74,8 @@ class NetlinkRefusedIT {
 
                 Map<String, Double> tw = series(p, "footgun_tcp_time_wait_sockets{");
                 assertThat(tw).isEqualTo(series(n, "footgun_tcp_time_wait_sockets{"));
-                assertThat(p.get("footgun_tcp_time_wait_sockets", "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(30);
-                assertThat(p.get("footgun_tcp_time_wait_sockets", "dst_ip", "127.0.0.1", "dst_port", "8081")).hasValue(12);
+                assertThat(p.get("footgun_tcp_time_wait_sockets", "direction", "outbound", "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(30);
+                assertThat(p.get("footgun_tcp_time_wait_sockets", "direction", "outbound", "dst_ip", "127.0.0.1", "dst_port", "8081")).hasValue(12);
                 assertThat(p.get("footgun_ephemeral_ports_in_use", "src_ip", "127.0.0.1", "dst_ip", "127.0.0.1", "dst_port", "8081"))
                         .hasValue(19);
                 assertThat(p.get("footgun_ephemeral_ports_in_use", "src_ip", "127.0.0.1", "dst_ip", "127.0.0.1", "dst_port", "8081"))

@@ -304,9 +304,9 @@ class NetnsIT {
                     "pod_name", "", "pod_uid", "", "pod_ips", "", "access", access)).hasValue(1);
             assertThat(m.get("footgun_netns_info", "netns", idC, "pid", Long.toString(pc), "pod_namespace", "payments",
                     "pod_name", "api-7f9", "pod_uid", uidC, "pod_ips", "fd00:77::c", "access", access)).hasValue(1);
-            assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", idA, "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(92);
-            assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", idB, "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(20);
-            assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", idC, "dst_ip", "127.0.0.1", "dst_port", "9090")).hasValue(5);
+            assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", idA, "direction", "outbound", "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(92);
+            assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", idB, "direction", "outbound", "dst_ip", "127.0.0.1", "dst_port", "8080")).hasValue(20);
+            assertThat(m.get("footgun_netns_tcp_time_wait_sockets", "netns", idC, "direction", "outbound", "dst_ip", "127.0.0.1", "dst_port", "9090")).hasValue(5);
             assertThat(m.get("footgun_netns_ephemeral_ports_in_use", "netns", idA, "src_ip", "127.0.0.1", "dst_ip", "127.0.0.1",
                     "dst_port", "8080")).hasValue(92);
         }

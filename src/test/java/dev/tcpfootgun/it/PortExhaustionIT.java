@@ -57,7 +57,7 @@ class PortExhaustionIT {
 
                 MetricsText m = MetricsText.parse(scrape(ns));
                 String port = Integer.toString(listener.port());
-                assertThat(m.get("footgun_tcp_time_wait_sockets", "dst_ip", "127.0.0.1", "dst_port", port))
+                assertThat(m.get("footgun_tcp_time_wait_sockets", "direction", "outbound", "dst_ip", "127.0.0.1", "dst_port", port))
                         .hasValue(CLOSED);
                 assertThat(m.get("footgun_ephemeral_ports_in_use", "src_ip", "127.0.0.1", "dst_ip", "127.0.0.1", "dst_port", port))
                         .hasValue(CLOSED);
@@ -119,7 +119,7 @@ class PortExhaustionIT {
                 String hash = "h:" + java.util.HexFormat.of().formatHex(digest).substring(0, 12);
 
                 MetricsText h = MetricsText.parse(scrape(ns, 9981));
-                assertThat(h.get("footgun_tcp_time_wait_sockets", "dst_ip", hash, "dst_port", "8080")).hasValue(tw);
+                assertThat(h.get("footgun_tcp_time_wait_sockets", "direction", "outbound", "dst_ip", hash, "dst_port", "8080")).hasValue(tw);
                 assertThat(h.text()).doesNotContain("\"127.0.0.1\"");
 
                 MetricsText d = MetricsText.parse(scrape(ns, 9982));
@@ -127,7 +127,7 @@ class PortExhaustionIT {
                 double allTimeWait = d.get("footgun_tcp_sockets", "family", "ipv4", "state", "time_wait").orElseThrow()
                         + d.get("footgun_tcp_sockets", "family", "ipv6", "state", "time_wait").orElseThrow();
                 assertThat(allTimeWait).isGreaterThanOrEqualTo(tw);
-                assertThat(d.get("footgun_tcp_time_wait_sockets", "dst_ip", "other", "dst_port", "other")).hasValue(allTimeWait);
+                assertThat(d.get("footgun_tcp_time_wait_sockets", "direction", "other", "dst_ip", "other", "dst_port", "other")).hasValue(allTimeWait);
                 assertThat(d.text()).doesNotContain("127.0.0.1").doesNotContain(hash);
                 assertThat(d.has("footgun_risk_ratio{footgun=\"ephemeral_port_exhaustion\"}")).isTrue();
             } finally {

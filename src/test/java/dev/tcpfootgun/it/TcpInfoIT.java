@@ -64,7 +64,7 @@ class TcpInfoIT {
                 long retrans = retransmits(before);
                 long segsOut = Long.parseLong(find(SEGS_OUT, before));
                 assertThat(retrans).as("the transfer really retransmitted: " + before).isPositive();
-                String[] dst = {"dst_ip", "127.0.0.1", "dst_port", Integer.toString(SERVER_PORT)};
+                String[] dst = {"direction", "outbound", "dst_ip", "127.0.0.1", "dst_port", Integer.toString(SERVER_PORT)};
                 assertThat(m.get("footgun_destination_sockets", dst)).hasValue(1);
                 assertThat(m.get("footgun_destination_rtt_max_seconds", dst).orElseThrow()).isCloseTo(rttMs / 1000, org.assertj.core.data.Offset.offset(1e-9));
                 assertThat(m.get("footgun_destination_rtt_median_seconds", dst).orElseThrow()).isCloseTo(rttMs / 1000, org.assertj.core.data.Offset.offset(1e-9));
