@@ -67,7 +67,7 @@ public final class Main {
                 yield 0;
             }
             case "doctor" -> Doctor.run(settings, out);
-            case "train" -> Training.run(settings, err);
+            case "train" -> Training.run(settings, err, Main::start);
             default -> serve(settings, err);
         };
     }

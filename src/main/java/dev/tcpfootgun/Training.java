@@ -47,10 +47,14 @@ final class Training {
 
     private Training() {}
 
-    static int run(Settings settings, PrintStream err) {
+    /**
+     * @param serve starts the server as serve does (Main's start): passed in, so that the command line
+     *     depends on the training run and not both ways
+     */
+    static int run(Settings settings, PrintStream err, java.util.function.BiFunction<Settings, PrintStream, ExporterServer> serve) {
         long started = System.nanoTime();
         Settings local = settings.forCommand("serve", List.of(new ListenAddress("127.0.0.1", 0)), settings.output());
-        ExporterServer server = Main.start(local, err);
+        ExporterServer server = serve.apply(local, err);
         if (server == null) {
             return 1;
         }
