@@ -26,6 +26,7 @@ import java.util.Map;
  * @param conntrackDump the conntrack table dump's flags
  * @param ignoredDevices interfaces left out of the interface series (--collector.interfaces.ignored-devices); the checks see all
  * @param collectors the collectors switched on (--[no-]collector.NAME, --collector.disable-defaults), in registry order
+ * @param maxRequests requests served at once, 503 beyond (--web.max-requests, node_exporter's; 0: no limit)
  */
 public record Settings(
         String command,
@@ -50,7 +51,8 @@ public record Settings(
         LogFormat logFormat,
         boolean exporterMetrics,
         ConntrackDumpSettings conntrackDump,
-        List<String> collectors) {
+        List<String> collectors,
+        int maxRequests) {
 
     public Settings {
         collectors = List.copyOf(collectors);
@@ -65,6 +67,9 @@ public record Settings(
 
     /** {@link #socketDetailLimit} when no flag sets it: sized from the heap (see {@link #detailLimitForHeap}). */
     public static final int DETAIL_LIMIT_AUTO = -1;
+
+    /** node_exporter's --web.max-requests default. */
+    public static final int DEFAULT_MAX_REQUESTS = 40;
 
     /** Default port: from the range after 9100-9999, which the Prometheus port allocation list has used up. */
     public static final int DEFAULT_PORT = 10071;
@@ -84,6 +89,7 @@ public record Settings(
                                           to listen on several (default :%d)
               --web.disable-exporter-metrics
                                           leave the exporter's own process_* and jvm_* metrics out of /metrics
+              --web.max-requests=N        requests served at once; more get 503 (default %d, 0: no limit)
               --web.telemetry-path=PATH   path under which to expose metrics (default /metrics)
               --path.procfs=PATH          procfs mount point (default /proc)
               --path.sysfs=PATH           sysfs mount point (default /sys)
@@ -124,7 +130,7 @@ public record Settings(
             %s  --collector.disable-defaults
                                           switch off every collector not named by --collector.NAME
               -h, --help                  show this help
-            """.formatted(DEFAULT_PORT, ConntrackDumpSettings.DEFAULT_ENTRY_LIMIT, DEFAULT_IGNORED_DEVICES, collectorLines());
+            """.formatted(DEFAULT_PORT, DEFAULT_MAX_REQUESTS, ConntrackDumpSettings.DEFAULT_ENTRY_LIMIT, DEFAULT_IGNORED_DEVICES, collectorLines());
 
     private static String collectorLines() {
         StringBuilder b = new StringBuilder();
@@ -139,7 +145,7 @@ public record Settings(
                 Path.of("/sys"), 20, SocketSourceMode.AUTO, "text", false, 10, Path.of("/var/log/pods"), Duration.ofSeconds(9), false,
                 null, DestinationLabelMode.PLAIN, DETAIL_LIMIT_AUTO, Status.WARN,
                 Pattern.compile(DEFAULT_IGNORED_DEVICES), LogLevel.INFO, LogFormat.LOGFMT, true,
-                ConntrackDumpSettings.defaults(), names(Collectors.enabled(Map.of(), false)));
+                ConntrackDumpSettings.defaults(), names(Collectors.enabled(Map.of(), false)), DEFAULT_MAX_REQUESTS);
     }
 
     /**
@@ -160,7 +166,7 @@ public record Settings(
     public Settings forCommand(String command, List<ListenAddress> listen, String output) {
         return new Settings(command, listen, telemetryPath, procfs, sysfs, destinationsTop, socketSource, output, netns,
                 netnsTop, podLogs, scrapeTimeout, false, null, destinationLabels, socketDetailLimit, doctorFailOn, ignoredDevices, logLevel,
-                logFormat, exporterMetrics, conntrackDump, collectors);
+                logFormat, exporterMetrics, conntrackDump, collectors, maxRequests);
     }
 
     /** The detail limit in force: the flag's, or the one the heap allows. */
@@ -195,6 +201,7 @@ public record Settings(
         ConntrackDumpSettings dump = s.conntrackDump;
         Map<String, Boolean> collectorSwitches = new LinkedHashMap<>();
         boolean disableDefaults = false;
+        int maxRequests = s.maxRequests;
         List<String> rest = new ArrayList<>(args);
         for (Iterator<String> it = rest.iterator(); it.hasNext(); ) {
             String arg = it.next();
@@ -273,6 +280,7 @@ public record Settings(
                 case "--collector.sockets.detail-limit" -> detailLimit = positiveInt(name, value, 0, Integer.MAX_VALUE);
                 case "--collector.conntrack.dump-limit" -> dump = dump.withEntryLimit(positiveInt(name, value, 1, Integer.MAX_VALUE));
                 case "--collector.conntrack.nat-port-range" -> dump = dump.withNatPortRange(name, value);
+                case "--web.max-requests" -> maxRequests = positiveInt(name, value, 0, 100_000);
                 case "--netns.top" -> netnsTop = positiveInt(name, value, 1, 10_000);
                 case "--path.pod-logs" -> podLogs = nonEmptyPath(name, value);
                 case "--collector.netns" -> throw new BadFlagException("--collector.netns takes no value (use --no-collector.netns to turn it off)");
@@ -313,7 +321,7 @@ public record Settings(
         return new Settings(command == null ? "serve" : command, listen.isEmpty() ? s.listenAddresses : List.copyOf(listen),
                 path, procfs, sysfs, top, mode, output, netns, netnsTop, podLogs, scrapeTimeout, help, web, labels, detailLimit,
                 failOn, ignored, logLevel, logFormat, exporterMetrics,
-                dump.withEnabled(enabled.contains(Slot.CONNTRACK_ENTRIES.name())), enabled);
+                dump.withEnabled(enabled.contains(Slot.CONNTRACK_ENTRIES.name())), enabled, maxRequests);
     }
 
     private static List<String> names(List<Collector<?>> collectors) {

@@ -55,7 +55,7 @@ public final class ExporterServer implements AutoCloseable {
         routes.put("/findings.json", landing::findings);
         routes.put("/-/healthy", r -> HttpResponse.text(200, "Exporter is Healthy.\n"));
         WebConfigFile file = new WebConfigFile(web);
-        return new ExporterServer(new HttpListener(addresses, file, new RequestGate(settings.telemetryPath(), routes)), file,
+        return new ExporterServer(new HttpListener(addresses, file, new RequestGate(settings.telemetryPath(), routes), settings.maxRequests()), file,
                 addresses);
     }
 

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>at most {@value #MAX_PER_CLIENT} connections per client address and {@value #MAX_CONNECTIONS}
  *       in all: past the first the new connection is reset at once; past the second the oldest
  *       connection still waiting for its request head makes room, else the new one is reset;
- *   <li>at most {@value #MAX_REQUESTS} requests are handled at once (node_exporter's --web.max-requests
- *       default); more get 503.
+ *   <li>at most --web.max-requests requests are handled at once (node_exporter's flag, default 40;
+ *       0 for no limit); more get 503.
  * </ul>
  */
 final class HttpListener implements AutoCloseable {
@@ -47,7 +47,6 @@ final class HttpListener implements AutoCloseable {
     static final int RESPONSE_SECONDS = 60;
     static final int MAX_PER_CLIENT = 32;
     static final int MAX_CONNECTIONS = 512;
-    static final int MAX_REQUESTS = 40;
     /** TLS handshakes (the CPU a connection costs before it is served) at once per client address. */
     static final int HANDSHAKES_PER_CLIENT = 2;
     private static final int BACKLOG = 512;
@@ -78,12 +77,16 @@ final class HttpListener implements AutoCloseable {
     private final Set<Conn> open = ConcurrentHashMap.newKeySet();
     private final Map<InetAddress, Integer> perClient = new HashMap<>();
     private final Map<InetAddress, java.util.concurrent.Semaphore> handshakes = new HashMap<>();
-    private final java.util.concurrent.Semaphore requests = new java.util.concurrent.Semaphore(MAX_REQUESTS);
+    /** Null without a limit. */
+    private final java.util.concurrent.Semaphore requests;
+    private final int maxRequests;
     private final AtomicLong refused = new AtomicLong();
     private final Thread watchdog;
     private volatile boolean closing;
 
-    HttpListener(List<ListenAddress> addresses, WebConfigFile config, Handler handler) throws IOException {
+    HttpListener(List<ListenAddress> addresses, WebConfigFile config, Handler handler, int maxRequests) throws IOException {
+        this.maxRequests = maxRequests;
+        this.requests = maxRequests > 0 ? new java.util.concurrent.Semaphore(maxRequests) : null;
         this.config = config;
         this.handler = handler;
         try {
@@ -305,8 +308,8 @@ final class HttpListener implements AutoCloseable {
     }
 
     private HttpResponse handleBounded(HttpRequest request, WebConfigFile.Current cfg) {
-        if (!requests.tryAcquire()) {
-            return HttpResponse.text(503, "Service Unavailable: more than " + MAX_REQUESTS + " requests in flight\n");
+        if (requests != null && !requests.tryAcquire()) {
+            return HttpResponse.text(503, "Service Unavailable: more than " + maxRequests + " requests in flight\n");
         }
         try {
             return handler.handle(request, cfg);
@@ -314,7 +317,9 @@ final class HttpListener implements AutoCloseable {
             LOG.warn("request {} {} failed: {}", request.method(), request.path(), e.toString());
             return HttpResponse.text(500, "Internal Server Error\n");
         } finally {
-            requests.release();
+            if (requests != null) {
+                requests.release();
+            }
         }
     }
 

@@ -43,6 +43,9 @@ class SettingsTest {
         assertThat(s.socketSource()).isEqualTo(SocketSourceMode.PROCFS);
         assertThat(s.output()).isEqualTo("json");
         assertThat(Settings.parse(List.of("--web.listen-address=127.0.0.1:1")).listenAddresses().getFirst().host()).isEqualTo("127.0.0.1");
+        assertThat(Settings.defaults().maxRequests()).isEqualTo(40);
+        assertThat(Settings.parse(List.of("--web.max-requests=0")).maxRequests()).isZero();
+        assertThat(Settings.parse(List.of("--web.max-requests", "100")).maxRequests()).isEqualTo(100);
     }
 
     @Test
@@ -67,6 +70,7 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.parse(List.of("--bogus=1"))).hasMessage("unknown flag --bogus");
         assertThatThrownBy(() -> Settings.parse(List.of("--destinations.top=0"))).hasMessageContaining("--destinations.top");
         assertThatThrownBy(() -> Settings.parse(List.of("--destinations.top=x"))).hasMessageContaining("not a whole number");
+        assertThatThrownBy(() -> Settings.parse(List.of("--web.max-requests=-1"))).hasMessage("--web.max-requests: -1 is out of range 0-100000");
         assertThatThrownBy(() -> Settings.parse(List.of("--web.listen-address=:99999"))).hasMessageContaining("out of range");
         assertThatThrownBy(() -> Settings.parse(List.of("--web.listen-address=::1:9000"))).hasMessageContaining("brackets");
         assertThatThrownBy(() -> Settings.parse(List.of("--web.telemetry-path=metrics"))).hasMessageContaining("--web.telemetry-path");

@@ -44,7 +44,7 @@ class ScrapeLoadIT {
     static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** -Xmx64m heap, metaspace, code cache and ~30 thread stacks fit well under this. */
     static final long RSS_BOUND_KIB = 300 * 1024;
-    /** JVM threads (GC, compiler, signal...) plus client_java's 10 handlers, dispatcher and timer. */
+    /** JVM threads (GC, compiler, signal...) plus the listener's acceptor, watchdog and virtual threads' carriers. */
     static final int THREAD_BOUND = 40;
 
     record Sample(long rssKib, int threads) {}
@@ -76,7 +76,9 @@ class ScrapeLoadIT {
             ns.sysctl("net.ipv4.tcp_tw_reuse", "0"); // else connect() takes over loopback TIME_WAIT ports after 1 s
             int made = ns.call(ScrapeLoadIT::makeTimeWaitSockets);
             assertThat(made).isEqualTo(TIME_WAIT_SOCKETS);
-            try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + PORT)) {
+            // 50 scrapers and 11 misbehaving clients at once: over node_exporter's default of 40 requests in flight
+            try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + PORT,
+                    "--web.max-requests=" + (CLIENTS + 20))) {
                 long pid = exporter.pid();
                 MetricsText first = MetricsText.parse(ns.call(() -> get("/metrics")));
                 // Java's sockets are dual-stack IPv6 ones, so the TIME_WAITs count under family ipv6
@@ -154,7 +156,7 @@ class ScrapeLoadIT {
             ns.call(ScrapeLoadIT::makeTimeWaitSockets); // so that a read takes long enough to be shared
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + PORT)) {
                 int bursts = 10;
-                int size = 10; // client_java's handler threads: all of a burst can be in flight at once
+                int size = 10; // all of a burst in flight at once
                 List<Integer> readsPerBurst = ns.call(() -> {
                     List<Integer> out = new ArrayList<>();
                     for (int b = 0; b < bursts; b++) {
@@ -164,7 +166,7 @@ class ScrapeLoadIT {
                         AtomicReference<Throwable> failed = new AtomicReference<>();
                         for (int i = 0; i < size; i++) {
                             Thread t = new Thread(() -> {
-                                try (Client c = new Client()) {
+                                try (Client c = new Client(0)) {
                                     go.await(10, TimeUnit.SECONDS);
                                     reads.add(readFingerprint(c.get("/metrics")));
                                 } catch (Exception e) {
@@ -250,7 +252,7 @@ class ScrapeLoadIT {
 
     /** GET on a fresh connection, from the calling thread (inside the namespace when called through NetNs). */
     static String get(String path) throws IOException {
-        try (Client c = new Client()) {
+        try (Client c = new Client(0)) {
             return c.get(path);
         }
     }
@@ -261,8 +263,9 @@ class ScrapeLoadIT {
         private final InputStream in;
         private final OutputStream out;
 
-        Client() throws IOException {
-            socket = new Socket(InetAddress.getLoopbackAddress(), PORT);
+        /** Client {@code i} connects from 127.0.1.(i+1): scrapers are separate hosts, under the listener's per-address cap. */
+        Client(int i) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), PORT, InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) (i + 1)}), 0);
             socket.setSoTimeout(60_000);
             in = socket.getInputStream();
             out = socket.getOutputStream();
@@ -321,8 +324,9 @@ class ScrapeLoadIT {
             Load l = new Load();
             long deadline = System.nanoTime() + runNanos;
             for (int i = 0; i < CLIENTS; i++) {
+                int n = i;
                 l.spawn("client-" + i, () -> {
-                    try (Client c = new Client()) {
+                    try (Client c = new Client(n)) {
                         while (System.nanoTime() < deadline) {
                             l.reads.add(readFingerprint(c.get("/metrics")));
                             l.responses.incrementAndGet();

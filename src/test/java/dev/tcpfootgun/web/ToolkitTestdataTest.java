@@ -134,7 +134,8 @@ class ToolkitTestdataTest {
     static HttpListener serve(String file) throws Exception {
         WebConfig c = WebConfig.load(dir.resolve(file));
         return new HttpListener(List.of(new ListenAddress("127.0.0.1", 0)), new WebConfigFile(c),
-                new RequestGate("/metrics", Map.of("/", r -> HttpResponse.text(200, "Hello World!"))));
+                new RequestGate("/metrics", Map.of("/", r -> HttpResponse.text(200, "Hello World!"))),
+                dev.tcpfootgun.config.Settings.DEFAULT_MAX_REQUESTS);
     }
 
     record Outcome(String body, String cipher, String protocol, String error) {
