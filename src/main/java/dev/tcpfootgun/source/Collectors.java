@@ -76,7 +76,9 @@ public final class Collectors {
             candidates.add(new Candidate<>("netlink", new InetDiagSockets(NETLINK_TIMEOUT, s.detailLimit())));
         }
         if (s.procfsSockets() || s.where() == Where.OUTSIDE) {
-            candidates.add(new Candidate<>("procfs", new ProcNetTcp(s.fs(), s.detailLimit())));
+            // another namespace's files skip what its sockstat says is empty: each read walks the node's whole table
+            candidates.add(new Candidate<>("procfs", s.where() == Where.OWN ? new ProcNetTcp(s.fs(), s.detailLimit())
+                    : new NamespaceSockets(s.fs(), s.detailLimit())));
         }
         return new FirstOf<>("sockets", candidates);
     }
