@@ -94,6 +94,9 @@ public final class NetnsScanner implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean enterRefused = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<String> collectors;
     private NetnsRef lastSkipped;
+    /** Whether the last scan ran out of time before reading some namespaces, for one log line per change. */
+    private boolean deadlineSpent;
+    private static final String UNREAD = "not read: the scrape deadline was spent on other namespaces";
 
     /** @param collectors the collectors each namespace's reader reads, for a namespace that cannot be read at all */
     public NetnsScanner(Path procRoot, NetnsDiscovery discovery, ReaderFactory factory, List<String> collectors) {
@@ -126,6 +129,7 @@ public final class NetnsScanner implements AutoCloseable {
         NetnsDiscovery.Found found = discover(deadlineNanos);
         lastSkipped = null;
         Set<Long> alive = new HashSet<>();
+        int unread = 0;
         List<Slot> active = new ArrayList<>(LANES);
         List<Slot> overdue = new ArrayList<>();
         for (NetnsRef ref : found.namespaces()) {
@@ -149,7 +153,9 @@ public final class NetnsScanner implements AutoCloseable {
                 slots.put(ref.inode(), slot);
             }
             if (System.nanoTime() >= deadlineNanos) {
-                each.accept(failed(slot, "not read: the scrape deadline was spent on other namespaces"));
+                // one line for all of them (below), not one per namespace: on a big node that is hundreds
+                unread++;
+                each.accept(new NamespaceSnapshot(slot.named, unreadable(UNREAD), slot.access(), Reading.failed("addresses", UNREAD, 0)));
                 continue;
             }
             start(slot, found.podsByUid());
@@ -160,6 +166,15 @@ public final class NetnsScanner implements AutoCloseable {
         }
         while (!active.isEmpty() || !overdue.isEmpty()) {
             awaitLane(active, overdue, deadlineNanos, each);
+        }
+        if ((unread > 0) != deadlineSpent) {
+            deadlineSpent = unread > 0;
+            if (deadlineSpent) {
+                LOG.warn("{} namespaces not read: the scrape deadline was spent on the others (raise --scrape.timeout or "
+                        + "the CPU limit); said once until every namespace is read again", unread);
+            } else {
+                LOG.info("every namespace is read within the scrape deadline again");
+            }
         }
         slots.entrySet().removeIf(e -> {
             if (alive.contains(e.getKey())) {
