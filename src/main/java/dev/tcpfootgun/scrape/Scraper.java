@@ -55,6 +55,8 @@ public final class Scraper {
     private final Duration timeout;
     private final List<String> collectors;
     private final Map<String, String> lastError = new HashMap<>();
+    /** Collectors whose last reading left something out (footgun_parse_errors_total rising). */
+    private final java.util.Set<String> skipping = new java.util.HashSet<>();
     private final TreeMap<String, Long> parseErrorTotals = new TreeMap<>();
     private final Map<Long, NodeSnapshot> previousByNamespace = new HashMap<>();
     private NodeSnapshot previous;
@@ -252,6 +254,7 @@ public final class Scraper {
             parseErrorTotals.merge(r.collector(), r.skipped(), Long::sum);
             if (ref == null) {
                 logChange(r.collector(), r);
+                logSkips(r.collector(), r);
             }
         }
     }
@@ -270,6 +273,23 @@ public final class Scraper {
                     undetailed, table.open().size());
         } else {
             LOG.info("every connection is read with its tcp_info again");
+        }
+    }
+
+    /**
+     * One log line when a source starts leaving lines, values or files out (a sysctl that is a FIFO,
+     * a folder or a symlink loop; a malformed line) and one when it reads everything again: the
+     * count alone is on /metrics, the reason only here.
+     */
+    private void logSkips(String collector, Reading<?> r) {
+        if (!r.success()) {
+            return;
+        }
+        if (r.firstSkip() != null && skipping.add(collector)) {
+            LOG.warn("collector {} left {} out (footgun_parse_errors_total), the first: {}", collector,
+                    r.skipped() == 1 ? "1 line or value" : r.skipped() + " lines or values", r.firstSkip());
+        } else if (r.firstSkip() == null && skipping.remove(collector)) {
+            LOG.info("collector {} reads everything again", collector);
         }
     }
 

@@ -20,30 +20,37 @@ public final class Reading<T> {
     private final String reason;
     private final double seconds;
     private final long skipped;
+    private final String firstSkip;
 
-    private Reading(String collector, State state, T value, String reason, double seconds, long skipped) {
+    private Reading(String collector, State state, T value, String reason, double seconds, long skipped, String firstSkip) {
         this.collector = collector;
         this.state = state;
         this.value = value;
         this.reason = reason;
         this.seconds = seconds;
         this.skipped = skipped;
+        this.firstSkip = firstSkip;
     }
 
     /** @param skipped lines or messages the parser could not read and left out */
     public static <T> Reading<T> ok(String collector, T value, double seconds, long skipped) {
+        return ok(collector, value, seconds, skipped, null);
+    }
+
+    /** @param firstSkip why the first of the {@code skipped} was left out, null when none was */
+    public static <T> Reading<T> ok(String collector, T value, double seconds, long skipped, String firstSkip) {
         if (value == null) {
             throw new IllegalArgumentException(collector + ": an ok reading needs a value");
         }
-        return new Reading<>(collector, State.OK, value, "", seconds, skipped);
+        return new Reading<>(collector, State.OK, value, "", seconds, skipped, skipped > 0 ? firstSkip : null);
     }
 
     public static <T> Reading<T> absent(String collector, String reason, double seconds) {
-        return new Reading<>(collector, State.ABSENT, null, reason, seconds, 0);
+        return new Reading<>(collector, State.ABSENT, null, reason, seconds, 0, null);
     }
 
     public static <T> Reading<T> failed(String collector, String reason, double seconds) {
-        return new Reading<>(collector, State.FAILED, null, reason, seconds, 0);
+        return new Reading<>(collector, State.FAILED, null, reason, seconds, 0, null);
     }
 
     /** The {@code collector} label of footgun_scrape_collector_*. */
@@ -89,12 +96,17 @@ public final class Reading<T> {
         return skipped;
     }
 
+    /** Why the first skipped line, value or file was left out; null when nothing was. */
+    public String firstSkip() {
+        return firstSkip;
+    }
+
     /**
      * This reading with its value let go but its outcome (state, time, skips) kept: what stays of a
      * judged namespace's sockets, and of the previous snapshot's.
      */
     public Reading<T> released() {
-        return new Reading<>(collector, state, null, state == State.OK ? "not retained after judging" : reason, seconds, skipped);
+        return new Reading<>(collector, state, null, state == State.OK ? "not retained after judging" : reason, seconds, skipped, firstSkip);
     }
 
     @Override

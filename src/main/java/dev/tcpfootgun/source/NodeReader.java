@@ -52,7 +52,7 @@ public record NodeReader(List<Part<?>> parts) implements Supplier<NodeSnapshot> 
         ParseLog log = new ParseLog();
         try {
             T value = source.read(log);
-            return Reading.ok(collector, value, (System.nanoTime() - t0) / 1e9, log.skipped());
+            return Reading.ok(collector, value, (System.nanoTime() - t0) / 1e9, log.skipped(), log.firstProblem());
         } catch (AbsentException e) {
             return Reading.absent(collector, e.getMessage(), (System.nanoTime() - t0) / 1e9);
         } catch (IOException | RuntimeException e) {

@@ -73,6 +73,53 @@ class KernelFaultsIT {
         }
     }
 
+    /**
+     * Sysctls that are a FIFO, a folder and a symlink loop: each is left out and counted, the sysctl
+     * source still answers, one log line names the first of them, and one says when all read again.
+     */
+    @Test
+    void oddSysctlFilesAreCountedAndLoggedOnce() throws Exception {
+        FakeKernel k = FakeKernel.create(base);
+        Path ipv4 = k.proc().resolve("sys/net/ipv4");
+        Path fifo = ipv4.resolve("tcp_fin_timeout");
+        Path folder = ipv4.resolve("tcp_keepalive_time");
+        Path loop = ipv4.resolve("tcp_keepalive_intvl");
+        Files.delete(fifo);
+        Cmd.run("mkfifo", fifo.toString());
+        Files.delete(folder);
+        Files.createDirectory(folder);
+        Files.delete(loop);
+        Files.createSymbolicLink(loop, loop.getFileName());
+        int port = FakeKernel.freePort();
+        try (ExporterProcess p = ExporterProcess.start(null, k.flags(port))) {
+            MetricsText m = null;
+            for (int i = 0; i < 3; i++) {
+                m = scrape(port);
+            }
+            assertThat(m.get("footgun_scrape_collector_success", "collector", "sysctl")).hasValue(1);
+            // three files at the start-up read and at each of 3 scrapes
+            assertThat(m.get("footgun_parse_errors_total", "source", "sysctl")).hasValue(12);
+            assertThat(m.has("footgun_sysctl_net_ipv4_tcp_fin_timeout")).isFalse();
+            assertThat(lines(p, "collector sysctl left 3 lines or values out")).as(p.log().toString()).isEqualTo(1);
+            assertThat(p.log()).filteredOn(l -> l.contains("collector sysctl left"))
+                    .allSatisfy(l -> assertThat(l).contains("not a regular file"));
+
+            Files.delete(fifo);
+            Files.writeString(fifo, "60\n");
+            Files.delete(folder);
+            Files.writeString(folder, "7200\n");
+            Files.delete(loop);
+            Files.writeString(loop, "75\n");
+            scrape(port);
+            m = scrape(port);
+            assertThat(m.get("footgun_parse_errors_total", "source", "sysctl")).hasValue(12);
+            assertThat(m.has("footgun_sysctl_net_ipv4_tcp_fin_timeout")).isTrue();
+            assertThat(lines(p, "collector sysctl reads everything again")).as(p.log().toString()).isEqualTo(1);
+            assertThat(lines(p, "collector sysctl left")).isEqualTo(1);
+            assertThat(p.log()).noneSatisfy(l -> assertThat(l).contains("Exception"));
+        }
+    }
+
     /** A device listed in class/net whose files are gone (removed between listing and reading), then class/net itself. */
     @Test
     void vanishedSysfsDeviceIsCountedAndAVanishedClassNetIsLoggedOnce() throws Exception {
