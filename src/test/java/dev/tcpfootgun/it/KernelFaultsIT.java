@@ -251,8 +251,20 @@ class KernelFaultsIT {
         flags.add("--collector.sockets.detail-limit=100000000");
         flags.add("--scrape.timeout=60s");
         try (ExporterProcess p = ExporterProcess.startAsImage(flags.toArray(String[]::new))) {
-            scrape(port);
-            MetricsText m = scrape(port);
+            MetricsText m;
+            try {
+                scrape(port);
+                m = scrape(port);
+            } catch (java.io.IOException e) {
+                // While the source fills the heap, another thread may be the one whose allocation fails
+                // (seen once on a loaded CI box). That thread cannot go on, so the process must exit 3 with
+                // one line naming it, never die silently; the source-only outcome could not be tested this run.
+                assertThat(p.awaitExit(30)).as("exit code; log: %s", p.log()).isEqualTo(3);
+                assertThat(lines(p, "outside any source; exiting so the process is restarted")).as(p.log().toString()).isEqualTo(1);
+                org.junit.jupiter.api.Assumptions.abort("the heap ran out outside the source too, exit 3 as documented: "
+                        + p.log().stream().filter(l -> l.contains("outside any source")).findFirst().orElse(""));
+                return;
+            }
             assertThat(p.isAlive()).isTrue();
             assertThat(m.get("footgun_scrape_collector_success", "collector", "sockets")).hasValue(0);
             assertThat(m.has("footgun_build_info")).isTrue();
