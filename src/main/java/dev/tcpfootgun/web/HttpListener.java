@@ -327,10 +327,15 @@ final class HttpListener implements AutoCloseable {
         while (true) {
             sleep(200);
             long now = System.nanoTime();
-            for (Conn c : open) {
-                if (now - c.deadline > 0) {
-                    reset(c.raw);
+            try {
+                for (Conn c : open) {
+                    if (now - c.deadline > 0) {
+                        reset(c.raw);
+                    }
                 }
+            } catch (OutOfMemoryError e) {
+                // a source filling the heap lets it go when its read fails; the next sweep does this one's work
+                continue;
             }
             if (closing && open.isEmpty()) {
                 return;
