@@ -18,6 +18,7 @@ import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 OUR_PORT = 10071
+BASE_PORT = 10072  # the baseline build (BENCH_BASELINE_JAR), when one is measured beside ours
 NODE_PORT = 9100
 TW_DEST_IPS, TW_DEST_PORTS, TW_SOURCES, TW_PORT_BASE = 10, 5, 4, 9000  # 50 destinations, 4 sources
 EST_PROCS, EST_LISTENERS_PER_PROC, EST_PORT_BASE = 5, 20, 8000  # 100 listeners
@@ -179,10 +180,11 @@ class Workload:
 class Exporter:
     """Our exporter, started fresh: java with the image's flags, AOT cache and memory limit (bench/run.sh)."""
 
-    def __init__(self, java, jar, flags, gclog, extra=()):
+    def __init__(self, java, jar, flags, gclog, extra=(), port=OUR_PORT):
         self.gclog = gclog
+        self.port = port
         argv = [java, *flags, *extra, f"-Xlog:gc*:file={gclog}", "-jar", jar,
-                f"--web.listen-address=127.0.0.1:{OUR_PORT}"]
+                f"--web.listen-address=127.0.0.1:{port}"]
         self.argv = argv
         self.t0 = time.perf_counter()
         self.p = start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -195,7 +197,7 @@ class Exporter:
             if self.p.poll() is not None:
                 raise RuntimeError("exporter exited: " + self.p.stderr.read())
             try:
-                _, status, body = scrape(OUR_PORT)
+                _, status, body = scrape(self.port)
                 self.scrapes += 1
                 if status == 200 and our_ok(body):
                     return time.perf_counter() - self.t0
@@ -205,7 +207,7 @@ class Exporter:
 
     def scrape(self):
         c0 = cpu_seconds(self.pid)
-        wall, status, body = scrape(OUR_PORT)
+        wall, status, body = scrape(self.port)
         cpu = cpu_seconds(self.pid) - c0
         self.scrapes += 1
         if status != 200 or not our_ok(body):
@@ -318,17 +320,26 @@ def measure_scale(a, wl, scale, res):
     exp = Exporter(a.java, a.jar, image_flags(a), os.path.join(a.out, f"gc-{scale}.log"))
     r["our_first_scrape_s"] = exp.first_success()
     log(f"  exporter first successful scrape {r['our_first_scrape_s']:.3f} s after start")
+    base = None
+    if a.baseline_jar:
+        base = Exporter(a.java, a.baseline_jar, image_flags(a, base=True), os.path.join(a.out, f"gc-{scale}-baseline.log"),
+                        port=BASE_PORT)
+        r["baseline_first_scrape_s"] = base.first_success()
     for _ in range(a.warmup):
         wl.keep_fresh()
         exp.scrape()
+        if base:
+            base.scrape()
     for _ in range(5):
         scrape(NODE_PORT)
         run_timed(["ss", "-tain"])
     wl.keep_fresh()
     heap0 = exp.heap_used_kib(a.jcmd)
     gc0 = exp.gc_count()
-    ours, node, ss_all, ss_default = ([], []), ([], []), ([], []), ([], [])
-    seen_ours, seen_node, seen_tw = [], [], []
+    if base:
+        base_heap0, base_gc0 = base.heap_used_kib(a.jcmd), base.gc_count()
+    ours, node, ss_all, ss_default, baseline = ([], []), ([], []), ([], []), ([], []), ([], [])
+    seen_ours, seen_node, seen_tw, seen_base = [], [], [], []
     node_alloc0 = None
     node_alloc_scrapes = 0
     for i in range(a.scrapes):
@@ -363,7 +374,11 @@ def measure_scale(a, wl, scale, res):
             w, c = run_timed(["ss", "-tin"])
             ss_default[0].append(w), ss_default[1].append(c)
 
-        steps = [do_ours, do_node, do_ss_all, do_ss_default]
+        def do_base():
+            w, c, body = base.scrape()
+            baseline[0].append(w), baseline[1].append(c), seen_base.append(our_sockets(body))
+
+        steps = [do_ours, do_node, do_ss_all, do_ss_default] + ([do_base] if base else [])
         for k in range(len(steps)):  # rotate the order so no tool always runs first
             steps[(i + k) % len(steps)]()
     heap1 = exp.heap_used_kib(a.jcmd)
@@ -372,6 +387,12 @@ def measure_scale(a, wl, scale, res):
     # the jcmd attach itself allocates a little; it is inside the window once, spread over the scrapes
     r["our_alloc_per_scrape_bytes"] = (heap1 - heap0 + freed) * 1024 / a.scrapes
     r["our_gcs_per_scrape"] = gcs / a.scrapes
+    if base:
+        freed, gcs = base.gc_freed_kib(base_gc0, base.gc_count())
+        r["baseline_alloc_per_scrape_bytes"] = (base.heap_used_kib(a.jcmd) - base_heap0 + freed) * 1024 / a.scrapes
+        r["baseline_gcs_per_scrape"] = gcs / a.scrapes
+        r["baseline"] = summary(*baseline)
+        r["sockets_seen_by_baseline"] = [min(seen_base), max(seen_base)]
     r["ours"] = summary(*ours)
     r["node_exporter"] = summary(*node)
     r["ss_tain"] = summary(*ss_all)
@@ -380,7 +401,17 @@ def measure_scale(a, wl, scale, res):
     r["sockets_seen_by_node_exporter"] = [min(seen_node), max(seen_node)]
     r["time_wait_in_sockstat"] = [min(seen_tw), max(seen_tw)]
     log(f"  ours {r['ours']['median_ms']:.1f} ms, node_exporter {r['node_exporter']['median_ms']:.1f} ms, "
-        f"ss -tain {r['ss_tain']['median_ms']:.1f} ms; sockets seen {r['sockets_seen_by_ours']}")
+        f"ss -tain {r['ss_tain']['median_ms']:.1f} ms; sockets seen {r['sockets_seen_by_ours']}"
+        + (f"; baseline {r['baseline']['median_ms']:.1f} ms" if base else ""))
+    if base and scale == max(a.scales):
+        # the baseline's RSS after as many scrapes as ours gets below (it got no concurrency or strace scrapes)
+        while base.scrapes < 100:
+            wl.keep_fresh()
+            base.scrape()
+        r["baseline_rss_kib"] = status_kib(base.pid, "VmRSS")
+        r["baseline_hwm_kib"] = status_kib(base.pid, "VmHWM")
+    if base:
+        base.stop()
     if scale == max(a.scales):
         wl.keep_fresh()
         r["concurrency"] = concurrency(exp)
@@ -432,30 +463,34 @@ def measure_rss_variant(a, wl, res, label, extra, aot=True):
     log(f"  RSS variant {label}: {v}")
 
 
-def image_flags(a, aot=True):
-    """The image's JVM flags (jvm.options, the heap as the DaemonSet's memory limit gives it) and its AOT cache."""
-    return a.jvm_flags.split() + ([f"-XX:AOTCache={a.aot}"] if aot and a.aot else [])
+def image_flags(a, aot=True, base=False):
+    """The image's JVM flags (jvm.options, the heap as the DaemonSet's memory limit gives it) and its AOT cache
+    (the baseline jar's own cache when base)."""
+    cache = a.base_aot if base else a.aot
+    return a.jvm_flags.split() + ([f"-XX:AOTCache={cache}"] if aot and cache else [])
 
 
-def train_aot_cache(a, res):
+def train_aot_cache(a, res, base=False):
     """Makes the AOT cache as the Dockerfile does: the train command with the image's flags, before any workload."""
-    a.aot = None
-    path = os.path.join(a.out, "app.aot")
+    jar, name, key = (a.baseline_jar, "app-baseline.aot", "baseline_aot_cache") if base else (a.jar, "app.aot", "aot_cache")
+    setattr(a, "base_aot" if base else "aot", None)
+    path = os.path.join(a.out, name)
     t0 = time.perf_counter()
-    p = subprocess.run([a.java, *a.jvm_flags.split(), f"-XX:AOTCacheOutput={path}", "-jar", a.jar, "train"],
+    p = subprocess.run([a.java, *a.jvm_flags.split(), f"-XX:AOTCacheOutput={path}", "-jar", jar, "train"],
                        capture_output=True, text=True, timeout=600)
     if p.returncode != 0 or not os.path.exists(path):
-        log(f"  AOT training failed ({p.returncode}): {p.stderr[-2000:]}")
-        res["aot_cache"] = {"error": p.stderr[-2000:]}
+        log(f"  AOT training of {jar} failed ({p.returncode}): {p.stderr[-2000:]}")
+        res[key] = {"error": p.stderr[-2000:]}
         return
-    a.aot = path
-    res["aot_cache"] = {"mib": os.path.getsize(path) / 2**20, "training_s": time.perf_counter() - t0}
-    log(f"  AOT cache {res['aot_cache']}")
+    setattr(a, "base_aot" if base else "aot", path)
+    res[key] = {"mib": os.path.getsize(path) / 2**20, "training_s": time.perf_counter() - t0}
+    log(f"  {key} {res[key]}")
 
 
-def measure_floor(a, res):
+def measure_floor(a, res, base=False):
     """The same exporter and flags in the namespace before any workload: what the JVM costs with no sockets."""
-    e = Exporter(a.java, a.jar, image_flags(a), os.path.join(a.out, "gc-floor.log"))
+    e = Exporter(a.java, a.baseline_jar if base else a.jar, image_flags(a, base=base),
+                 os.path.join(a.out, "gc-floor-baseline.log" if base else "gc-floor.log"))
     first = e.first_success()
     while e.scrapes < 100:
         e.scrape()
@@ -465,8 +500,8 @@ def measure_floor(a, res):
     v["rss_idle10_kib"] = status_kib(e.pid, "VmRSS")
     v["smaps_top"] = smaps_top(e.pid)
     e.stop()
-    res["floor_no_sockets"] = v
-    log(f"  floor (no sockets): {v}")
+    res["baseline_floor_no_sockets" if base else "floor_no_sockets"] = v
+    log(f"  {'baseline ' if base else ''}floor (no sockets): {v}")
 
 
 def smaps_top(pid, n=6):
@@ -514,12 +549,18 @@ def main():
     ap.add_argument("--scales", default="1000,10000,100000")
     ap.add_argument("--scrapes", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--baseline-jar", default="", help="another build measured in the same rounds (before/after)")
     ap.add_argument("--max-seconds", type=int, default=1800, help="bound on the workload processes' life")
     a = ap.parse_args()
     a.scales = [int(s) for s in a.scales.split(",")]
     res = {"scales": {}, "jvm_flags": a.jvm_flags}
+    a.base_aot = None
     train_aot_cache(a, res)
     measure_floor(a, res)
+    if a.baseline_jar:
+        res["baseline_jar"] = a.baseline_jar
+        train_aot_cache(a, res, base=True)
+        measure_floor(a, res, base=True)
     wl = Workload(a.load)
     node = start([a.node_exporter, f"--web.listen-address=127.0.0.1:{NODE_PORT}", "--collector.disable-defaults",
                   "--collector.conntrack", "--collector.netstat", "--collector.sockstat", "--collector.tcpstat"],

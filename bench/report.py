@@ -28,8 +28,11 @@ for s in scales:
     x = r["scales"][s]
     total = x["time_wait"] + 2 * x["established_connections"] + x["listeners"]
     o = x["ours"]
-    for key, name in [("ours", "tcp-footgun-exporter"), ("node_exporter", "node_exporter 1.5 (4 collectors)"),
+    for key, name in [("ours", "tcp-footgun-exporter"), ("baseline", "tcp-footgun-exporter, baseline build"),
+                      ("node_exporter", "node_exporter 1.5 (4 collectors)"),
                       ("ss_tain", "`ss -tain` (all states)"), ("ss_tin", "`ss -tin` (no TIME_WAIT, no LISTEN)")]:
+        if key not in x:
+            continue
         t = x[key]
         rw = "" if key == "ours" else ratio(o["median_ms"], t["median_ms"])
         rc = "" if key == "ours" else ratio(o["cpu_ms_mean"], t["cpu_ms_mean"])
@@ -46,6 +49,11 @@ for s in scales:
           f"| {x.get('node_alloc_per_scrape_bytes', 0) / 2**20:.1f} MiB | {x['our_first_scrape_s']:.2f} s "
           f"| {x['sockets_seen_by_ours']} / {x['sockets_seen_by_node_exporter']} / {x['time_wait_in_sockstat']} |")
 print()
+if any("baseline" in r["scales"][s] for s in scales):
+    print(f"Baseline build `{r.get('baseline_jar', '')}`, in the same rounds: allocated per scrape "
+          + ", ".join(f"{int(s):,} TW {r['scales'][s]['baseline_alloc_per_scrape_bytes'] / 2**20:.1f} MiB "
+                      f"({r['scales'][s]['baseline_gcs_per_scrape']:.2f} GCs)" for s in scales if "baseline" in r["scales"][s])
+          + ".\n")
 small, big = r["scales"][scales[-2]] if len(scales) > 1 else None, r["scales"][scales[-1]]
 if small:
     print(f"Growth {scales[-2]} → {scales[-1]} TIME_WAIT: ours median ×{big['ours']['median_ms'] / small['ours']['median_ms']:.1f}, "
@@ -55,6 +63,8 @@ if small:
 if "our_rss_kib" in big:
     print(f"At the largest size: VmRSS {big['our_rss_kib'] / 1024:.1f} MiB after {big['our_scrapes_before_rss']} scrapes "
           f"(VmHWM {big['our_hwm_kib'] / 1024:.1f} MiB); node_exporter VmRSS {big['node_rss_kib'] / 1024:.1f} MiB.")
+    if "baseline_rss_kib" in big:
+        print(f"Baseline build: VmRSS {big['baseline_rss_kib'] / 1024:.1f} MiB after 100 scrapes (VmHWM {big['baseline_hwm_kib'] / 1024:.1f} MiB).")
     if "our_rss_idle10_kib" in big:
         print(f"VmRSS 10 s later (idle): {big['our_rss_idle10_kib'] / 1024:.1f} MiB.")
     for label, v in r.get("rss_variants", {}).items():
@@ -71,6 +81,10 @@ if "floor_no_sockets" in r:
           f"after 100 scrapes (RssAnon {f['rss_anon_kib'] / 1024:.1f}, RssFile {f['rss_file_kib'] / 1024:.1f}), "
           f"{f['rss_idle10_kib'] / 1024:.1f} MiB 10 s later; largest mappings (KiB): "
           + ", ".join(f"{k.split('/')[-1]} {v:,}" for k, v in f["smaps_top"].items()) + ".\n")
+if "baseline_floor_no_sockets" in r:
+    f = r["baseline_floor_no_sockets"]
+    print(f"Floor of the baseline build: VmRSS {f['rss_kib'] / 1024:.1f} MiB after 100 scrapes (RssAnon {f['rss_anon_kib'] / 1024:.1f}), "
+          f"{f['rss_idle10_kib'] / 1024:.1f} MiB 10 s later.\n")
 if "concurrency" in big:
     c = big["concurrency"]
     print(f"Concurrency: one scrape alone {c['single_median_ms']:.0f} ms median, exporter CPU {c['single_cpu_ms_mean']:.0f} ms; "

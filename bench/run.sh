@@ -8,7 +8,8 @@
 # (conntrack, netstat, sockstat, tcpstat) and `ss`. Results: bench/out/<time>/results.{json,md}.
 #
 # Environment: BENCH_SCALES (default 1000,10000,100000), BENCH_SCRAPES (30), BENCH_WARMUP (20),
-# BENCH_OUT (output folder), BENCH_JAR (another build of the jar). Everything it starts is stopped, bounded by BENCH_TIMEOUT (1800 s);
+# BENCH_OUT (output folder), BENCH_JAR (another build of the jar), BENCH_BASELINE_JAR (a second build measured
+# in the same rounds as ours, for a before/after from one run). Everything it starts is stopped, bounded by BENCH_TIMEOUT (1800 s);
 # the namespace is deleted on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,7 @@ fi
 
 JAVA_HOME="$(.ci/with-jdk25 sh -c 'echo "$JAVA_HOME"')"
 JAR="${BENCH_JAR:-$ROOT/target/tcp-footgun-exporter.jar}"
+[ -z "${BENCH_BASELINE_JAR:-}" ] || [ -f "$BENCH_BASELINE_JAR" ] || { echo "bench/run.sh: BENCH_BASELINE_JAR=$BENCH_BASELINE_JAR is not a file" >&2; exit 1; }
 [ -f "$JAR" ] || .ci/with-jdk25 mvn -q -DskipTests package
 
 OUT="${BENCH_OUT:-$ROOT/bench/out/$(date +%Y%m%dT%H%M%S)}"
@@ -75,6 +77,7 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
   echo "ss: $(ss -V)"
   echo "loadavg before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "jar: $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -m1 Implementation-Version | tr -d "\r" || true))"
+  [ -n "${BENCH_BASELINE_JAR:-}" ] && echo "baseline jar: $BENCH_BASELINE_JAR ($(unzip -p "$BENCH_BASELINE_JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -m1 -i 'revision\|Implementation-Version' | tr -d "\r" || true))"
   echo "jvm flags: $JVM_FLAGS (src/main/jvm/jvm.options; -XX:MaxRAM is the DaemonSet's memory limit) + the AOT cache the driver trains"
   echo "command: bench/run.sh (BENCH_SCALES=${BENCH_SCALES:-1000,10000,100000} BENCH_SCRAPES=${BENCH_SCRAPES:-30} BENCH_WARMUP=${BENCH_WARMUP:-20})"
 } > "$OUT/machine.txt"
@@ -83,7 +86,7 @@ timeout --kill-after=10 "${BENCH_TIMEOUT:-1800}" ip netns exec "$NS" /usr/bin/py
   --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --jar "$JAR" --load "$OUT/load" \
   --node-exporter "$(command -v prometheus-node-exporter)" --out "$OUT" --jvm-flags "$JVM_FLAGS" \
   --scales "${BENCH_SCALES:-1000,10000,100000}" --scrapes "${BENCH_SCRAPES:-30}" --warmup "${BENCH_WARMUP:-20}" \
-  --max-seconds "${BENCH_TIMEOUT:-1800}"
+  --max-seconds "${BENCH_TIMEOUT:-1800}" --baseline-jar "${BENCH_BASELINE_JAR:-}"
 echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
 /usr/bin/python3 bench/report.py "$OUT" > "$OUT/results.md"
 cat "$OUT/results.md"
