@@ -1,25 +1,23 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NetInterface;
-import dev.tcpfootgun.snapshot.Qdisc;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Seed section 10: BBR was built to pace its packets through the fq qdisc. Since Linux 4.13 TCP
  * paces internally when fq is missing, so BBR without fq works at a CPU cost with bursts left
  * between flows (advice: a setting, nothing measured hurting); on an older kernel its pacing has no
  * effect and it sends in bursts: a warning once connections are measured using BBR there (sock_diag
- * INET_DIAG_CONG), advice while only the sysctl names it. An interface counts as fq when its root is
- * fq, or its root is mq/mqprio and every per-queue child is fq. CUBIC (or any non-BBR algorithm) on
- * pfifo_fast is fine.
+ * INET_DIAG_CONG), advice while only the sysctl names it. An interface counts as fq when every packet
+ * it sends meets fq ({@link EgressQdisc}: its root, or every per-queue child of mq/mqprio). CUBIC
+ * (or any non-BBR algorithm) on pfifo_fast is fine.
  */
 public final class BbrWithoutFqCheck implements Check {
 
@@ -28,14 +26,11 @@ public final class BbrWithoutFqCheck implements Check {
     /** Not under net.*: the kernel release the snapshot carries among its sysctls. */
     static final String OSRELEASE = "kernel.osrelease";
 
-    /** Roots whose children, one per TX queue, hold the real discipline. */
-    static final Set<String> MULTIQUEUE_ROOTS = Set.of("mq", "mqprio");
-
     /** Interfaces named in evidence and fix; the rest are counted. */
     static final int SHOWN = 5;
 
     /** An egress interface whose traffic BBR sends without fq, and what it has instead. */
-    record Unpaced(NetInterface link, String qdiscs, boolean multiqueue) {}
+    record Unpaced(NetInterface link, EgressQdisc qdisc) {}
 
     @Override
     public Footgun footgun() {
@@ -67,7 +62,7 @@ public final class BbrWithoutFqCheck implements Check {
         }
 
         List<NetInterface> links = o.now().interfaces().value().orElse(null);
-        List<Qdisc> qdiscs = o.now().qdiscs().value().orElse(null);
+        Map<Integer, EgressQdisc> qdiscs = o.egressQdiscs().orElse(null);
         if (links == null || qdiscs == null) {
             String missing = links == null ? o.now().interfaces().problem() : o.now().qdiscs().problem();
             return Finding.unknown(footgun(), missing, fix(List.of(), defaultQdisc));
@@ -78,11 +73,11 @@ public final class BbrWithoutFqCheck implements Check {
             if (!Links.isEgress(link)) {
                 continue;
             }
-            Unpaced u = unpaced(link, qdiscs);
-            if (u == null) {
+            EgressQdisc q = qdiscs.getOrDefault(link.ifindex(), EgressQdisc.NONE);
+            if (q.paced()) {
                 onFq.add(link.name());
             } else {
-                unpaced.add(u);
+                unpaced.add(new Unpaced(link, q));
             }
         }
         if (!onFq.isEmpty()) {
@@ -95,7 +90,7 @@ public final class BbrWithoutFqCheck implements Check {
             return Finding.of(footgun(), 0, evidence, fix(unpaced, defaultQdisc));
         }
         evidence.add("BBR sends without fq through " + Links.names(
-                unpaced.stream().map(u -> u.link().name() + " (root " + u.qdiscs() + ")").toList(), SHOWN));
+                unpaced.stream().map(u -> u.link().name() + " (root " + u.qdisc().describe() + ")").toList(), SHOWN));
         if (defaultQdisc != null) {
             evidence.add(DEFAULT_QDISC + "=" + defaultQdisc + (defaultQdisc.equals("fq") ? "" : ": new interfaces start without fq too"));
         }
@@ -120,44 +115,6 @@ public final class BbrWithoutFqCheck implements Check {
         return Finding.of(footgun(), risk, true, evidence, fix(unpaced, defaultQdisc));
     }
 
-    /** Null when the interface is on fq; else what its root (and mq children) are. */
-    static Unpaced unpaced(NetInterface link, List<Qdisc> qdiscs) {
-        Qdisc root = null;
-        for (Qdisc q : qdiscs) {
-            if (q.ifindex() == link.ifindex() && q.isRoot()) {
-                root = q;
-            }
-        }
-        if (root == null) {
-            return new Unpaced(link, "none", false);
-        }
-        if ("fq".equals(root.kind())) {
-            return null;
-        }
-        if (!MULTIQUEUE_ROOTS.contains(root.kind())) {
-            return new Unpaced(link, root.kind(), false);
-        }
-        long major = root.handle() >>> 16;
-        TreeMap<String, Integer> children = new TreeMap<>();
-        for (Qdisc q : qdiscs) {
-            if (q.ifindex() == link.ifindex() && !q.isRoot() && q.parent() >>> 16 == major) {
-                children.merge(q.kind(), 1, Integer::sum);
-            }
-        }
-        if (children.size() == 1 && children.containsKey("fq")) {
-            return null;
-        }
-        StringBuilder what = new StringBuilder(root.kind());
-        if (children.isEmpty()) {
-            what.append(" without visible children");
-        } else {
-            what.append(" with children ");
-            children.forEach((kind, n) -> what.append(what.charAt(what.length() - 1) == ' ' ? "" : ", ")
-                    .append(n).append(' ').append(kind));
-        }
-        return new Unpaced(link, what.toString(), true);
-    }
-
     /** Connections to other hosts whose congestion control is BBR (INET_DIAG_CONG; absent from procfs). */
     static int bbrSockets(List<TcpSocket> sockets) {
         if (sockets == null) {
@@ -180,8 +137,8 @@ public final class BbrWithoutFqCheck implements Check {
     private static String fix(List<Unpaced> unpaced, String defaultQdisc) {
         List<String> commands = new ArrayList<>();
         for (Unpaced u : unpaced.stream().limit(SHOWN).toList()) {
-            commands.add(u.multiqueue()
-                    ? "tc qdisc del dev " + u.link().name() + " root (the kernel re-attaches " + u.qdiscs().split(" ")[0]
+            commands.add(u.qdisc().multiqueue()
+                    ? "tc qdisc del dev " + u.link().name() + " root (the kernel re-attaches " + u.qdisc().root()
                             + " with the default qdisc, fq, on every queue)"
                     : "tc qdisc replace dev " + u.link().name() + " root fq");
         }

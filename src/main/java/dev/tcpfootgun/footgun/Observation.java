@@ -2,6 +2,8 @@ package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.SocketTable;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * What checks judge: the current snapshot, the previous one (null on the first read) for rates, and
@@ -14,6 +16,8 @@ public final class Observation {
     /** The node's pods by the addresses their namespaces own; empty without --collector.netns. */
     private final dev.tcpfootgun.netns.PodAddresses podsByAddress;
     private SocketCensus census;
+    /** Null until derived, and while the qdiscs could not be read. */
+    private Map<Integer, EgressQdisc> egress;
     /** The snapshot's socket count, kept when its table is released; -1 while the table is there. */
     private int socketCount = -1;
 
@@ -65,6 +69,20 @@ public final class Observation {
         return census;
     }
 
+    /**
+     * Each interface's egress qdisc by ifindex (absent: none listed), derived once for the check and
+     * the renderer alike; empty when the qdiscs could not be read.
+     */
+    public synchronized Optional<Map<Integer, EgressQdisc>> egressQdiscs() {
+        if (egress == null) {
+            egress = now.qdiscs().value().map(EgressQdisc::byInterface).orElse(null);
+            if (egress == null) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(egress);
+    }
+
     /** How many sockets the snapshot held, in every state; 0 when they could not be read. */
     public synchronized int socketCount() {
         if (socketCount >= 0) {
@@ -81,6 +99,7 @@ public final class Observation {
     public synchronized Observation withoutSockets() {
         Observation kept = new Observation(now.withoutSockets(), previous, destinationsTop, podsByAddress);
         kept.census = census();
+        kept.egress = egressQdiscs().orElse(null);
         kept.socketCount = socketCount();
         return kept;
     }

@@ -2,6 +2,7 @@ package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.BuildInfo;
 import dev.tcpfootgun.footgun.ConnectionPeers;
+import dev.tcpfootgun.footgun.EgressQdisc;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.KernelFacts;
 import dev.tcpfootgun.footgun.SocketCensus;
@@ -13,7 +14,6 @@ import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.KernelCounters;
 import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
-import dev.tcpfootgun.snapshot.Qdisc;
 import dev.tcpfootgun.snapshot.Reading;
 import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.Sysctls;
@@ -22,7 +22,6 @@ import dev.tcpfootgun.source.PageSize;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -99,7 +98,7 @@ public final class MetricsRenderer {
         s.sockstat().value().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> sockstat(k, st)));
         s.sysctls().value().ifPresent(sc -> sysctls(f, sc));
         s.interfaces().value().ifPresent(list -> interfaces(f, list.stream()
-                .filter(i -> !ignoredDevices.matcher(i.name()).find()).toList(), s.qdiscs().value().orElse(null)));
+                .filter(i -> !ignoredDevices.matcher(i.name()).find()).toList(), a.observation().egressQdiscs().orElse(null)));
         if (!a.namespaces().isEmpty()) {
             NamespaceFamilies.render(f, a, netnsTop, destinationsTop(a), labels);
         }
@@ -300,26 +299,17 @@ public final class MetricsRenderer {
         info.add();
     }
 
-    private static void interfaces(Families f, List<NetInterface> list, List<Qdisc> qdiscs) {
-        Map<Integer, String> rootQdisc = new HashMap<>();
-        Map<Integer, java.util.TreeSet<String>> childKinds = new HashMap<>();
-        if (qdiscs != null) {
-            for (Qdisc q : qdiscs) {
-                if (q.isRoot()) {
-                    rootQdisc.put(q.ifindex(), q.kind());
-                } else if (q.parent() != Qdisc.TC_H_INGRESS) {
-                    childKinds.computeIfAbsent(q.ifindex(), k -> new java.util.TreeSet<>()).add(q.kind());
-                }
-            }
-        }
+    /** @param qdiscs each interface's egress qdisc as bbr_without_fq judged it; null when the qdiscs could not be read */
+    private static void interfaces(Families f, List<NetInterface> list, Map<Integer, EgressQdisc> qdiscs) {
         var mtu = f.gauge("footgun_network_mtu_bytes", "MTU of each network interface.");
         var info = f.infos("footgun_network_info",
                 "Kind, root qdisc and the kinds of its children (mq's per-queue qdiscs) of each network interface; the value is always 1.");
         for (NetInterface i : list) {
             String kind = i.kind() == null ? "unknown" : i.kind();
             mtu.set(i.mtu(), "device", i.name(), "kind", kind);
-            info.set("device", i.name(), "kind", kind, "root_qdisc", rootQdisc.getOrDefault(i.ifindex(), qdiscs == null ? "unknown" : "none"),
-                    "child_qdiscs", String.join(",", childKinds.getOrDefault(i.ifindex(), new java.util.TreeSet<>())),
+            EgressQdisc q = qdiscs == null ? null : qdiscs.getOrDefault(i.ifindex(), EgressQdisc.NONE);
+            info.set("device", i.name(), "kind", kind, "root_qdisc", q == null ? "unknown" : q.root() == null ? "none" : q.root(),
+                    "child_qdiscs", q == null ? "" : q.queueKinds(),
                     "operstate", i.operUp() ? "up" : "down");
         }
         mtu.add();
