@@ -51,7 +51,7 @@ public final class EphemeralPortExhaustionCheck implements Check {
         }
         int lost = worst == null ? census.lostToNewDestination() : worst.blocking();
         double risk = Math.min(1, (double) lost / usable);
-        int free = Math.max(0, usable - lost);
+        int free = worst == null ? census.freeForNewDestination() : worst.free();
         if (worst == null) {
             evidence.add(String.format(Locale.ROOT, "no connection uses an ephemeral port; a new destination has %d free ports", free));
             return Finding.of(footgun(), risk, evidence, fix(ports, null));
@@ -60,7 +60,7 @@ public final class EphemeralPortExhaustionCheck implements Check {
                 "%s (from %s) holds %d of %d ports (%.1f %%), %d of them in TIME_WAIT; connect() there can take %d more: "
                         + "at %d s TIME_WAIT that is %.1f new connections/s before it fails with EADDRNOTAVAIL",
                 worst.destination(), worst.srcIp(), worst.inUse(), usable, 100.0 * worst.inUse() / usable,
-                worst.timeWait(), free, KernelFacts.TIME_WAIT_SECONDS, (double) free / KernelFacts.TIME_WAIT_SECONDS));
+                worst.timeWait(), free, KernelFacts.TIME_WAIT_SECONDS, worst.headroomPerSecond()));
         if (worst.reusableTimeWait() > 0) {
             evidence.add(worst.reusableTimeWait() + " of those TIME_WAIT ports can be reused now (tcp_tw_reuse="
                     + census.reuse().mode() + ")");

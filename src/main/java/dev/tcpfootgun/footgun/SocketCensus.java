@@ -55,12 +55,18 @@ public record SocketCensus(
      * @param lost ports connect() to this destination cannot take: held through bind(), held by this group
      *     (TIME_WAIT ports tcp_tw_reuse gives back excepted), or held by other connections of unseen origin
      * @param heldElsewhere of {@code lost}, the ports held only by other destinations' connections of unseen origin
+     * @param free ports connect() to this destination can still take: the usable range minus {@code lost}
      */
     public record PortGroup(String srcIp, String dstIp, int dstPort, int inUse, int timeWait, int reusableTimeWait,
-            int lost, int heldElsewhere) {
+            int lost, int heldElsewhere, int free) {
         /** Ports connect() to this destination cannot take right now. */
         public int blocking() {
             return lost;
+        }
+
+        /** The headroom: new connections per second this group can sustain, its free ports over TIME_WAIT's length. */
+        public double headroomPerSecond() {
+            return free / (double) KernelFacts.TIME_WAIT_SECONDS;
         }
 
         public String destination() {
@@ -241,6 +247,11 @@ public record SocketCensus(
         return bound.ports() + unseenOrigin;
     }
 
+    /** Ports a connect() to a destination no socket uses yet can take; 0 without the range. */
+    public int freeForNewDestination() {
+        return ports == null ? 0 : Math.max(0, ports.usable() - lostToNewDestination());
+    }
+
     public int count(Family family, TcpState state) {
         return byFamilyState.getOrDefault(family, Map.of()).getOrDefault(state, 0);
     }
@@ -394,7 +405,8 @@ public record SocketCensus(
                 GroupKey k = keys.get(g);
                 int elsewhere = unseen - ownUnseen[g];
                 int lost = bound + elsewhere + (ownUnseen[g] - ownUnseenFree[g]) + sharedLost[g];
-                out.add(new PortGroup(k.srcIp(), k.dstIp(), k.dstPort(), inUse[g], timeWait[g], reusable[g], lost, elsewhere));
+                out.add(new PortGroup(k.srcIp(), k.dstIp(), k.dstPort(), inUse[g], timeWait[g], reusable[g], lost, elsewhere,
+                        Math.max(0, ports.usable() - lost)));
             }
             out.sort(Comparator.comparingInt(PortGroup::inUse).reversed()
                     .thenComparing(PortGroup::dstIp).thenComparingInt(PortGroup::dstPort).thenComparing(PortGroup::srcIp));

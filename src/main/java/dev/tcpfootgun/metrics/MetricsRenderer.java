@@ -218,7 +218,7 @@ public final class MetricsRenderer {
                 String[] group = {"src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
                     "dst_port", Integer.toString(g.dstPort())};
                 inUse.set(g.inUse(), group);
-                headroom.set(Math.max(0, ports.usable() - g.blocking()) / (double) KernelFacts.TIME_WAIT_SECONDS, group);
+                headroom.set(g.headroomPerSecond(), group);
                 churn.set(g.timeWait() / (double) KernelFacts.TIME_WAIT_SECONDS, group);
             } else {
                 other += g.inUse();

@@ -182,4 +182,15 @@ class DerivedFactsExpositionTest {
     void withDestinationLabelsDroppedEveryDestinationIsInOtherAsBefore() throws IOException {
         compare(DROP, render(DestinationLabelMode.DROP));
     }
+
+    @Test
+    void theCheckAndTheSeriesStateOneHeadroom() throws IOException {
+        Assessment a = assessment(TOP);
+        SocketCensus.PortGroup worst = a.observation().census().worstPortGroup();
+        Finding f = a.findings().stream().filter(x -> x.footgun() == Footgun.EPHEMERAL_PORT_EXHAUSTION).findFirst().orElseThrow();
+        assertThat(f.evidence()).anyMatch(e -> e.contains(String.format(java.util.Locale.ROOT,
+                "connect() there can take %d more: at 60 s TIME_WAIT that is %.1f new connections/s", worst.free(), worst.headroomPerSecond())));
+        assertThat(render(DestinationLabelMode.PLAIN)).contains("footgun_ephemeral_port_headroom_connections_per_second{dst_ip=\""
+                + worst.dstIp() + "\",dst_port=\"" + worst.dstPort() + "\",src_ip=\"" + worst.srcIp() + "\"} " + worst.headroomPerSecond() + "\n");
+    }
 }

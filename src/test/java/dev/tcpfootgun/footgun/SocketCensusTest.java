@@ -67,10 +67,13 @@ class SocketCensusTest {
                 new SocketCensus.DestinationCount("10.0.0.1", 80, true, 1));
         // 50 TIME_WAIT + 1 established from 10.0.0.1; the 20 with 1 s left are 59 s old, past the 1 s reuse delay; the others are 0.5 s old
         // the 20 TIME_WAIT sockets 59 s old give their ports back (tcp_tw_reuse=1): 31 of the 51 ports are lost
-        assertThat(c.portGroups()).first().isEqualTo(new SocketCensus.PortGroup("10.0.0.1", "10.0.0.7", 5432, 51, 50, 20, 31, 0));
+        assertThat(c.portGroups()).first().isEqualTo(new SocketCensus.PortGroup("10.0.0.1", "10.0.0.7", 5432, 51, 50, 20, 31, 0, 28232 - 31));
         assertThat(c.worstPortGroup().blocking()).isEqualTo(31);
         // 10.0.0.2 (its one TIME_WAIT reusable) loses 10.0.0.1's 25 ports of bind()'s parity: bind() may have made them
-        assertThat(c.portGroups()).contains(new SocketCensus.PortGroup("10.0.0.2", "10.0.0.7", 5432, 1, 1, 1, 25, 25));
+        assertThat(c.portGroups()).contains(new SocketCensus.PortGroup("10.0.0.2", "10.0.0.7", 5432, 1, 1, 1, 25, 25, 28232 - 25));
+        // the headroom the check states and the series shows: free ports over the 60 s of TIME_WAIT
+        assertThat(c.worstPortGroup().headroomPerSecond()).isEqualTo((28232 - 31) / 60.0);
+        assertThat(c.freeForNewDestination()).isEqualTo(28232 - c.lostToNewDestination());
     }
 
     @Test
@@ -300,7 +303,8 @@ class SocketCensusTest {
                         elsewhere++;
                     }
                 }
-                pg.add(new SocketCensus.PortGroup((String) k.get(0), (String) k.get(1), (Integer) k.get(2), g[0], g[1], g[2], lost, elsewhere));
+                pg.add(new SocketCensus.PortGroup((String) k.get(0), (String) k.get(1), (Integer) k.get(2), g[0], g[1], g[2], lost, elsewhere,
+                        Math.max(0, ports.usable() - lost)));
             });
             pg.sort(Comparator.comparingInt(SocketCensus.PortGroup::inUse).reversed().thenComparing(SocketCensus.PortGroup::dstIp)
                     .thenComparingInt(SocketCensus.PortGroup::dstPort).thenComparing(SocketCensus.PortGroup::srcIp));
