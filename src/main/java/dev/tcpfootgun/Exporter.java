@@ -10,6 +10,7 @@ import dev.tcpfootgun.source.DeadlineReader;
 import dev.tcpfootgun.source.NodeReader;
 import dev.tcpfootgun.source.ProcFs;
 import dev.tcpfootgun.source.Scope;
+import dev.tcpfootgun.source.netlink.NetlinkTransport;
 import dev.tcpfootgun.netns.NetnsDiscovery;
 import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.NetnsScanner;
@@ -36,7 +37,13 @@ public final class Exporter {
      * falls back to files when netlink is refused.
      */
     public static NodeReader reader(Settings settings) {
-        return NodeReader.of(collectors(settings), scope(settings, ProcFs.of(settings.procfs(), settings.sysfs()), Scope.Where.OWN));
+        return reader(settings, NetlinkTransport.KERNEL);
+    }
+
+    /** {@link #reader(Settings)} with netlink requests sent through {@code transport} (captured replies in tests). */
+    static NodeReader reader(Settings settings, NetlinkTransport transport) {
+        return NodeReader.of(collectors(settings),
+                scope(settings, ProcFs.of(settings.procfs(), settings.sysfs()), Scope.Where.OWN, transport));
     }
 
     /**
@@ -45,25 +52,36 @@ public final class Exporter {
      * sysfs shows the namespace that mounted it. Not entered, only the /proc/PID/net files answer.
      */
     public static NodeReader namespaceReader(Settings settings, NetnsRef ref, boolean entered) {
-        ProcFs fs = ProcFs.of(settings.procfs(), settings.sysfs()).forPid(ref.pid());
-        return NodeReader.of(collectors(settings), scope(settings, fs, entered ? Scope.Where.ENTERED : Scope.Where.OUTSIDE));
+        return namespaceReader(settings, ref, entered, NetlinkTransport.KERNEL);
     }
 
-    private static Scope scope(Settings settings, ProcFs fs, Scope.Where where) {
+    private static NodeReader namespaceReader(Settings settings, NetnsRef ref, boolean entered, NetlinkTransport transport) {
+        ProcFs fs = ProcFs.of(settings.procfs(), settings.sysfs()).forPid(ref.pid());
+        return NodeReader.of(collectors(settings),
+                scope(settings, fs, entered ? Scope.Where.ENTERED : Scope.Where.OUTSIDE, transport));
+    }
+
+    private static Scope scope(Settings settings, ProcFs fs, Scope.Where where, NetlinkTransport transport) {
         var dump = settings.conntrackDump();
         return new Scope(fs, where, settings.socketSource() != SocketSourceMode.PROCFS,
                 settings.socketSource() != SocketSourceMode.NETLINK, settings.effectiveSocketDetailLimit(),
-                new Scope.ConntrackDump(dump.entryLimit(), settings.scrapeTimeout().dividedBy(2), dump.natPortRange()));
+                new Scope.ConntrackDump(dump.entryLimit(), settings.scrapeTimeout().dividedBy(2), dump.natPortRange()),
+                transport);
     }
 
     public static Scraper scraper(Settings settings) {
+        return scraper(settings, NetlinkTransport.KERNEL);
+    }
+
+    /** {@link #scraper(Settings)} with netlink requests sent through {@code transport} (captured replies in tests). */
+    static Scraper scraper(Settings settings, NetlinkTransport transport) {
         NetnsScanner scanner = null;
         if (settings.netns()) {
             scanner = new NetnsScanner(settings.procfs(),
                     new NetnsDiscovery(settings.procfs(), new PodResolver(settings.podLogs())),
-                    (ref, entered) -> namespaceReader(settings, ref, entered), settings.collectors());
+                    (ref, entered) -> namespaceReader(settings, ref, entered, transport), settings.collectors());
         }
-        return new Scraper(new DeadlineReader(reader(settings), settings.scrapeTimeout()), Checks.all(),
+        return new Scraper(new DeadlineReader(reader(settings, transport), settings.scrapeTimeout()), Checks.all(),
                 settings.destinationsTop(), scanner, settings.scrapeTimeout(), settings.collectors());
     }
 }

@@ -14,6 +14,7 @@ import dev.tcpfootgun.web.WebConfig;
 import dev.tcpfootgun.snapshot.Slot;
 import dev.tcpfootgun.source.Collector;
 import dev.tcpfootgun.source.Collectors;
+import dev.tcpfootgun.source.netlink.NetlinkTransport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -100,8 +101,13 @@ public final class Main {
      * listens and which sources answered. Null, after one line on {@code err}, when it cannot listen.
      */
     static ExporterServer start(Settings settings, WebConfig web, PrintStream err) {
+        return start(settings, web, NetlinkTransport.KERNEL, err);
+    }
+
+    /** The same start with netlink replies from {@code transport}: the golden test's replayed captures. */
+    static ExporterServer start(Settings settings, WebConfig web, NetlinkTransport transport, PrintStream err) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        Scraper scraper = Exporter.scraper(settings);
+        Scraper scraper = Exporter.scraper(settings, transport);
         ExporterServer server;
         try {
             server = ExporterServer.start(settings, settings.listenAddresses(), web, scraper, Exporter.version(),

@@ -3,6 +3,8 @@ package dev.tcpfootgun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcpfootgun.config.Settings;
+import dev.tcpfootgun.source.netlink.NetlinkReplay;
+import dev.tcpfootgun.web.WebConfig;
 import dev.tcpfootgun.web.ExporterServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,8 +21,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The whole /metrics of a committed fixture tree (procfs of a 6.18 kernel, a small sysfs), scraped
- * over real HTTP from the exporter started as serve starts it, compared with a committed golden file
+ * The whole /metrics of a committed fixture tree (procfs of a 6.18 kernel, a small sysfs, and the
+ * netlink replies of one namespace: sock_diag sockets with tcp_info, rtnetlink links and qdiscs,
+ * ctnetlink conntrack entries and nf_tables NAT rules), scraped over real HTTP from the exporter
+ * started as serve starts it, with its netlink requests answered by the captures in
+ * src/test/resources/golden/netlink (made by source/netlink/GoldenCapture), compared with a committed golden file
  * after dropping the lines that cannot be deterministic: node_exporter's end-to-end test. A metric
  * renamed, a label added or a value changed shows up as a diff of
  * src/test/resources/golden/linux-6.18.metrics.txt. Regenerate it, then read the diff:
@@ -52,10 +57,11 @@ class GoldenExpositionTest {
     void theWholeExpositionOfTheFixtureTreeMatchesTheGoldenFile() throws Exception {
         Settings settings = Settings.parse(List.of("--web.listen-address=127.0.0.1:0",
                 "--path.procfs=" + resource("/proc/linux-6.18"), "--path.sysfs=" + resource("/golden/sys"),
-                // netlink would read this machine's own sockets, links and qdiscs: only the fixture is read
-                "--collector.sockets.source=procfs", "--web.disable-exporter-metrics"));
+                "--web.disable-exporter-metrics"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ExporterServer server = Main.start(settings, new PrintStream(err, true, StandardCharsets.UTF_8));
+        // the captures answer every netlink request, so this machine's own sockets, links and conntrack are never read
+        ExporterServer server = Main.start(settings, WebConfig.none(), NetlinkReplay.replaying(resource("/golden/netlink")),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(server).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
         String body;
         try {

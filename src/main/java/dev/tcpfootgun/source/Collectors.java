@@ -73,7 +73,7 @@ public final class Collectors {
     private static Source<dev.tcpfootgun.snapshot.SocketTable> sockets(Scope s) {
         List<Candidate<dev.tcpfootgun.snapshot.SocketTable>> candidates = new ArrayList<>();
         if (s.netlink() && s.where() != Where.OUTSIDE) {
-            candidates.add(new Candidate<>("netlink", new InetDiagSockets(NETLINK_TIMEOUT, s.detailLimit())));
+            candidates.add(new Candidate<>("netlink", new InetDiagSockets(NETLINK_TIMEOUT, s.detailLimit(), s.transport())));
         }
         if (s.procfsSockets() || s.where() == Where.OUTSIDE) {
             // another namespace's files skip what its sockstat says is empty: each read walks the node's whole table
@@ -87,7 +87,7 @@ public final class Collectors {
         if (s.where() == Where.OUTSIDE) {
             return new Unavailable<>("conntrack", s.outsideReason());
         }
-        return s.netlink() ? new ConntrackWithNetlinkStats(new ConntrackSource(s.fs()), new CtnetlinkStats(NETLINK_TIMEOUT))
+        return s.netlink() ? new ConntrackWithNetlinkStats(new ConntrackSource(s.fs()), new CtnetlinkStats(NETLINK_TIMEOUT, s.transport()))
                 : new ConntrackSource(s.fs());
     }
 
@@ -95,10 +95,10 @@ public final class Collectors {
         return switch (s.where()) {
             case OUTSIDE -> new Unavailable<>("interfaces", s.outsideReason());
             // sysfs shows the namespace that mounted it, not the one entered
-            case ENTERED -> s.netlink() ? new RtnetlinkLinks(NETLINK_TIMEOUT)
+            case ENTERED -> s.netlink() ? new RtnetlinkLinks(NETLINK_TIMEOUT, s.transport())
                     : new Unavailable<>("interfaces", "links of another namespace need rtnetlink from inside it");
             case OWN -> s.netlink()
-                    ? new FirstOf<>("interfaces", List.of(new Candidate<>("rtnetlink", new RtnetlinkLinks(NETLINK_TIMEOUT)),
+                    ? new FirstOf<>("interfaces", List.of(new Candidate<>("rtnetlink", new RtnetlinkLinks(NETLINK_TIMEOUT, s.transport())),
                             new Candidate<>("sysfs", new SysfsInterfaces(s.fs()))))
                     : new SysfsInterfaces(s.fs());
         };
@@ -112,14 +112,15 @@ public final class Collectors {
         if (s.where() != Where.OWN || !s.netlink()) {
             return null;
         }
-        return new CtnetlinkDump(NETLINK_TIMEOUT, s.dump().entryLimit(), s.dump().timeLimit(), s.dump().natPortRange());
+        return new CtnetlinkDump(NETLINK_TIMEOUT, s.dump().entryLimit(), s.dump().timeLimit(), s.dump().natPortRange(),
+                s.transport());
     }
 
     private static Source<List<dev.tcpfootgun.snapshot.Qdisc>> qdiscs(Scope s) {
         if (s.where() == Where.OUTSIDE) {
             return new Unavailable<>("qdisc", s.outsideReason());
         }
-        return s.netlink() ? new RtnetlinkQdiscs(NETLINK_TIMEOUT)
+        return s.netlink() ? new RtnetlinkQdiscs(NETLINK_TIMEOUT, s.transport())
                 : new Unavailable<>("qdisc", "qdiscs need rtnetlink, off with --collector.sockets.source=procfs");
     }
 }

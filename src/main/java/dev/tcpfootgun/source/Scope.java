@@ -1,5 +1,7 @@
 package dev.tcpfootgun.source;
 
+import dev.tcpfootgun.source.netlink.NetlinkTransport;
+
 /**
  * Where a reader reads, for the collector factories: the mounts, which network namespace, and what
  * reaches it.
@@ -8,8 +10,10 @@ package dev.tcpfootgun.source;
  * @param netlink whether netlink may be used (not with --collector.sockets.source=procfs)
  * @param procfsSockets whether /proc/net/tcp may serve the sockets (not with --collector.sockets.source=netlink)
  * @param detailLimit connections per read kept with tcp_info (--collector.sockets.detail-limit)
+ * @param transport where netlink requests go: the kernel, or captured replies in tests
  */
-public record Scope(ProcFs fs, Where where, boolean netlink, boolean procfsSockets, int detailLimit, ConntrackDump dump) {
+public record Scope(ProcFs fs, Where where, boolean netlink, boolean procfsSockets, int detailLimit, ConntrackDump dump,
+        NetlinkTransport transport) {
 
     /**
      * The conntrack dump's bounds (--collector.conntrack.dump-limit, --collector.conntrack.nat-port-range).

@@ -32,6 +32,7 @@ public final class CtnetlinkDump implements Source<ConntrackEntries> {
     private final PortRange flagRange;
     private final NetlinkDumps.Dumper dumper;
     private final RuleReader rules;
+    private final NetlinkTransport transport;
 
     /** Reads the node's source-NAT rules: the nf_tables ruleset, or a replay in tests. */
     @FunctionalInterface
@@ -43,12 +44,23 @@ public final class CtnetlinkDump implements Source<ConntrackEntries> {
      * @param flagRange --collector.conntrack.nat-port-range, or null
      */
     public CtnetlinkDump(Duration timeout, long entryLimit, Duration timeLimit, PortRange flagRange) {
-        this(timeout, entryLimit, timeLimit, flagRange, null, new NftNatRules(timeout)::read);
+        this(timeout, entryLimit, timeLimit, flagRange, NetlinkTransport.KERNEL);
     }
 
-    /** A {@code dumper} replays captured bytes in tests; null opens a socket per read. */
+    public CtnetlinkDump(Duration timeout, long entryLimit, Duration timeLimit, PortRange flagRange,
+            NetlinkTransport transport) {
+        this(timeout, entryLimit, timeLimit, flagRange, null, new NftNatRules(timeout, transport)::read, transport);
+    }
+
+    /** A {@code dumper} replays built bytes in tests; null opens a channel of the transport per read. */
     CtnetlinkDump(Duration timeout, long entryLimit, Duration timeLimit, PortRange flagRange, NetlinkDumps.Dumper dumper,
             RuleReader rules) {
+        this(timeout, entryLimit, timeLimit, flagRange, dumper, rules, NetlinkTransport.KERNEL);
+    }
+
+    private CtnetlinkDump(Duration timeout, long entryLimit, Duration timeLimit, PortRange flagRange,
+            NetlinkDumps.Dumper dumper, RuleReader rules, NetlinkTransport transport) {
+        this.transport = transport;
         this.timeout = timeout;
         this.entryLimit = entryLimit;
         this.timeLimit = timeLimit;
@@ -73,7 +85,7 @@ public final class CtnetlinkDump implements Source<ConntrackEntries> {
             if (dumper != null) {
                 partial = dump(dumper, aggregator, log);
             } else {
-                try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
+                try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
                     partial = dump(socket, aggregator, log);
                 }
             }

@@ -42,9 +42,15 @@ public final class CtnetlinkStats implements Source<Map<String, Long>> {
     }
 
     private final Duration timeout;
+    private final NetlinkTransport transport;
 
     public CtnetlinkStats(Duration timeout) {
+        this(timeout, NetlinkTransport.KERNEL);
+    }
+
+    public CtnetlinkStats(Duration timeout, NetlinkTransport transport) {
         this.timeout = timeout;
+        this.transport = transport;
     }
 
     @Override
@@ -60,7 +66,7 @@ public final class CtnetlinkStats implements Source<Map<String, Long>> {
     @Override
     public Map<String, Long> read(ParseLog log) throws IOException {
         Map<String, Long> sums = new LinkedHashMap<>();
-        try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
+        try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
             NetlinkDumps.dumpWithRetry(socket, STATS_CPU, new byte[NFGENMSG_SIZE], sums::clear, m -> addCpu(m, sums, log),
                     log, "ctnetlink stats");
         }
@@ -70,7 +76,7 @@ public final class CtnetlinkStats implements Source<Map<String, Long>> {
     /** The table's entry count and limit (IPCTNL_MSG_CT_GET_STATS), one small request. */
     public TableSize tableSize() throws IOException {
         TableSize[] found = {new TableSize(-1, -1)};
-        try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
+        try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
             socket.request(STATS, new byte[NFGENMSG_SIZE], m -> found[0] = tableSize(m, found[0]));
         }
         return found[0];

@@ -23,6 +23,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
 
     private final Duration timeout;
     private final int detailLimit;
+    private final NetlinkTransport transport;
     /** The last read's counts, plus a margin: the next read's arrays start that large. */
     private volatile int lastOpen;
     private volatile int lastCompact;
@@ -34,8 +35,13 @@ public final class InetDiagSockets implements Source<SocketTable> {
 
     /** @param detailLimit connections kept with tcp_info; the rest only counted (--collector.sockets.detail-limit) */
     public InetDiagSockets(Duration timeout, int detailLimit) {
+        this(timeout, detailLimit, NetlinkTransport.KERNEL);
+    }
+
+    public InetDiagSockets(Duration timeout, int detailLimit, NetlinkTransport transport) {
         this.timeout = timeout;
         this.detailLimit = detailLimit;
+        this.transport = transport;
     }
 
     @Override
@@ -50,7 +56,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
     @Override
     public SocketTable read(ParseLog log) throws IOException {
         SocketTable.Builder sockets = new SocketTable.Builder(lastOpen + lastOpen / 8, lastCompact + lastCompact / 8, detailLimit);
-        try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_SOCK_DIAG, timeout)) {
+        try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_SOCK_DIAG, timeout)) {
             for (int family : new int[] {InetDiagDecoder.AF_INET, InetDiagDecoder.AF_INET6}) {
                 InetDiagDecoder decoder = new InetDiagDecoder(log, sockets);
                 NetlinkDumps.dumpWithRetry(socket, InetDiagDecoder.SOCK_DIAG_BY_FAMILY, request(family),

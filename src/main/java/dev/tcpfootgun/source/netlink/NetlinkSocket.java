@@ -13,7 +13,7 @@ import java.time.Duration;
  * <p>Native memory lives in one confined arena per request, closed before the call returns; sinks
  * copy what they need while the message is alive.
  */
-public final class NetlinkSocket implements AutoCloseable, NetlinkDumps.Dumper {
+public final class NetlinkSocket implements NetlinkTransport.Channel {
     public static final int NETLINK_ROUTE = 0;
     public static final int NETLINK_SOCK_DIAG = 4;
     public static final int NETLINK_NETFILTER = 12;
@@ -75,6 +75,7 @@ public final class NetlinkSocket implements AutoCloseable, NetlinkDumps.Dumper {
     }
 
     /** Sends a single request with NLM_F_ACK, so the reply ends with the kernel's ACK. */
+    @Override
     public DumpResult request(int type, byte[] body, MessageSink sink) throws IOException {
         return exchange(type, NetlinkMessages.NLM_F_REQUEST | NetlinkMessages.NLM_F_ACK, body, sink);
     }

@@ -67,15 +67,21 @@ public final class NftNatRules {
     private static final ValueLayout.OfInt HOST32 = ValueLayout.JAVA_INT_UNALIGNED;
 
     private final Duration timeout;
+    private final NetlinkTransport transport;
 
     public NftNatRules(Duration timeout) {
+        this(timeout, NetlinkTransport.KERNEL);
+    }
+
+    public NftNatRules(Duration timeout, NetlinkTransport transport) {
         this.timeout = timeout;
+        this.transport = transport;
     }
 
     /** Every source-NAT rule of this network namespace's nf_tables ruleset, every family. */
     public List<NatRule> read(ParseLog log) throws IOException {
         List<NatRule> rules = new ArrayList<>();
-        try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
+        try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
             NetlinkDumps.dumpWithRetry(socket, GETRULE, new byte[NFGENMSG_SIZE], NetlinkDumps.truncateTo(rules),
                     m -> rule(m, rules, log), log, "nf_tables rules");
         }

@@ -25,9 +25,15 @@ public final class RtnetlinkLinks implements Source<List<NetInterface>> {
     private static final int ARPHRD_LOOPBACK = 772;
 
     private final Duration timeout;
+    private final NetlinkTransport transport;
 
     public RtnetlinkLinks(Duration timeout) {
+        this(timeout, NetlinkTransport.KERNEL);
+    }
+
+    public RtnetlinkLinks(Duration timeout, NetlinkTransport transport) {
         this.timeout = timeout;
+        this.transport = transport;
     }
 
     @Override
@@ -39,7 +45,7 @@ public final class RtnetlinkLinks implements Source<List<NetInterface>> {
     @Override
     public List<NetInterface> read(ParseLog log) throws IOException {
         List<NetInterface> links = new ArrayList<>();
-        try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, timeout)) {
+        try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_ROUTE, timeout)) {
             NetlinkDumps.dumpWithRetry(socket, RTM_GETLINK, new byte[IFINFOMSG_SIZE], NetlinkDumps.truncateTo(links),
                     m -> add(m, links, log), log, "RTM_GETLINK");
         }

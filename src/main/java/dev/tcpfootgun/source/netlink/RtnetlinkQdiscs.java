@@ -20,9 +20,15 @@ public final class RtnetlinkQdiscs implements Source<List<Qdisc>> {
     private static final int TCA_KIND = 1;
 
     private final Duration timeout;
+    private final NetlinkTransport transport;
 
     public RtnetlinkQdiscs(Duration timeout) {
+        this(timeout, NetlinkTransport.KERNEL);
+    }
+
+    public RtnetlinkQdiscs(Duration timeout, NetlinkTransport transport) {
         this.timeout = timeout;
+        this.transport = transport;
     }
 
     @Override
@@ -34,7 +40,7 @@ public final class RtnetlinkQdiscs implements Source<List<Qdisc>> {
     @Override
     public List<Qdisc> read(ParseLog log) throws IOException {
         List<Qdisc> qdiscs = new ArrayList<>();
-        try (NetlinkSocket socket = new NetlinkSocket(NetlinkSocket.NETLINK_ROUTE, timeout)) {
+        try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_ROUTE, timeout)) {
             NetlinkDumps.dumpWithRetry(socket, RTM_GETQDISC, new byte[TCMSG_SIZE], NetlinkDumps.truncateTo(qdiscs),
                     m -> add(m, qdiscs, log), log, "RTM_GETQDISC");
         }
