@@ -6,6 +6,7 @@ import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.doctor.Doctor;
 import dev.tcpfootgun.doctor.FindingsJson;
 import dev.tcpfootgun.log.LogOutput;
+import dev.tcpfootgun.metrics.DestinationLabels;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.scrape.Scraper;
 import dev.tcpfootgun.snapshot.Reading;
@@ -111,7 +112,7 @@ public final class Main {
         ExporterServer server;
         try {
             server = ExporterServer.start(settings, settings.listenAddresses(), web, scraper, Exporter.version(),
-                    a -> FindingsJson.render(a, Doctor.exitCode(a)));
+                    a -> FindingsJson.render(a, Doctor.exitCode(a), DestinationLabels.of(settings.destinationLabels())));
         } catch (IOException e) {
             err.println(PROGRAM + ": " + e.getMessage());
             return null;

@@ -4,6 +4,7 @@ import dev.tcpfootgun.Exporter;
 import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Status;
+import dev.tcpfootgun.metrics.DestinationLabels;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.scrape.Scraper;
 import dev.tcpfootgun.snapshot.Reading;
@@ -40,10 +41,11 @@ public final class Doctor {
         }
         Assessment a = scraper.assess();
         int code = exitCode(a, settings.doctorFailOn());
+        DestinationLabels labels = DestinationLabels.of(settings.destinationLabels());
         if (settings.output().equals("json")) {
-            out.print(FindingsJson.render(a, code));
+            out.print(FindingsJson.render(a, code, labels));
         } else {
-            out.print(text(a, code, System.console() != null && System.console().isTerminal()));
+            out.print(text(a, code, System.console() != null && System.console().isTerminal(), labels));
         }
         out.flush();
         return code;
@@ -72,7 +74,8 @@ public final class Doctor {
         return code;
     }
 
-    public static String text(Assessment a, int code, boolean colour) {
+    /** @param labels shows the addresses in the findings' text as --destinations.labels asks */
+    public static String text(Assessment a, int code, boolean colour, DestinationLabels labels) {
         StringBuilder b = new StringBuilder(4096);
         b.append("tcp-footgun-exporter doctor ").append(Exporter.version()).append('\n');
         List<String> failed = a.snapshot().readings().stream().filter(r -> !r.success())
@@ -91,11 +94,12 @@ public final class Doctor {
             if (f.missing() != null) {
                 b.append("         missing: ").append(f.missing()).append('\n');
             }
-            for (String e : f.evidence()) {
+            for (String e : labels.evidence(f)) {
                 b.append("         - ").append(e).append('\n');
             }
-            if (f.status() != Status.OK && !f.fix().isEmpty()) {
-                b.append("         fix: ").append(f.fix()).append('\n');
+            String fix = labels.fix(f);
+            if (f.status() != Status.OK && !fix.isEmpty()) {
+                b.append("         fix: ").append(fix).append('\n');
             }
         }
         b.append("\nexit code ").append(code).append(switch (code) {

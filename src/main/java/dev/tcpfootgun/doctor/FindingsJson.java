@@ -2,8 +2,10 @@ package dev.tcpfootgun.doctor;
 
 import dev.tcpfootgun.JsonString;
 import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.metrics.DestinationLabels;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.snapshot.Reading;
+import java.util.List;
 import java.util.Locale;
 
 /** The findings as JSON, for `doctor --output json` and /findings.json alike. */
@@ -11,7 +13,8 @@ public final class FindingsJson {
 
     private FindingsJson() {}
 
-    public static String render(Assessment a, int exitCode) {
+    /** @param labels shows the addresses in the findings' text as --destinations.labels asks */
+    public static String render(Assessment a, int exitCode, DestinationLabels labels) {
         StringBuilder b = new StringBuilder(4096);
         b.append("{\n  \"exit_code\": ").append(exitCode).append(",\n  \"sources\": [");
         boolean first = true;
@@ -33,11 +36,12 @@ public final class FindingsJson {
                     .append(", \"status\": ").append(str(f.status().label()))
                     .append(", \"risk\": ").append(Double.isNaN(f.risk()) ? "null" : String.format(Locale.ROOT, "%.4f", f.risk()))
                     .append(", \"evidence\": [");
-            for (int i = 0; i < f.evidence().size(); i++) {
-                b.append(i == 0 ? "" : ", ").append(str(f.evidence().get(i)));
+            List<String> evidence = labels.evidence(f);
+            for (int i = 0; i < evidence.size(); i++) {
+                b.append(i == 0 ? "" : ", ").append(str(evidence.get(i)));
             }
             b.append("], \"missing\": ").append(f.missing() == null ? "null" : str(f.missing()))
-                    .append(", \"fix\": ").append(str(f.fix())).append('}');
+                    .append(", \"fix\": ").append(str(labels.fix(f))).append('}');
             first = false;
         }
         return b.append("\n  ]\n}\n").toString();

@@ -1,5 +1,6 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -53,7 +54,15 @@ public final class ConnectionPeers {
         return ports != null && !ports.isEphemeral(localPort);
     }
 
-    String of(TcpSocket s) {
-        return inbound(s.local().ip(), s.local().port()) ? "clients of " + s.local() : s.remote().toString();
+    Peer of(TcpSocket s) {
+        return inbound(s.local().ip(), s.local().port()) ? new Peer(s.local(), true) : new Peer(s.remote(), false);
+    }
+
+    /** The server end of a connection: the remote one, or a local server's ({@code clients}: the connection is one of its clients'). */
+    record Peer(Endpoint end, boolean clients) {
+        /** "clients of 10.0.0.5:443" or "10.0.0.7:5432". */
+        Prose named() {
+            return clients ? Prose.of("clients of ", end) : Prose.of(end);
+        }
     }
 }

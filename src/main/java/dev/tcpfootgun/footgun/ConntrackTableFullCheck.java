@@ -26,32 +26,32 @@ public final class ConntrackTableFullCheck implements Check {
             return Finding.unknown(footgun(), o.now().conntrack().problem(), fix(null));
         }
         double risk = 0;
-        List<String> evidence = new ArrayList<>();
+        List<Prose> evidence = new ArrayList<>();
         if (ct.max().isPresent() && ct.max().getAsLong() > 0) {
             long max = ct.max().getAsLong();
             risk = (double) ct.count() / max;
-            evidence.add(String.format(Locale.ROOT, "%d of %d conntrack entries in use (%.1f %%)", ct.count(), max, 100 * risk));
+            evidence.add(Prose.format("%d of %d conntrack entries in use (%.1f %%)", ct.count(), max, 100 * risk));
         } else {
-            evidence.add(ct.count() + " conntrack entries; nf_conntrack_max unreadable");
+            evidence.add(Prose.of(ct.count() + " conntrack entries; nf_conntrack_max unreadable"));
         }
         Conntrack before = previous(o.previous());
         for (String column : List.of("drop", "early_drop")) {
             long rise = increase(ct, before, column);
             if (rise > 0) {
                 risk = 1;
-                evidence.add(column + " rose by " + rise + ": the kernel is dropping new connections (\"nf_conntrack: table full, dropping packet\")");
+                evidence.add(Prose.of(column + " rose by " + rise + ": the kernel is dropping new connections (\"nf_conntrack: table full, dropping packet\")"));
             }
         }
         long insertFailed = increase(ct, before, "insert_failed");
         if (insertFailed > 0) {
             risk = Math.max(risk, Status.WARN_AT);
-            evidence.add("insert_failed rose by " + insertFailed + ": concurrent connections lost the insert race (typical of SNAT/DNAT, e.g. DNS over UDP)");
+            evidence.add(Prose.of("insert_failed rose by " + insertFailed + ": concurrent connections lost the insert race (typical of SNAT/DNAT, e.g. DNS over UDP)"));
         }
         o.now().conntrackEntries().value().ifPresent(entries -> evidence.addAll(ConntrackFillers.evidence(entries, o.podsByAddress())));
         if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
-            evidence.add("drop counters unavailable: no /proc/net/stat/nf_conntrack and no ctnetlink answer");
+            evidence.add(Prose.of("drop counters unavailable: no /proc/net/stat/nf_conntrack and no ctnetlink answer"));
         }
-        return Finding.of(footgun(), risk, evidence, fix(ct));
+        return Finding.of(footgun(), risk, evidence, Prose.of(fix(ct)));
     }
 
     static Conntrack previous(NodeSnapshot previous) {

@@ -33,40 +33,40 @@ public final class EphemeralPortExhaustionCheck implements Check {
         }
         int usable = ports.usable();
         SocketCensus.PortGroup worst = census.worstPortGroup();
-        List<String> evidence = new ArrayList<>();
-        evidence.add(String.format(Locale.ROOT, "ip_local_port_range %d-%d minus %d reserved leaves %d usable ports per destination",
+        List<Prose> evidence = new ArrayList<>();
+        evidence.add(Prose.format("ip_local_port_range %d-%d minus %d reserved leaves %d usable ports per destination",
                 ports.range().low(), ports.range().high(), ports.reservedInRange(), usable));
         if (o.now().sockets().map(t -> t.origin() == SocketOrigin.PROCFS).orElse(false)) {
-            evidence.add("sockets read from /proc/net/tcp, which lists no socket that only called bind(): "
-                    + "ports those hold are not counted (sock_diag lists them)");
+            evidence.add(Prose.of("sockets read from /proc/net/tcp, which lists no socket that only called bind(): "
+                    + "ports those hold are not counted (sock_diag lists them)"));
         }
         SocketCensus.BoundPorts bound = census.bound();
         if (bound.ports() > 0) {
-            evidence.add(String.format(Locale.ROOT, "%d port%s held by bind(): %s; connect() skips them for every destination",
+            evidence.add(Prose.format("%d port%s held by bind(): %s; connect() skips them for every destination",
                     bound.ports(), bound.ports() == 1 ? "" : "s", holders(bound)));
         }
         if (usable == 0) {
-            evidence.add("no usable ephemeral port");
+            evidence.add(Prose.of("no usable ephemeral port"));
             return Finding.of(footgun(), 1, evidence, fix(ports, null));
         }
         int lost = worst == null ? census.lostToNewDestination() : worst.blocking();
         double risk = Math.min(1, (double) lost / usable);
         int free = worst == null ? census.freeForNewDestination() : worst.free();
         if (worst == null) {
-            evidence.add(String.format(Locale.ROOT, "no connection uses an ephemeral port; a new destination has %d free ports", free));
+            evidence.add(Prose.format("no connection uses an ephemeral port; a new destination has %d free ports", free));
             return Finding.of(footgun(), risk, evidence, fix(ports, null));
         }
-        evidence.add(String.format(Locale.ROOT,
+        evidence.add(Prose.format(
                 "%s (from %s) holds %d of %d ports (%.1f %%), %d of them in TIME_WAIT; connect() there can take %d more: "
                         + "at %d s TIME_WAIT that is %.1f new connections/s before it fails with EADDRNOTAVAIL",
-                worst.destination(), worst.srcIp(), worst.inUse(), usable, 100.0 * worst.inUse() / usable,
+                worst.destination(), Prose.ip(worst.srcIp()), worst.inUse(), usable, 100.0 * worst.inUse() / usable,
                 worst.timeWait(), free, KernelFacts.TIME_WAIT_SECONDS, worst.headroomPerSecond()));
         if (worst.reusableTimeWait() > 0) {
-            evidence.add(worst.reusableTimeWait() + " of those TIME_WAIT ports can be reused now (tcp_tw_reuse="
-                    + census.reuse().mode() + ")");
+            evidence.add(Prose.of(worst.reusableTimeWait() + " of those TIME_WAIT ports can be reused now (tcp_tw_reuse="
+                    + census.reuse().mode() + ")"));
         }
         if (worst.heldElsewhere() > 0) {
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.format(
                     "%d more port%s held by connections to other destinations %s counted as lost: whether bind() made %s "
                             + "(lost to every destination) or connect() (lost only to %s own) cannot be seen from userspace, "
                             + "and neither connect()'s parity nor a port shared from one address says so",
@@ -87,15 +87,15 @@ public final class EphemeralPortExhaustionCheck implements Check {
         return String.join(", ", parts);
     }
 
-    private static String fix(EphemeralPorts ports, SocketCensus.PortGroup worst) {
-        String target = worst == null ? "the busiest destination" : worst.destination();
+    private static Prose fix(EphemeralPorts ports, SocketCensus.PortGroup worst) {
+        Object target = worst == null ? "the busiest destination" : worst.destination();
         String range = ports == null ? "" : String.format(Locale.ROOT, " (now %d-%d)", ports.range().low(), ports.range().high());
-        return "Pool and reuse connections to " + target + " instead of opening one per request. "
+        return Prose.of("Pool and reuse connections to ", target, " instead of opening one per request. "
                 + "Let outbound connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1. "
                 + "A client that must pick its source address should set IP_BIND_ADDRESS_NO_PORT before bind(), so connect() "
                 + "chooses the port and shares it between destinations; move listeners out of the range or list their ports in "
                 + "net.ipv4.ip_local_reserved_ports. "
                 + "Widen the range" + range + ": sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\". "
-                + "Do not lower tcp_fin_timeout: TIME_WAIT stays " + KernelFacts.TIME_WAIT_SECONDS + " s.";
+                + "Do not lower tcp_fin_timeout: TIME_WAIT stays " + KernelFacts.TIME_WAIT_SECONDS + " s.");
     }
 }

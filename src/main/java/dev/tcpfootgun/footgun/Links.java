@@ -49,9 +49,14 @@ final class Links {
 
     /** "a, b, c and 4 more": evidence names a few, never a whole node's worth of veths. */
     static String names(List<String> names, int shown) {
+        return few(names.stream().map(Prose::of).toList(), shown).toString();
+    }
+
+    /** As {@link #names}, of sentences that may name addresses. */
+    static Prose few(List<Prose> names, int shown) {
         if (names.size() <= shown) {
-            return String.join(", ", names);
+            return Prose.join(", ", names);
         }
-        return String.join(", ", names.subList(0, shown)) + " and " + (names.size() - shown) + " more";
+        return Prose.of(Prose.join(", ", names.subList(0, shown)), " and " + (names.size() - shown) + " more");
     }
 }

@@ -27,8 +27,8 @@ public final class ListenQueueOverflowCheck implements Check {
         if (listeners == null) {
             return Finding.unknown(footgun(), ListenerGroups.unread(o), fix(null, somaxconn));
         }
-        List<String> evidence = new ArrayList<>();
-        evidence.add(String.format(Locale.ROOT, "%d listening sockets on %d addresses%s", listeners.listenerCount(),
+        List<Prose> evidence = new ArrayList<>();
+        evidence.add(Prose.format("%d listening sockets on %d addresses%s", listeners.listenerCount(),
                 listeners.groups().size(), ListenerGroups.somaxconnNote(somaxconn)));
         double risk = 0;
         ListenerGroups.Group named = null;
@@ -36,7 +36,7 @@ public final class ListenQueueOverflowCheck implements Check {
             if (g.anyFull() && !g.imbalanced()) {
                 risk = Status.WARN_AT; // the next connection to arrive there is dropped
                 named = named == null || g.fill() > named.fill() ? g : named;
-                evidence.add(String.format(Locale.ROOT, "%s: accept queue%s full (%s queued/backlog): the server is not accepting fast enough",
+                evidence.add(Prose.format("%s: accept queue%s full (%s queued/backlog): the server is not accepting fast enough",
                         g.named(), g.reuseport() ? "s" : "", g.queues()));
             }
         }
@@ -44,8 +44,8 @@ public final class ListenQueueOverflowCheck implements Check {
         if (overflows.rising()) {
             ListenerGroups.Group fullest = named != null ? named : listeners.fullestBalanced();
             boolean imbalancedOnly = fullest == null && listeners.groups().stream().anyMatch(ListenerGroups.Group::imbalanced);
-            evidence.add(overflows.text() + ": connections were dropped at a full accept queue" + (
-                    fullest != null ? " (fullest now: " + fullest.named() + ", " + fullest.queues() + ")"
+            evidence.add(Prose.of(overflows.text() + ": connections were dropped at a full accept queue",
+                    fullest != null ? Prose.of(" (fullest now: ", fullest.named(), ", " + fullest.queues() + ")")
                             : imbalancedOnly ? " (the full one now is in an SO_REUSEPORT group out of balance: see reuseport_imbalance)" : ""));
             if (!imbalancedOnly) {
                 // drops measured; with a queue full right now they are still happening
@@ -56,12 +56,12 @@ public final class ListenQueueOverflowCheck implements Check {
         return Finding.of(footgun(), risk, evidence, fix(named, somaxconn));
     }
 
-    private static String fix(ListenerGroups.Group named, OptionalLong somaxconn) {
+    private static Prose fix(ListenerGroups.Group named, OptionalLong somaxconn) {
         long target = Math.max(KernelFacts.DEFAULT_SOMAXCONN, somaxconn.orElse(0) * 2);
-        String where = named == null ? "the full listener" : named.address().toString();
-        return "Accept faster on " + where + " (more workers or threads, no blocking work in the accept loop; a server that "
+        Object where = named == null ? "the full listener" : named.address();
+        return Prose.of("Accept faster on ", where, " (more workers or threads, no blocking work in the accept loop; a server that "
                 + "stopped accepting should close its listening socket). Give it a backlog that absorbs bursts: listen(fd, "
                 + target + ") with sysctl -w net.core.somaxconn=" + target
-                + (somaxconn.isPresent() ? " (now " + somaxconn.getAsLong() + ")" : "") + ". Watch TcpExt ListenOverflows.";
+                + (somaxconn.isPresent() ? " (now " + somaxconn.getAsLong() + ")" : "") + ". Watch TcpExt ListenOverflows.");
     }
 }

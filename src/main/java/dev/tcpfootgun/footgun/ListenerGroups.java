@@ -65,8 +65,8 @@ record ListenerGroups(List<Group> groups) {
         }
 
         /** "10.0.0.5:443, a single listener (in no SO_REUSEPORT group)" or "0.0.0.0:8080, an SO_REUSEPORT group of 4". */
-        String named() {
-            return address + (reuseport() ? ", an SO_REUSEPORT group of " + listeners.size() + " listeners"
+        Prose named() {
+            return Prose.of(address, reuseport() ? ", an SO_REUSEPORT group of " + listeners.size() + " listeners"
                     : ", a single listener (in no SO_REUSEPORT group)");
         }
     }

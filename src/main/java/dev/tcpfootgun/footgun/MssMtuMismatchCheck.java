@@ -42,7 +42,7 @@ public final class MssMtuMismatchCheck implements Check {
                     + ", GRE " + Encapsulation.GRE.overheadText() + "). " + CLAMP);
         }
         boolean hazard = false;
-        List<String> evidence = new ArrayList<>();
+        List<Prose> evidence = new ArrayList<>();
         List<String> fixes = new ArrayList<>();
         Optional<NetInterface> underlay = Links.underlay(links);
         long underMtu = underlay.map(NetInterface::mtu).orElse((long) KernelFacts.ETHERNET_MTU);
@@ -51,7 +51,7 @@ public final class MssMtuMismatchCheck implements Check {
 
         List<Links.Tunnel> tunnels = Links.tunnels(links);
         if (tunnels.isEmpty()) {
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.format(
                     "no tunnel interface (vxlan, geneve, gre, ipip, sit, wireguard, xfrm, vti) is up; over %s TCP's MSS is at most %d",
                     under, underMtu - KernelFacts.IP_TCP_HEADER_BYTES));
         }
@@ -63,7 +63,7 @@ public final class MssMtuMismatchCheck implements Check {
             long fitsAll = underMtu - e.largest();
             if (link.mtu() + e.smallest() > underMtu) {
                 hazard = true;
-                evidence.add(String.format(Locale.ROOT,
+                evidence.add(Prose.format(
                         "%s has MTU %d over %s: %s needs %d bytes, so %d-byte frames are fragmented or dropped",
                         name, link.mtu(), under, e.label(), e.smallest(), link.mtu() + e.smallest()));
                 fixes.add("ip link set dev " + link.name() + " mtu " + fits
@@ -72,12 +72,12 @@ public final class MssMtuMismatchCheck implements Check {
                                 : " (" + fitsAll + " over an IPv6 underlay)"));
             } else if (e.varies() && link.mtu() + e.largest() > underMtu) {
                 hazard = true;
-                evidence.add(String.format(Locale.ROOT,
+                evidence.add(Prose.format(
                         "%s has MTU %d over %s: room for %d bytes of %s overhead, but it takes up to %d (over IPv6, or with the heaviest IPsec cipher)",
                         name, link.mtu(), under, underMtu - link.mtu(), e.label(), e.largest()));
                 fixes.add("if " + link.name() + " runs over IPv6 or a heavier cipher: ip link set dev " + link.name() + " mtu " + fitsAll);
             } else {
-                evidence.add(String.format(Locale.ROOT,
+                evidence.add(Prose.format(
                         "%s has MTU %d over %s, room for its %d bytes%s; TCP's MSS through it is at most %d",
                         name, link.mtu(), under, e.smallest(),
                         e.largest() == e.smallest() ? "" : link.mtu() + e.largest() > underMtu
@@ -93,14 +93,14 @@ public final class MssMtuMismatchCheck implements Check {
                 + ", GRE " + Encapsulation.GRE.overheadText() + ", WireGuard " + Encapsulation.WIREGUARD.overheadText()
                 + ", IPsec " + Encapsulation.VTI.overheadText() + ") plus " + KernelFacts.IP_TCP_HEADER_BYTES
                 + " bytes of IP and TCP headers. " + CLAMP;
-        return Finding.of(footgun(), risk, hazard, evidence, fix);
+        return Finding.of(footgun(), risk, hazard, evidence, Prose.of(fix));
     }
 
     /** An MSS above what the socket's path MTU allows, or a path MTU shrunk below what the socket advertised. */
-    private static double judgeSockets(Observation o, List<String> evidence) {
+    private static double judgeSockets(Observation o, List<Prose> evidence) {
         SocketTable table = o.now().sockets().value().orElse(null);
         if (table == null) {
-            evidence.add("per-socket MSS not judged: " + o.now().sockets().problem());
+            evidence.add(Prose.of("per-socket MSS not judged: " + o.now().sockets().problem()));
             return 0;
         }
         List<TcpSocket> sockets = table.open();
@@ -119,29 +119,29 @@ public final class MssMtuMismatchCheck implements Check {
             }
         }
         if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
-            evidence.add("per-socket MSS not judged: " + TcpInfoAvailability.withoutTcpInfo(table));
+            evidence.add(Prose.of("per-socket MSS not judged: " + TcpInfoAvailability.withoutTcpInfo(table)));
         }
         double risk = 0;
         if (!oversized.isEmpty()) {
             risk = Status.CRITICAL_AT;
             oversized.sort(Comparator.comparingLong((TcpSocket s) -> s.info().sndMss() - s.info().pmtu()).reversed());
             evidence.add(describe(oversized.size(), "sending segments larger than the path allows", oversized,
-                    s -> String.format(Locale.ROOT, "%s: snd_mss %d, path MTU %d allows %d", s.remote(), s.info().sndMss(),
+                    s -> Prose.format("%s: snd_mss %d, path MTU %d allows %d", s.remote(), s.info().sndMss(),
                             s.info().pmtu(), s.info().pmtu() - KernelFacts.IP_TCP_HEADER_BYTES)));
         }
         if (!lowered.isEmpty()) {
             lowered.sort(Comparator.comparingLong((TcpSocket s) -> s.info().pmtu()));
             evidence.add(describe(lowered.size(),
                     "on a path MTU below the MSS advertised to the peer (the peer's full-size segments then depend on ICMP fragmentation-needed or MSS clamping)",
-                    lowered, s -> String.format(Locale.ROOT, "%s: path MTU %d allows MSS %d, advertised %d", s.remote(),
+                    lowered, s -> Prose.format("%s: path MTU %d allows MSS %d, advertised %d", s.remote(),
                             s.info().pmtu(), s.info().pmtu() - KernelFacts.IP_TCP_HEADER_BYTES, s.info().advMss())));
         }
         return risk;
     }
 
-    private static String describe(int count, String what, List<TcpSocket> sockets, Function<TcpSocket, String> one) {
-        List<String> shown = sockets.stream().map(one).distinct().limit(SOCKETS_SHOWN).toList();
-        return count + (count == 1 ? " connection " : " connections ") + what + ": " + String.join("; ", shown)
-                + (count > SOCKETS_SHOWN ? "; and " + (count - SOCKETS_SHOWN) + " more" : "");
+    private static Prose describe(int count, String what, List<TcpSocket> sockets, Function<TcpSocket, Prose> one) {
+        List<Prose> shown = sockets.stream().map(one).distinct().limit(SOCKETS_SHOWN).toList();
+        return Prose.of(count + (count == 1 ? " connection " : " connections ") + what + ": ", Prose.join("; ", shown),
+                count > SOCKETS_SHOWN ? "; and " + (count - SOCKETS_SHOWN) + " more" : "");
     }
 }

@@ -94,7 +94,7 @@ public final class NagleDelayedAckCheck implements Check {
         }
         List<TcpSocket> sockets = o.now().sockets().value().orElseThrow().open();
         ConnectionPeers peers = ConnectionPeers.of(sockets);
-        Map<String, List<Stalled>> groups = new LinkedHashMap<>();
+        Map<ConnectionPeers.Peer, List<Stalled>> groups = new LinkedHashMap<>();
         int fast = 0;
         int inBandOnly = 0;
         for (TcpSocket s : sockets) {
@@ -114,19 +114,19 @@ public final class NagleDelayedAckCheck implements Check {
                 }
             }
         }
-        List<String> evidence = new ArrayList<>();
+        List<Prose> evidence = new ArrayList<>();
         int stalled = groups.values().stream().mapToInt(List::size).sum();
-        evidence.add(String.format(Locale.ROOT,
+        evidence.add(Prose.format(
                 "%d of %d established sockets on fast paths (min RTT up to %s) hold written data back behind an unacknowledged "
                         + "small segment, with stalls in the delayed-ACK band (smoothed RTT + RTT variance %d-%d ms)",
                 stalled, fast, Figures.millis(FAST_PATH_MIN_RTT_MICROS), BAND_LOW_MICROS / 1000, BAND_HIGH_MICROS / 1000));
         if (inBandOnly > 0) {
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.format(
                     "%d more socket%s stall in that band with nothing held back: a peer slow to answer, or pauses between requests, not Nagle",
                     inBandOnly, inBandOnly == 1 ? "" : "s"));
         }
-        Map.Entry<String, List<Stalled>> worst = groups.entrySet().stream()
-                .max(Comparator.comparingInt((Map.Entry<String, List<Stalled>> e) -> e.getValue().size())
+        Map.Entry<ConnectionPeers.Peer, List<Stalled>> worst = groups.entrySet().stream()
+                .max(Comparator.comparingInt((Map.Entry<ConnectionPeers.Peer, List<Stalled>> e) -> e.getValue().size())
                         .thenComparingLong(e -> e.getValue().stream().mapToLong(Stalled::stallMicros).max().orElse(0)))
                 .orElse(null);
         double risk = 0;
@@ -134,13 +134,13 @@ public final class NagleDelayedAckCheck implements Check {
             risk = Status.WARN_AT;
             evidence.add(describe(worst.getKey(), worst.getValue()));
             if (groups.size() > 1) {
-                evidence.add((groups.size() - 1) + " more destination" + (groups.size() == 2 ? "" : "s") + " show the same stall");
+                evidence.add(Prose.of((groups.size() - 1) + " more destination" + (groups.size() == 2 ? "" : "s") + " show the same stall"));
             }
         }
         OptionalDouble delayed = o.now().counterIncrease(o.previous(), "TcpExt", "DelayedACKs");
         if (delayed.isPresent() && delayed.getAsDouble() > 0) {
             double seconds = o.now().secondsSince(o.previous());
-            evidence.add(String.format(Locale.ROOT, "TcpExt DelayedACKs rose by %.0f in %.1f s (%.1f/s): delayed-ACK timers are firing",
+            evidence.add(Prose.format("TcpExt DelayedACKs rose by %.0f in %.1f s (%.1f/s): delayed-ACK timers are firing",
                     delayed.getAsDouble(), seconds, seconds > 0 ? delayed.getAsDouble() / seconds : 0));
             if (worst != null) {
                 risk = Status.CRITICAL_AT;
@@ -149,16 +149,16 @@ public final class NagleDelayedAckCheck implements Check {
         return Finding.of(footgun(), risk, evidence, fix(worst == null ? null : worst.getKey()));
     }
 
-    private static String describe(String peer, List<Stalled> stalled) {
+    private static Prose describe(ConnectionPeers.Peer peer, List<Stalled> stalled) {
         Stalled t = stalled.stream().max(Comparator.comparingLong(Stalled::stallMicros)).orElseThrow();
         TcpInfo i = t.info();
         long avg = t.averageSegmentBytes();
         long inFlight = Stalled.inFlightBytes(i);
-        return String.format(Locale.ROOT,
+        return Prose.format(
                 "%s: %d connection%s on a %s path (min RTT) %s %d bytes written but unsent behind %s unacknowledged (Nagle waits "
                         + "for the ACK the peer delays); a smoothed RTT of %s ± %s, stalls of about %s per exchange, "
                         + "in the %d-%d ms delayed-ACK band%s",
-                peer, stalled.size(), stalled.size() == 1 ? "" : "s", Figures.millis(i.minRttMicros()),
+                peer.named(), stalled.size(), stalled.size() == 1 ? "" : "s", Figures.millis(i.minRttMicros()),
                 stalled.size() == 1 ? "holds" : "hold, at worst,", i.notsentBytes(),
                 inFlight >= 0 ? inFlight + " bytes" : i.unacked() + " segment", Figures.millis(i.rttMicros()),
                 Figures.millis(i.rttVarMicros()), Figures.millis(t.stallMicros()), KernelFacts.DELAYED_ACK_MIN_MILLIS,
@@ -166,13 +166,13 @@ public final class NagleDelayedAckCheck implements Check {
                 avg >= 0 ? String.format(Locale.ROOT, "; it sends %d bytes per segment on average (MSS %d)", avg, i.sndMss()) : "");
     }
 
-    private static String fix(String peer) {
-        String where = peer == null ? "request-response sockets"
-                : peer.startsWith("clients of ") ? "the sockets the server on " + peer.substring("clients of ".length()) + " accepts"
-                : "the sockets that connect to " + peer;
-        return "Set TCP_NODELAY on " + where + " (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1); Java Socket.setTcpNoDelay(true); "
+    private static Prose fix(ConnectionPeers.Peer peer) {
+        Prose where = peer == null ? Prose.of("request-response sockets")
+                : peer.clients() ? Prose.of("the sockets the server on ", peer.end(), " accepts")
+                : Prose.of("the sockets that connect to ", peer.end());
+        return Prose.of("Set TCP_NODELAY on ", where, " (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, 1); Java Socket.setTcpNoDelay(true); "
                 + "most HTTP/2, gRPC and database clients already do), or send each request with one write(). "
                 + "Nagle belongs only on bulk transfers; with it, each write-write-read exchange waits for the peer's "
-                + KernelFacts.DELAYED_ACK_MIN_MILLIS + "-" + KernelFacts.DELAYED_ACK_MAX_MILLIS + " ms delayed ACK.";
+                + KernelFacts.DELAYED_ACK_MIN_MILLIS + "-" + KernelFacts.DELAYED_ACK_MAX_MILLIS + " ms delayed ACK.");
     }
 }

@@ -38,9 +38,9 @@ public final class PmtuBlackholeCheck implements Check {
             return Math.max(info().backoff(), info().retransmits());
         }
 
-        String describe() {
-            return String.format(Locale.ROOT, "%s (from %s): %d bytes unacknowledged, RTO backoff %d, snd_mss %d at path MTU %d",
-                    socket.remote(), socket.local().ip(), socket.txQueue(), backoff(), info().sndMss(), info().pmtu());
+        Prose describe() {
+            return Prose.format("%s (from %s): %d bytes unacknowledged, RTO backoff %d, snd_mss %d at path MTU %d",
+                    socket.remote(), Prose.ip(socket.local().ip()), socket.txQueue(), backoff(), info().sndMss(), info().pmtu());
         }
 
         /** Full-size: within the TCP options' 40 bytes of what the path MTU allows. */
@@ -69,36 +69,36 @@ public final class PmtuBlackholeCheck implements Check {
                     fix(null, List.of(), false));
         }
         long mode = probing.getAsLong();
-        List<String> evidence = new ArrayList<>();
-        evidence.add(switch ((int) mode) {
+        List<Prose> evidence = new ArrayList<>();
+        evidence.add(Prose.of(switch ((int) mode) {
             case 0 -> PROBING + "=0: off, so TCP never shrinks its segments when ICMP fragmentation-needed is lost";
             case 1 -> PROBING + "=1: blackhole detection on; after repeated timeouts TCP retries with segments of tcp_base_mss "
                     + sysctls.number("net.ipv4.tcp_base_mss").orElse(KernelFacts.DEFAULT_TCP_BASE_MSS) + " and smaller";
             default -> PROBING + "=" + mode + ": TCP probes the path MTU on every connection";
-        });
+        }));
         if (sysctls.number("net.ipv4.ip_no_pmtu_disc").orElse(0) != 0) {
-            evidence.add("ip_no_pmtu_disc=" + sysctls.number("net.ipv4.ip_no_pmtu_disc").getAsLong()
-                    + ": IPv4 packets leave without DF, so routers fragment them instead of asking for smaller ones (IPv6 still needs ICMPv6)");
+            evidence.add(Prose.of("ip_no_pmtu_disc=" + sysctls.number("net.ipv4.ip_no_pmtu_disc").getAsLong()
+                    + ": IPv4 packets leave without DF, so routers fragment them instead of asking for smaller ones (IPv6 still needs ICMPv6)"));
         }
 
         List<Stall> stalls = stalls(o, evidence);
         if (!stalls.isEmpty()) {
-            evidence.add(stalls.size() + (stalls.size() == 1 ? " connection stalls" : " connections stall")
-                    + " with full-size segments in retransmission backoff: "
-                    + String.join("; ", stalls.stream().limit(STALLS_SHOWN).map(Stall::describe).toList())
-                    + (stalls.size() > STALLS_SHOWN ? "; and " + (stalls.size() - STALLS_SHOWN) + " more" : ""));
+            evidence.add(Prose.of(stalls.size() + (stalls.size() == 1 ? " connection stalls" : " connections stall")
+                    + " with full-size segments in retransmission backoff: ",
+                    Prose.join("; ", stalls.stream().limit(STALLS_SHOWN).map(Stall::describe).toList()),
+                    stalls.size() > STALLS_SHOWN ? "; and " + (stalls.size() - STALLS_SHOWN) + " more" : ""));
         }
         icmp(o, !stalls.isEmpty(), evidence);
         OptionalDouble mtupFail = o.now().counterIncrease(o.previous(), "TcpExt", "TCPMTUPFail");
         boolean probesFailing = mtupFail.isPresent() && mtupFail.getAsDouble() > 0;
         if (probesFailing) {
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.format(
                     "TcpExt TCPMTUPFail rose by %.0f since the last read: MTU probes are lost on some path", mtupFail.getAsDouble()));
         }
         List<String> smallLinks = smallLinks(o.now().interfaces().value().orElse(null));
         if (!smallLinks.isEmpty()) {
-            evidence.add("paths through " + Links.names(smallLinks, 3) + " carry less than " + KernelFacts.ETHERNET_MTU
-                    + " bytes, so PMTU discovery must work for them");
+            evidence.add(Prose.of("paths through " + Links.names(smallLinks, 3) + " carry less than " + KernelFacts.ETHERNET_MTU
+                    + " bytes, so PMTU discovery must work for them"));
         }
 
         double risk = 0;
@@ -111,15 +111,15 @@ public final class PmtuBlackholeCheck implements Check {
         return Finding.of(footgun(), risk, hazard, evidence, fix(mode, stalls, !smallLinks.isEmpty()));
     }
 
-    private static List<Stall> stalls(Observation o, List<String> evidence) {
+    private static List<Stall> stalls(Observation o, List<Prose> evidence) {
         SocketTable table = o.now().sockets().value().orElse(null);
         if (table == null) {
-            evidence.add("stalled connections not judged: " + o.now().sockets().problem());
+            evidence.add(Prose.of("stalled connections not judged: " + o.now().sockets().problem()));
             return List.of();
         }
         List<TcpSocket> sockets = table.open();
         if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
-            evidence.add("stalled connections not judged: " + TcpInfoAvailability.withoutTcpInfo(table));
+            evidence.add(Prose.of("stalled connections not judged: " + TcpInfoAvailability.withoutTcpInfo(table)));
             return List.of();
         }
         return sockets.stream().filter(Stall::of).map(Stall::new)
@@ -129,7 +129,7 @@ public final class PmtuBlackholeCheck implements Check {
     }
 
     /** ICMP destination-unreachable arriving means PMTU discovery can work; none while segments stall is the blackhole's mark. */
-    private static void icmp(Observation o, boolean stalling, List<String> evidence) {
+    private static void icmp(Observation o, boolean stalling, List<Prose> evidence) {
         OptionalDouble unreach = o.now().counterIncrease(o.previous(), "Icmp", "InDestUnreachs");
         OptionalDouble type3 = o.now().counterIncrease(o.previous(), "IcmpMsg", "InType3");
         if (unreach.isEmpty()) {
@@ -139,11 +139,11 @@ public final class PmtuBlackholeCheck implements Check {
         double t3 = type3.orElse(0);
         double received = Math.max(unreach.getAsDouble(), t3);
         if (received > 0) {
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.format(
                     "%.0f ICMP destination-unreachable messages arrived since the last read (Icmp InDestUnreachs, IcmpMsg InType3)", received));
         } else if (stalling) {
-            evidence.add("no ICMP destination-unreachable arrived since the last read while segments stall: "
-                    + "consistent with ICMP being blocked on the path");
+            evidence.add(Prose.of("no ICMP destination-unreachable arrived since the last read while segments stall: "
+                    + "consistent with ICMP being blocked on the path"));
         }
     }
 
@@ -162,16 +162,16 @@ public final class PmtuBlackholeCheck implements Check {
         return out;
     }
 
-    private static String fix(Long mode, List<Stall> stalls, boolean smallPaths) {
-        List<String> destinations = stalls.stream().map(s -> s.socket().remote().ip()).distinct().toList();
-        String where = destinations.isEmpty() ? "every firewall on your paths"
-                : "every firewall between this node and " + Links.names(destinations, STALLS_SHOWN);
+    private static Prose fix(Long mode, List<Stall> stalls, boolean smallPaths) {
+        List<Prose> destinations = stalls.stream().map(s -> Prose.of(Prose.ip(s.socket().remote().ip()))).distinct().toList();
+        Prose where = destinations.isEmpty() ? Prose.of("every firewall on your paths")
+                : Prose.of("every firewall between this node and ", Links.few(destinations, STALLS_SHOWN));
         String now = mode == null ? "" : " (now " + mode + ")";
-        return "Never block all ICMP: allow type 3 (destination unreachable, at least code 4, fragmentation needed) and type 11 "
-                + "(time exceeded) through " + where + ": here iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT "
+        return Prose.of("Never block all ICMP: allow type 3 (destination unreachable, at least code 4, fragmentation needed) and type 11 "
+                + "(time exceeded) through ", where, ": here iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT "
                 + "and ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT, on routers and firewalls in between the "
                 + "same in FORWARD. Safety net: sysctl -w " + PROBING + "=1" + now + ", so TCP shrinks its segments after repeated timeouts. "
                 + (smallPaths ? "Where a tunnel or a smaller MTU is on the path, clamp MSS to it: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu. " : "")
-                + "Confirm with ss -ti dst " + (destinations.isEmpty() ? "<address>" : destinations.get(0)) + " (backoff:, mss:, pmtu:).";
+                + "Confirm with ss -ti dst ", destinations.isEmpty() ? "<address>" : destinations.get(0), " (backoff:, mss:, pmtu:).");
     }
 }

@@ -26,8 +26,8 @@ public final class ReuseportImbalanceCheck implements Check {
         if (listeners == null) {
             return Finding.unknown(footgun(), ListenerGroups.unread(o), fix(null, somaxconn));
         }
-        List<String> evidence = new ArrayList<>();
-        evidence.add(String.format(Locale.ROOT, "%d listening sockets on %d addresses, %d of them shared by SO_REUSEPORT groups%s",
+        List<Prose> evidence = new ArrayList<>();
+        evidence.add(Prose.format("%d listening sockets on %d addresses, %d of them shared by SO_REUSEPORT groups%s",
                 listeners.listenerCount(), listeners.groups().size(), listeners.reuseportGroups(),
                 ListenerGroups.somaxconnNote(somaxconn)));
 
@@ -38,7 +38,7 @@ public final class ReuseportImbalanceCheck implements Check {
                 risk = Status.CRITICAL_AT;
                 named = named == null ? g : named;
                 long idle = g.listeners().stream().filter(ListenerGroups.Listener::idle).count();
-                evidence.add(String.format(Locale.ROOT,
+                evidence.add(Prose.format(
                         "%s: %d SO_REUSEPORT listeners with accept queues %s (queued/backlog): one is full while %d %s idle; "
                                 + "the kernel hashes each new connection to a listener by address and port, not by load, "
                                 + "so the ones that land on the full queue are dropped",
@@ -50,24 +50,23 @@ public final class ReuseportImbalanceCheck implements Check {
             if (named != null) {
                 risk = 1; // the imbalance is dropping connections now
             }
-            evidence.add(overflows.text() + (
-                    named != null ? ": connections were dropped at the full queue of " + named.address()
+            evidence.add(Prose.of(overflows.text(),
+                    named != null ? Prose.of(": connections were dropped at the full queue of ", named.address())
                             : ": no SO_REUSEPORT group is out of balance, so the overflow is reported under listen_queue_overflow"));
         }
         return Finding.of(footgun(), risk, evidence, fix(named, somaxconn));
     }
 
-    private static String fix(ListenerGroups.Group named, OptionalLong somaxconn) {
+    private static Prose fix(ListenerGroups.Group named, OptionalLong somaxconn) {
         long target = Math.max(KernelFacts.DEFAULT_SOMAXCONN, somaxconn.orElse(0) * 2);
-        String where = named == null ? "an SO_REUSEPORT group" : named.address().toString();
-        String stuck = named != null
-                ? "On " + where + " the worker that owns the full listener is not calling accept(): it is stuck, blocked or gone, "
+        Prose stuck = named != null
+                ? Prose.of("On ", named.address(), " the worker that owns the full listener is not calling accept(): it is stuck, blocked or gone, "
                         + "and SO_REUSEPORT keeps handing it 1/" + named.listeners().size() + " of new connections. "
-                        + "Unblock or restart that worker, or have a worker close its listening socket when it stops accepting. "
-                : "";
-        return stuck + "Give listeners a backlog that absorbs bursts: listen(fd, " + target + ") with sysctl -w net.core.somaxconn="
+                        + "Unblock or restart that worker, or have a worker close its listening socket when it stops accepting. ")
+                : Prose.of();
+        return Prose.of(stuck, "Give listeners a backlog that absorbs bursts: listen(fd, " + target + ") with sysctl -w net.core.somaxconn="
                 + target + (somaxconn.isPresent() ? " (now " + somaxconn.getAsLong() + ")" : "")
                 + ". Servers should set SO_REUSEADDR (restart without waiting for TIME_WAIT); multi-process servers "
-                + "additionally SO_REUSEPORT to spread connections over workers. Watch TcpExt ListenOverflows.";
+                + "additionally SO_REUSEPORT to spread connections over workers. Watch TcpExt ListenOverflows.");
     }
 }

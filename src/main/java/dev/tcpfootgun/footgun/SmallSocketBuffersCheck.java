@@ -77,13 +77,13 @@ public final class SmallSocketBuffersCheck implements Check {
 
     /** The busy sockets towards one peer. */
     private static final class Group {
-        final String peer;
+        final ConnectionPeers.Peer peer;
         final List<Busy> sockets = new ArrayList<>();
         long busy;
         long limited;
         long boundLimited;
 
-        Group(String peer) {
+        Group(ConnectionPeers.Peer peer) {
             this.peer = peer;
         }
 
@@ -117,7 +117,7 @@ public final class SmallSocketBuffersCheck implements Check {
         }
         List<TcpSocket> sockets = now.sockets().value().orElseThrow().open();
         ConnectionPeers peers = ConnectionPeers.of(sockets);
-        Map<String, Group> groups = new LinkedHashMap<>();
+        Map<ConnectionPeers.Peer, Group> groups = new LinkedHashMap<>();
         int established = 0;
         long longestRtt = 0;
         for (TcpSocket s : sockets) {
@@ -131,9 +131,9 @@ public final class SmallSocketBuffersCheck implements Check {
             longestRtt = Math.max(longestRtt, Busy.pathRttMicros(s.info()));
             groups.computeIfAbsent(peers.of(s), Group::new).add(Busy.of(s));
         }
-        List<String> evidence = new ArrayList<>();
+        List<Prose> evidence = new ArrayList<>();
         int busySockets = groups.values().stream().mapToInt(g -> g.sockets.size()).sum();
-        evidence.add(String.format(Locale.ROOT, "%d of %d established sockets have sent for at least %.0f s (tcp_info busy_time)",
+        evidence.add(Prose.format("%d of %d established sockets have sent for at least %.0f s (tcp_info busy_time)",
                 busySockets, established, BUSY_ENOUGH_MICROS / 1e6));
         Group worst = groups.values().stream()
                 .max(Comparator.comparingDouble(Group::share).thenComparingLong(g -> g.limited)).orElse(null);
@@ -142,38 +142,38 @@ public final class SmallSocketBuffersCheck implements Check {
             risk = worst.share();
             evidence.add(describe(worst));
         } else if (worst != null) {
-            evidence.add("no busy socket waited on a receive window or a send buffer");
+            evidence.add(Prose.of("no busy socket waited on a receive window or a send buffer"));
         }
         String ceilings = ceilings(sysctls, longestRtt);
         if (ceilings != null) {
-            evidence.add(ceilings);
+            evidence.add(Prose.of(ceilings));
         }
         String capped = capped(sockets, sysctls);
         if (capped != null) {
-            evidence.add(capped);
+            evidence.add(Prose.of(capped));
         }
-        String shrunk = setBelowDefault(sockets, sysctls);
+        Prose shrunk = setBelowDefault(sockets, sysctls);
         if (shrunk != null) {
             evidence.add(shrunk);
         }
-        return Finding.of(footgun(), risk, evidence, fix(sysctls, longestRtt));
+        return Finding.of(footgun(), risk, evidence, Prose.of(fix(sysctls, longestRtt)));
     }
 
-    private static String describe(Group g) {
+    private static Prose describe(Group g) {
         Busy t = g.typical();
-        String head = String.format(Locale.ROOT, "%s: %d socket%s spent %.0f %% of %s %.1f s busy time limited by %s",
-                g.peer, g.sockets.size(), g.sockets.size() == 1 ? "" : "s", 100.0 * g.limited / g.busy,
+        Prose head = Prose.format("%s: %d socket%s spent %.0f %% of %s %.1f s busy time limited by %s",
+                g.peer.named(), g.sockets.size(), g.sockets.size() == 1 ? "" : "s", 100.0 * g.limited / g.busy,
                 g.sockets.size() == 1 ? "its" : "their", g.busy / 1e6, t.limit.text);
         if (Double.isNaN(t.ceiling())) {
-            return head + " (window size not reported by this kernel)";
+            return Prose.of(head, " (window size not reported by this kernel)");
         }
         String cap = String.format(Locale.ROOT, "at %s path RTT a %d-byte window caps one connection at %s",
                 Figures.millis(t.rttMicros), t.windowBytes, Figures.rate(t.ceiling()));
         if (t.bufferBound()) {
             long bdp = KernelFacts.BDP_EXAMPLE_LINK_BYTES_PER_SECOND * t.rttMicros / 1_000_000;
-            return head + "; " + cap + " (1 Gbit/s needs " + bdp + " bytes)";
+            return Prose.of(head, "; " + cap + " (1 Gbit/s needs " + bdp + " bytes)");
         }
-        return head + ", but " + cap + ", above 1 Gbit/s: the window is big enough, the reader is slower than the sender";
+        return Prose.of(head, ", but " + cap + ", above 1 Gbit/s: the window is big enough, the reader is slower than the sender");
     }
 
     /** What this node's limits allow one connection at the longest RTT among busy sockets. */
@@ -243,7 +243,7 @@ public final class SmallSocketBuffersCheck implements Check {
      * Receive buffers below tcp_rmem's default: autotuning starts there and only grows, so a smaller
      * one was set with SO_RCVBUF, which also switches autotuning off for that socket.
      */
-    private static String setBelowDefault(List<TcpSocket> sockets, Sysctls s) {
+    private static Prose setBelowDefault(List<TcpSocket> sockets, Sysctls s) {
         long initial = s == null ? -1 : s.numbers("net.ipv4.tcp_rmem").filter(v -> v.length == 3).map(v -> v[1]).orElse(-1L);
         if (initial <= 0) {
             return null;
@@ -261,7 +261,7 @@ public final class SmallSocketBuffersCheck implements Check {
         if (n == 0) {
             return null;
         }
-        return String.format(Locale.ROOT,
+        return Prose.format(
                 "%d established socket%s receive into a buffer below tcp_rmem's default %d bytes, the smallest %d bytes on %s "
                         + "(from %s): an application set SO_RCVBUF, which also switches autotuning off",
                 n, n == 1 ? "" : "s", initial, smallest.memory().rcvBuf(), smallest.local(), smallest.remote());

@@ -2,6 +2,7 @@ package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.Conntrack;
 import dev.tcpfootgun.snapshot.ConntrackEntries;
+import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.NatPorts;
 import dev.tcpfootgun.snapshot.NatRule;
 import dev.tcpfootgun.snapshot.Reading;
@@ -31,57 +32,62 @@ public final class SnatPortExhaustionCheck implements Check {
         if (ce == null) {
             return Finding.unknown(footgun(), r.problem(), fix(null, null, o));
         }
-        List<String> evidence = new ArrayList<>();
+        List<Prose> evidence = new ArrayList<>();
         if (ce.natGroups().isEmpty()) {
-            evidence.add("no source-NATed entry among " + ce.entries() + " conntrack entries");
+            evidence.add(Prose.of("no source-NATed entry among " + ce.entries() + " conntrack entries"));
             partial(ce, evidence);
             return Finding.of(footgun(), 0, evidence, fix(ce, null, o));
         }
         ConntrackEntries.NatGroup g = ce.natGroups().getFirst();
         long timeWait = timeWaitSeconds(o);
         double risk = g.used();
-        evidence.add(String.format(Locale.ROOT,
+        evidence.add(Prose.format(
                 "%s holds %d of %d NAT source ports (%.1f %%, range %s), %d of them in TIME_WAIT; at %d s TIME_WAIT that leaves %.1f new connections/s before new connections there are dropped",
-                g.describe(), g.heldInRange(), g.usable(), 100 * g.used(), g.range(), g.timeWait(), timeWait,
+                named(g), g.heldInRange(), g.usable(), 100 * g.used(), g.range(), g.timeWait(), timeWait,
                 (double) g.free() / timeWait));
-        evidence.add("ports from " + origin(ce.natPorts()));
+        evidence.add(Prose.of("ports from ", origin(ce.natPorts())));
         if (g.timeWait() > 0) {
-            evidence.add("this kernel takes over a TIME_WAIT tuple for a new TCP connection only when the range is otherwise full "
-                    + "and the new SYN's sequence number is past the old one, and not always then (README), so TIME_WAIT still holds ports");
+            evidence.add(Prose.of("this kernel takes over a TIME_WAIT tuple for a new TCP connection only when the range is otherwise full "
+                    + "and the new SYN's sequence number is past the old one, and not always then (README), so TIME_WAIT still holds ports"));
         }
         List<ConntrackEntries.Source> holders = ce.sourcesOf(g.protocol(), g.dstIp(), g.dstPort());
         if (!holders.isEmpty()) {
-            evidence.add("sources holding most of them: " + ConntrackFillers.sources(holders, o.podsByAddress()));
+            evidence.add(Prose.of("sources holding most of them: ", ConntrackFillers.sources(holders, o.podsByAddress())));
         }
         long dropped = droppedSince(o);
         if (dropped > 0 && g.free() == 0) {
             risk = 1;
-            evidence.add("insert_failed rose by " + dropped + " while no port was free: NAT found no free tuple and the kernel dropped those SYNs");
+            evidence.add(Prose.of("insert_failed rose by " + dropped + " while no port was free: NAT found no free tuple and the kernel dropped those SYNs"));
         }
         if (ce.natGroups().size() > 1) {
             ConntrackEntries.NatGroup next = ce.natGroups().get(1);
-            evidence.add(String.format(Locale.ROOT, "next: %s holds %d of %d", next.describe(), next.heldInRange(), next.usable()));
+            evidence.add(Prose.format("next: %s holds %d of %d", named(next), next.heldInRange(), next.usable()));
         }
         partial(ce, evidence);
         return Finding.of(footgun(), risk, evidence, fix(ce, g, o));
     }
 
-    private static void partial(ConntrackEntries ce, List<String> evidence) {
+    /** "tcp 10.0.0.1 -> 10.0.0.7:5432": the translated source and the destination. */
+    private static Prose named(ConntrackEntries.NatGroup g) {
+        return Prose.of(g.protocol() + " ", Prose.ip(g.srcIp()), " -> ", new Endpoint(g.dstIp(), g.dstPort()));
+    }
+
+    private static void partial(ConntrackEntries ce, List<Prose> evidence) {
         if (ce.partial() != null) {
-            evidence.add("the dump is partial (" + ce.partial() + "): the counts are a lower bound");
+            evidence.add(Prose.of("the dump is partial (" + ce.partial() + "): the counts are a lower bound"));
         }
     }
 
-    static String origin(NatPorts p) {
+    static Prose origin(NatPorts p) {
         return switch (p.origin()) {
-            case "flag" -> "--collector.conntrack.nat-port-range=" + p.flagRange()
-                    + (p.unreadable() != null ? " (the ruleset is unreadable: " + p.unreadable() + ")" : " (overrides the ruleset)");
+            case "flag" -> Prose.of("--collector.conntrack.nat-port-range=" + p.flagRange()
+                    + (p.unreadable() != null ? " (the ruleset is unreadable: " + p.unreadable() + ")" : " (overrides the ruleset)"));
             case "nftables" -> p.rules().isEmpty()
-                    ? "the kernel's default " + NatRule.KERNEL_DEFAULT_PORTS + ": no source-NAT rule in the nf_tables ruleset "
-                            + "(iptables-legacy rules are not readable; set --collector.conntrack.nat-port-range if they narrow it)"
-                    : "the nf_tables ruleset: " + String.join("; ", p.rules().stream().map(NatRule::describe).toList());
-            default -> "the kernel's default " + NatRule.KERNEL_DEFAULT_PORTS + ", assumed: the ruleset is unreadable ("
-                    + p.unreadable() + "); set --collector.conntrack.nat-port-range if the rules narrow it";
+                    ? Prose.of("the kernel's default " + NatRule.KERNEL_DEFAULT_PORTS + ": no source-NAT rule in the nf_tables ruleset "
+                            + "(iptables-legacy rules are not readable; set --collector.conntrack.nat-port-range if they narrow it)")
+                    : Prose.of("the nf_tables ruleset: ", Prose.join("; ", p.rules().stream().map(SnatPortExhaustionCheck::rule).toList()));
+            default -> Prose.of("the kernel's default " + NatRule.KERNEL_DEFAULT_PORTS + ", assumed: the ruleset is unreadable ("
+                    + p.unreadable() + "); set --collector.conntrack.nat-port-range if the rules narrow it");
         };
     }
 
@@ -97,12 +103,39 @@ public final class SnatPortExhaustionCheck implements Check {
         return now == null ? 0 : ConntrackTableFullCheck.increase(now, ConntrackTableFullCheck.previous(o.previous()), "insert_failed");
     }
 
-    private static String fix(ConntrackEntries ce, ConntrackEntries.NatGroup g, Observation o) {
+    /** "ip nat POSTROUTING: tcp snat to 10.0.0.1-10.0.0.2 ports 1024-65535 random-fully". */
+    private static Prose rule(NatRule r) {
+        List<Object> s = new ArrayList<>();
+        s.add(r.where() + ": ");
+        if (r.protocol() >= 0) {
+            s.add(switch (r.protocol()) {
+                case 6 -> "tcp";
+                case 17 -> "udp";
+                case 1 -> "icmp";
+                case 58 -> "icmpv6";
+                default -> "protocol " + r.protocol();
+            } + " ");
+        }
+        s.add(r.kind());
+        if (r.addressLow() != null) {
+            s.add(" to ");
+            s.add(Prose.ip(r.addressLow()));
+            if (r.addressHigh() != null && !r.addressHigh().equals(r.addressLow())) {
+                s.add("-");
+                s.add(Prose.ip(r.addressHigh()));
+            }
+        }
+        s.add(r.ports() == null ? " (no port range: the kernel's " + NatRule.KERNEL_DEFAULT_PORTS + ")" : " ports " + r.ports());
+        s.add(r.randomFully() ? " random-fully" : "");
+        return Prose.of(s.toArray());
+    }
+
+    private static Prose fix(ConntrackEntries ce, ConntrackEntries.NatGroup g, Observation o) {
         long timeWait = timeWaitSeconds(o);
-        String where = g == null ? "the busiest destination" : g.dstIp() + ":" + g.dstPort();
-        String pods = g == null ? "the pods that open them" : sourcesText(ce, g, o);
+        Prose where = g == null ? Prose.of("the busiest destination") : Prose.of(Prose.ip(g.dstIp()), ":" + g.dstPort());
+        Prose pods = g == null ? Prose.of("the pods that open them") : sourcesText(ce, g, o);
         String range = g == null ? "" : " (now " + g.range() + ", " + g.usable() + " ports)";
-        return String.format(Locale.ROOT,
+        return Prose.format(
                 "Pool and reuse connections to %s in %s instead of one per request. "
                         + "Give NAT more ports: more egress addresses (SNAT to a range, or a NAT gateway) multiply the %s; "
                         + "do not narrow --to-ports%s. "
@@ -112,8 +145,8 @@ public final class SnatPortExhaustionCheck implements Check {
                 KernelFacts.CONNTRACK_TIME_WAIT_TIMEOUT_SECONDS, timeWait);
     }
 
-    private static String sourcesText(ConntrackEntries ce, ConntrackEntries.NatGroup g, Observation o) {
+    private static Prose sourcesText(ConntrackEntries ce, ConntrackEntries.NatGroup g, Observation o) {
         List<ConntrackEntries.Source> s = ce.sourcesOf(g.protocol(), g.dstIp(), g.dstPort());
-        return s.isEmpty() ? "the pods that open them" : ConntrackFillers.sources(s, o.podsByAddress());
+        return s.isEmpty() ? Prose.of("the pods that open them") : ConntrackFillers.sources(s, o.podsByAddress());
     }
 }

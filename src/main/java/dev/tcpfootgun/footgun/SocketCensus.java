@@ -1,6 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.CompactSockets;
+import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
@@ -69,8 +70,8 @@ public record SocketCensus(
             return free / (double) KernelFacts.TIME_WAIT_SECONDS;
         }
 
-        public String destination() {
-            return dstIp.indexOf(':') >= 0 ? "[" + dstIp + "]:" + dstPort : dstIp + ":" + dstPort;
+        public Endpoint destination() {
+            return new Endpoint(dstIp, dstPort);
         }
     }
 

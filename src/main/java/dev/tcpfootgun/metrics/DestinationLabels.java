@@ -1,13 +1,13 @@
 package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.config.DestinationLabelMode;
-import java.net.InetAddress;
+import dev.tcpfootgun.footgun.Finding;
+import dev.tcpfootgun.footgun.Prose;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
 
 /**
  * --destinations.labels: what per-destination series say about the hosts this node talks to.
@@ -23,14 +23,8 @@ import java.util.regex.Pattern;
 public final class DestinationLabels {
     /** The summed rest of the top-K series; never hashed, so "other" stays recognisable. */
     public static final String OTHER = "other";
-    /** What an address in free text (evidence, the landing page) becomes under drop. */
+    /** What an address in a finding's text (evidence, fix) becomes under drop. */
     public static final String HIDDEN = "[address hidden]";
-
-    private static final Pattern IPV4 = Pattern.compile(
-            "(?<![0-9.])(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?![0-9]|\\.\\d)");
-    /** Candidates only: confirmed by InetAddress.ofLiteral, which parses without DNS. */
-    private static final Pattern IPV6 = Pattern.compile(
-            "(?<![0-9A-Fa-f:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\\d{1,3}\\.){3}\\d{1,3})?(?![0-9A-Fa-f:])");
 
     private final DestinationLabelMode mode;
 
@@ -63,86 +57,22 @@ public final class DestinationLabels {
         };
     }
 
-    /** Free text (a finding's evidence) with every IPv4 and IPv6 address in it replaced as {@link #address} does. */
-    public String text(String s) {
-        if (mode == DestinationLabelMode.PLAIN || s == null) {
-            return s;
-        }
-        String v4done = replace(IPV4.matcher(s), false);
-        return replace(IPV6.matcher(v4done), true);
+    /**
+     * A finding's sentence as users see it: its address parts as {@link #address} shows them, its
+     * words as written. The one place --destinations.labels reaches a finding's text.
+     */
+    public String text(Prose p) {
+        return p.render(this::address);
     }
 
-    private String replace(Matcher m, boolean confirm) {
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String candidate = m.group();
-            String replacement = candidate;
-            if (!confirm || isIpv6(candidate)) {
-                replacement = address(canonical(candidate));
-            }
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        m.appendTail(out);
-        return out.toString();
+    /** The finding's evidence, one sentence each, as {@link #text} shows them. */
+    public List<String> evidence(Finding f) {
+        return f.evidenceProse().stream().map(this::text).toList();
     }
 
-    private static boolean isIpv6(String s) {
-        if (s.chars().filter(c -> c == ':').count() < 2) {
-            return false;
-        }
-        try {
-            InetAddress.ofLiteral(s);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    /** The form Endpoint uses, so an address hashes alike in labels and in text. */
-    private static String canonical(String ip) {
-        if (ip.indexOf(':') < 0) {
-            return ip;
-        }
-        InetAddress a = InetAddress.ofLiteral(ip);
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            return a.getHostAddress(); // v4-mapped, which Endpoint prints dotted
-        }
-        int[] groups = new int[8];
-        for (int i = 0; i < 8; i++) {
-            groups[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
-        }
-        return compress(groups);
-    }
-
-    /** RFC 5952: lowercase, the longest run (first of equals) of two or more zero groups as "::". */
-    private static String compress(int[] g) {
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; ) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j == i ? i + 1 : j;
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                s.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') {
-                s.append(':');
-            }
-            s.append(Integer.toHexString(g[i]));
-        }
-        return s.toString();
+    /** The finding's fix as {@link #text} shows it. */
+    public String fix(Finding f) {
+        return text(f.fixProse());
     }
 
     private static String digest(String ip) {

@@ -4,6 +4,7 @@ import dev.tcpfootgun.footgun.Checks;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Footgun;
 import dev.tcpfootgun.footgun.Observation;
+import dev.tcpfootgun.footgun.Prose;
 import dev.tcpfootgun.footgun.Status;
 import dev.tcpfootgun.netns.Access;
 import dev.tcpfootgun.netns.NetnsRef;
@@ -218,9 +219,9 @@ public final class Scraper {
         List<Finding> out = new ArrayList<>(findings.size());
         for (Finding f : findings) {
             if (f.status() != Status.UNKNOWN && readsSysctls(f.footgun())) {
-                List<String> evidence = new ArrayList<>(f.evidence());
-                evidence.add(ASSUMED_SYSCTLS);
-                f = new Finding(f.footgun(), f.status(), f.risk(), evidence, f.fix(), f.missing());
+                List<Prose> evidence = new ArrayList<>(f.evidenceProse());
+                evidence.add(Prose.of(ASSUMED_SYSCTLS));
+                f = f.withEvidence(evidence);
             }
             out.add(f);
         }
@@ -239,10 +240,10 @@ public final class Scraper {
             NamespaceAssessment worst = worstOf.getOrDefault(mine.footgun(), own);
             Finding f = worst == own ? mine : worst.finding(mine.footgun());
             if (worst != own) {
-                List<String> evidence = new ArrayList<>();
-                evidence.add("worst in " + worst.ref().describe());
-                evidence.addAll(f.evidence());
-                f = new Finding(f.footgun(), f.status(), f.risk(), evidence, f.fix(), f.missing());
+                List<Prose> evidence = new ArrayList<>();
+                evidence.add(Prose.of("worst in " + worst.ref().describe()));
+                evidence.addAll(f.evidenceProse());
+                f = f.withEvidence(evidence);
             }
             out.add(f);
         }

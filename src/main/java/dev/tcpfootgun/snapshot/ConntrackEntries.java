@@ -40,11 +40,7 @@ public record ConntrackEntries(
     /** @param state TCP: conntrack's state (time_wait...); other protocols: unreplied, replied or assured */
     public record StateCount(String protocol, String state, long entries) {}
 
-    public record Destination(String protocol, String ip, int port, long entries) {
-        public String describe() {
-            return protocol + " " + new Endpoint(ip, port);
-        }
-    }
+    public record Destination(String protocol, String ip, int port, long entries) {}
 
     public record Source(String protocol, String dstIp, int dstPort, String srcIp, long entries) {}
 
@@ -70,10 +66,6 @@ public record ConntrackEntries(
 
         public double used() {
             return (double) heldInRange / range.size();
-        }
-
-        public String describe() {
-            return protocol + " " + srcIp + " -> " + new Endpoint(dstIp, dstPort);
         }
     }
 

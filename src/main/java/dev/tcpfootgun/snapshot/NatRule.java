@@ -46,29 +46,4 @@ public record NatRule(String kind, String addressLow, String addressHigh, PortRa
             return false;
         }
     }
-
-    public String describe() {
-        StringBuilder s = new StringBuilder(where).append(": ");
-        if (protocol >= 0) {
-            s.append(switch (protocol) {
-                case 6 -> "tcp";
-                case 17 -> "udp";
-                case 1 -> "icmp";
-                case 58 -> "icmpv6";
-                default -> "protocol " + protocol;
-            }).append(' ');
-        }
-        s.append(kind);
-        if (addressLow != null) {
-            s.append(" to ").append(addressLow);
-            if (addressHigh != null && !addressHigh.equals(addressLow)) {
-                s.append('-').append(addressHigh);
-            }
-        }
-        s.append(ports == null ? " (no port range: the kernel's " + KERNEL_DEFAULT_PORTS + ")" : " ports " + ports);
-        if (randomFully) {
-            s.append(" random-fully");
-        }
-        return s.toString();
-    }
 }

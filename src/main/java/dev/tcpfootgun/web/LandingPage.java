@@ -19,7 +19,7 @@ final class LandingPage {
     private final DestinationLabels labels;
     private final Function<Assessment, String> findingsJson;
 
-    /** @param labels applied to addresses in the findings' text, as --destinations.labels asks of the metrics */
+    /** @param labels shows the addresses in the findings' text as --destinations.labels asks of the metrics */
     LandingPage(Scraper scraper, String telemetryPath, String version, DestinationLabels labels,
             Function<Assessment, String> findingsJson) {
         this.scraper = scraper;
@@ -34,7 +34,7 @@ final class LandingPage {
     }
 
     HttpResponse findings(HttpRequest r) {
-        return HttpResponse.of(200, "application/json", labels.text(findingsJson.apply(scraper.assess())));
+        return HttpResponse.of(200, "application/json", findingsJson.apply(scraper.assess()));
     }
 
     String page(Assessment a) {
@@ -52,12 +52,12 @@ final class LandingPage {
                     .append(f.status().label()).append("</td><td>")
                     .append(Double.isNaN(f.risk()) ? "–" : String.format(java.util.Locale.ROOT, "%.2f", f.risk())).append("</td><td>");
             if (f.missing() != null) {
-                b.append("missing: ").append(esc(labels.text(f.missing())));
+                b.append("missing: ").append(esc(f.missing()));
             }
-            for (String e : f.evidence()) {
-                b.append(esc(labels.text(e))).append("<br>");
+            for (String e : labels.evidence(f)) {
+                b.append(esc(e)).append("<br>");
             }
-            b.append("</td><td>").append(esc(labels.text(f.fix()))).append("</td></tr>");
+            b.append("</td><td>").append(esc(labels.fix(f))).append("</td></tr>");
         }
         return b.append("</table></body></html>\n").toString();
     }
