@@ -1,0 +1,62 @@
+package dev.tcpfootgun.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcpfootgun.config.ListenAddress;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metrics path over real HTTP: the body is written on a platform thread, not on the
+ * connection's virtual thread (where the JDK's BufferedWriter copies its buffer on every write
+ * while it grows), and a collector's failure is still the listener's 500.
+ */
+class MetricsRouteTest {
+
+    private static java.net.http.HttpResponse<String> scrape(PrometheusRegistry registry) throws Exception {
+        try (HttpListener l = new HttpListener(List.of(new ListenAddress("127.0.0.1", 0)), new WebConfigFile(WebConfig.none()),
+                new RequestGate("/metrics", Map.of("/metrics", new MetricsRoute(registry))), 0);
+                HttpClient client = HttpClient.newHttpClient()) {
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + l.ports().get(0) + "/metrics"))
+                    .timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString());
+        }
+    }
+
+    @Test
+    void theBodyIsWrittenOnAPlatformThread() throws Exception {
+        ConcurrentLinkedQueue<Thread> collectedOn = new ConcurrentLinkedQueue<>();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register((MultiCollector) () -> {
+            collectedOn.add(Thread.currentThread());
+            return MetricSnapshots.of(GaugeSnapshot.builder().name("route_test_value").help("a value")
+                    .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(42).build()).build());
+        });
+        var response = scrape(registry);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("# HELP route_test_value a value\n").contains("route_test_value 42.0\n");
+        assertThat(collectedOn).hasSize(1);
+        assertThat(collectedOn.peek().isVirtual()).as("written on " + collectedOn.peek()).isFalse();
+    }
+
+    @Test
+    void aCollectorThatFailsIsA500() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register((MultiCollector) () -> {
+            throw new IllegalStateException("collector broken (thrown by the test)");
+        });
+        var response = scrape(registry);
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).isEqualTo("Internal Server Error\n");
+    }
+}
