@@ -81,7 +81,8 @@ public final class Exporter {
                     new NetnsDiscovery(settings.procfs(), new PodResolver(settings.podLogs())),
                     (ref, entered) -> namespaceReader(settings, ref, entered, transport), settings.collectors());
         }
-        return new Scraper(new DeadlineReader(reader(settings, transport), settings.scrapeTimeout()), Checks.all(),
-                settings.destinationsTop(), scanner, settings.scrapeTimeout(), settings.collectors());
+        NodeReader own = reader(settings, transport);
+        return new Scraper(new DeadlineReader(own, settings.scrapeTimeout()), Checks.all(),
+                settings.destinationsTop(), scanner, settings.scrapeTimeout(), own.collectors());
     }
 }

@@ -13,6 +13,7 @@ import dev.tcpfootgun.metrics.MetricsRenderer;
 import dev.tcpfootgun.scrape.Assessment;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.snapshot.Slot;
 import dev.tcpfootgun.source.Collector;
 import dev.tcpfootgun.source.Collectors;
 import dev.tcpfootgun.source.NodeReader;
@@ -107,5 +108,22 @@ class CollectorSwitchTest {
         // the conntrack dump is read in the node's own namespace only: not part of another's reader at all
         assertThat(outside.readings()).extracting(Reading::collector)
                 .containsExactlyElementsOf(ALL.stream().filter(c -> !c.equals("conntrack_entries")).toList());
+    }
+
+    @Test
+    void aPodsAddressesAreItsNamespaceReadersCollectorAndNeverTheNodesOwn() throws Exception {
+        Settings settings = Settings.parse(List.of("--path.procfs=" + fixture(), "--collector.sockets.source=procfs"));
+        // the node's own addresses are not a pod's: not read, so no success series for it beside the node's collectors
+        assertThat(Exporter.reader(settings).collectors()).doesNotContain("addresses");
+        assertThat(Exporter.scraper(settings).assess().snapshot().readings()).extracting(Reading::collector).doesNotContain("addresses");
+        for (boolean entered : new boolean[] {false, true}) {
+            NodeSnapshot ns = Exporter.namespaceReader(settings, new dev.tcpfootgun.netns.NetnsRef(1, 4242, false, null), entered).get();
+            // the fixture has no /proc/4242: the reading fails with the source's own reason, naming the pid's files
+            assertThat(ns.get(Slot.ADDRESSES).state()).as("entered " + entered).isEqualTo(Reading.State.FAILED);
+            assertThat(ns.get(Slot.ADDRESSES).reason()).contains("4242/net/fib_trie");
+        }
+        Settings off = Settings.parse(List.of("--path.procfs=" + fixture(), "--collector.sockets.source=procfs", "--no-collector.addresses"));
+        assertThat(Exporter.namespaceReader(off, new dev.tcpfootgun.netns.NetnsRef(1, 4242, false, null), false).collectors())
+                .doesNotContain("addresses");
     }
 }

@@ -84,9 +84,6 @@ final class NamespaceFamilies {
                 }
             }
             tcpInfo.set(ns.tcpInfoSockets(), "netns", netns);
-            if (ns.access() != Access.OWN) {
-                success.set(ns.addresses().success() ? 1 : 0, "netns", netns, "collector", ns.addresses().collector());
-            }
             for (Reading<?> r : ns.observation().now().readings()) {
                 // read without setns, its sysctls are the node's, assumed for judging but not read: 0
                 boolean assumed = ns.access() == Access.PROCFS && r.collector().equals("sysctl");

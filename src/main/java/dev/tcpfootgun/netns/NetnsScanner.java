@@ -1,10 +1,6 @@
 package dev.tcpfootgun.netns;
 
 import dev.tcpfootgun.snapshot.NodeSnapshot;
-import dev.tcpfootgun.snapshot.Reading;
-import dev.tcpfootgun.source.NamespaceAddresses;
-import dev.tcpfootgun.source.NodeReader;
-import dev.tcpfootgun.source.ProcFs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,7 +151,7 @@ public final class NetnsScanner implements AutoCloseable {
             if (System.nanoTime() >= deadlineNanos) {
                 // one line for all of them (below), not one per namespace: on a big node that is hundreds
                 unread++;
-                each.accept(new NamespaceSnapshot(slot.named, unreadable(UNREAD), slot.access(), Reading.failed("addresses", UNREAD, 0)));
+                each.accept(new NamespaceSnapshot(slot.named, unreadable(UNREAD), slot.access()));
                 continue;
             }
             start(slot, found.podsByUid());
@@ -244,12 +240,10 @@ public final class NetnsScanner implements AutoCloseable {
                 return null; // the scanner is closing
             }
         }
-        Reading<List<String>> addresses = NodeReader.read("addresses", new NamespaceAddresses(
-                ProcFs.of(procRoot, procRoot).forPid(ref.pid())));
         if (NetnsDiscovery.identityOf(procRoot.resolve(Long.toString(ref.pid()))) != ref.inode()) {
             return null;
         }
-        return new NamespaceSnapshot(named, snapshot, slot.access(), addresses);
+        return new NamespaceSnapshot(named, snapshot, slot.access());
     }
 
     /**
@@ -313,8 +307,7 @@ public final class NetnsScanner implements AutoCloseable {
 
     private NamespaceSnapshot failed(Slot s, String reason) {
         problem(s, reason);
-        return new NamespaceSnapshot(s.named, unreadable(reason), s.access(),
-                Reading.failed("addresses", reason, 0));
+        return new NamespaceSnapshot(s.named, unreadable(reason), s.access());
     }
 
     /** One log line when a namespace's read starts or stops failing as a whole. */

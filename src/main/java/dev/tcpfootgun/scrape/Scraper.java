@@ -176,8 +176,7 @@ public final class Scraper {
                 }
                 account(ns.snapshot(), ns.ref());
                 seen.put(ns.ref().inode(), snap.withoutSockets());
-                others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings, ns.access(), ns.addresses(),
-                        withTcpInfo(ns.snapshot())));
+                others.add(new NamespaceAssessment(ns.ref(), o.withoutSockets(), findings, ns.access(), withTcpInfo(ns.snapshot())));
             });
             logChange("netns", Reading.ok("netns", true, 0, 0));
         } catch (IOException e) {
@@ -192,7 +191,7 @@ public final class Scraper {
         List<NamespaceAssessment> namespaces = new ArrayList<>(others.size() + 1);
         // not found by discovery (no process of the procfs lives in it): then it is not pid 1's, the host's
         namespaces.add(new NamespaceAssessment(ownRef != null ? ownRef : new NetnsRef(scanner.ownInode(),
-                ProcessHandle.current().pid(), false, null), observation, own, Access.OWN, Reading.ok("addresses", List.of(), 0, 0), withTcpInfo(now)));
+                ProcessHandle.current().pid(), false, null), observation, own, Access.OWN, withTcpInfo(now)));
         namespaces.addAll(others);
         previousByNamespace.clear();
         previousByNamespace.putAll(seen);

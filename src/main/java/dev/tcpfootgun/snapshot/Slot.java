@@ -19,4 +19,6 @@ public record Slot<T>(String name) {
     public static final Slot<List<NetInterface>> INTERFACES = new Slot<>("interfaces");
     public static final Slot<List<Qdisc>> QDISC = new Slot<>("qdisc");
     public static final Slot<ConntrackEntries> CONNTRACK_ENTRIES = new Slot<>("conntrack_entries");
+    /** The addresses another namespace owns (its pod's IPs); not read in the exporter's own. */
+    public static final Slot<List<String>> ADDRESSES = new Slot<>("addresses");
 }

@@ -34,11 +34,14 @@ public final class Collectors {
             new Collector<>(Slot.SNMP, true, "Tcp, Icmp, Ip and Udp counters (/proc/net/snmp)", s -> NetstatFile.snmp(s.fs())),
             new Collector<>(Slot.SOCKSTAT, true, "socket counts and memory (/proc/net/sockstat)", s -> new SockstatSource(s.fs())),
             new Collector<>(Slot.SYSCTL, true, "net.* sysctls the footguns depend on (/proc/sys)",
-                    s -> s.where() == Where.OUTSIDE ? new Unavailable<>("sysctl", s.outsideReason()) : new SysctlSource(s.fs())),
+                    s -> s.where() == Where.OUTSIDE ? new Unavailable<>(s.outsideReason()) : new SysctlSource(s.fs())),
             new Collector<>(Slot.INTERFACES, true, "network interfaces: rtnetlink, else /sys/class/net", Collectors::interfaces),
             new Collector<>(Slot.QDISC, true, "root and per-queue qdiscs (rtnetlink)", Collectors::qdiscs),
             new Collector<>(Slot.CONNTRACK_ENTRIES, true, "conntrack table dump for destinations, pods and SNAT ports (ctnetlink)",
-                    Collectors::conntrackEntries));
+                    Collectors::conntrackEntries),
+            // the node's own addresses are not a pod's: read only in the other namespaces (--collector.netns)
+            new Collector<>(Slot.ADDRESSES, true, "pod IPs of other namespaces (net/fib_trie, net/if_inet6; with --collector.netns)",
+                    s -> s.where() == Where.OWN ? null : new NamespaceAddresses(s.fs())));
 
     public static Optional<Collector<?>> named(String name) {
         return ALL.stream().filter(c -> c.name().equals(name)).findFirst();
@@ -80,12 +83,12 @@ public final class Collectors {
             candidates.add(new Candidate<>("procfs", s.where() == Where.OWN ? new ProcNetTcp(s.fs(), s.detailLimit())
                     : new NamespaceSockets(s.fs(), s.detailLimit())));
         }
-        return new FirstOf<>("sockets", candidates);
+        return new FirstOf<>(candidates);
     }
 
     private static Source<dev.tcpfootgun.snapshot.Conntrack> conntrack(Scope s) {
         if (s.where() == Where.OUTSIDE) {
-            return new Unavailable<>("conntrack", s.outsideReason());
+            return new Unavailable<>(s.outsideReason());
         }
         return s.netlink() ? new ConntrackWithNetlinkStats(new ConntrackSource(s.fs()), new CtnetlinkStats(NETLINK_TIMEOUT, s.transport()))
                 : new ConntrackSource(s.fs());
@@ -93,12 +96,12 @@ public final class Collectors {
 
     private static Source<List<dev.tcpfootgun.snapshot.NetInterface>> interfaces(Scope s) {
         return switch (s.where()) {
-            case OUTSIDE -> new Unavailable<>("interfaces", s.outsideReason());
+            case OUTSIDE -> new Unavailable<>(s.outsideReason());
             // sysfs shows the namespace that mounted it, not the one entered
             case ENTERED -> s.netlink() ? new RtnetlinkLinks(NETLINK_TIMEOUT, s.transport())
-                    : new Unavailable<>("interfaces", "links of another namespace need rtnetlink from inside it");
+                    : new Unavailable<>("links of another namespace need rtnetlink from inside it");
             case OWN -> s.netlink()
-                    ? new FirstOf<>("interfaces", List.of(new Candidate<>("rtnetlink", new RtnetlinkLinks(NETLINK_TIMEOUT, s.transport())),
+                    ? new FirstOf<>(List.of(new Candidate<>("rtnetlink", new RtnetlinkLinks(NETLINK_TIMEOUT, s.transport())),
                             new Candidate<>("sysfs", new SysfsInterfaces(s.fs()))))
                     : new SysfsInterfaces(s.fs());
         };
@@ -118,9 +121,9 @@ public final class Collectors {
 
     private static Source<List<dev.tcpfootgun.snapshot.Qdisc>> qdiscs(Scope s) {
         if (s.where() == Where.OUTSIDE) {
-            return new Unavailable<>("qdisc", s.outsideReason());
+            return new Unavailable<>(s.outsideReason());
         }
         return s.netlink() ? new RtnetlinkQdiscs(NETLINK_TIMEOUT, s.transport())
-                : new Unavailable<>("qdisc", "qdiscs need rtnetlink, off with --collector.sockets.source=procfs");
+                : new Unavailable<>("qdiscs need rtnetlink, off with --collector.sockets.source=procfs");
     }
 }

@@ -24,11 +24,6 @@ public final class ConntrackSource implements Source<Conntrack> {
     }
 
     @Override
-    public String collector() {
-        return "conntrack";
-    }
-
-    @Override
     public Conntrack read(ParseLog log) throws IOException {
         try {
             Path countFile = procFs.sysctl("net.netfilter.nf_conntrack_count");
@@ -56,7 +51,7 @@ public final class ConntrackSource implements Source<Conntrack> {
                     stats == null ? Map.of() : stats,
                     stats == null ? StatsOrigin.NONE : StatsOrigin.PROCFS);
         } catch (RuntimeException e) {
-            throw KernelFiles.failure(collector(), e);
+            throw KernelFiles.failure(e);
         }
     }
 

@@ -12,11 +12,6 @@ import java.io.IOException;
 public record ConntrackWithNetlinkStats(ConntrackSource procfs, CtnetlinkStats netlink) implements Source<Conntrack> {
 
     @Override
-    public String collector() {
-        return procfs.collector();
-    }
-
-    @Override
     public Conntrack read(ParseLog log) throws IOException {
         Conntrack ct = procfs.read(log);
         if (ct.statsOrigin() != Conntrack.StatsOrigin.NONE) {

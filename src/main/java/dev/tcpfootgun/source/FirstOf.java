@@ -8,7 +8,7 @@ import java.util.List;
  * /proc/net/tcp otherwise; rtnetlink links, else sysfs. Fails with every candidate's reason when
  * none answers, and is absent when every candidate is.
  */
-public record FirstOf<T>(String collector, List<Candidate<T>> candidates) implements Source<T> {
+public record FirstOf<T>(List<Candidate<T>> candidates) implements Source<T> {
 
     /** @param name how the reasons name it ("netlink", "procfs") */
     public record Candidate<T>(String name, Source<T> source) {}

@@ -63,7 +63,7 @@ final class KernelFiles {
     }
 
     /** Wraps a parser bug as the IOException the Source contract allows. */
-    static IOException failure(String collector, RuntimeException e) {
-        return new IOException(collector + ": unexpected " + e, e);
+    static IOException failure(RuntimeException e) {
+        return new IOException("unexpected " + e, e);
     }
 }

@@ -28,11 +28,6 @@ public final class NamespaceAddresses implements Source<List<String>> {
     }
 
     @Override
-    public String collector() {
-        return "addresses";
-    }
-
-    @Override
     public List<String> read(ParseLog log) throws IOException {
         Set<String> out = new LinkedHashSet<>();
         boolean any = readLines(fs.net("fib_trie"), new FibTrie(out, log)::line, log);

@@ -26,11 +26,6 @@ public final class NamespaceSockets implements Source<SocketTable> {
     }
 
     @Override
-    public String collector() {
-        return "sockets";
-    }
-
-    @Override
     public SocketTable read(ParseLog log) throws IOException {
         Sockstat counts;
         try {
@@ -61,7 +56,7 @@ public final class NamespaceSockets implements Source<SocketTable> {
             }
             return sockets.build();
         } catch (RuntimeException e) {
-            throw KernelFiles.failure(collector(), e);
+            throw KernelFiles.failure(e);
         }
     }
 }

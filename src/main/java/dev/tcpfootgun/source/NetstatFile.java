@@ -21,34 +21,27 @@ public final class NetstatFile implements Source<KernelCounters> {
     static final int MAX_COUNTERS = 4096;
 
     private final Path file;
-    private final String collector;
 
-    private NetstatFile(Path file, String collector) {
+    private NetstatFile(Path file) {
         this.file = file;
-        this.collector = collector;
     }
 
     /** TcpExt, IpExt, MPTcpExt... from /proc/net/netstat. */
     public static NetstatFile netstat(ProcFs procFs) {
-        return new NetstatFile(procFs.net("netstat"), "netstat");
+        return new NetstatFile(procFs.net("netstat"));
     }
 
     /** Ip, Icmp, IcmpMsg, Tcp, Udp, UdpLite from /proc/net/snmp. */
     public static NetstatFile snmp(ProcFs procFs) {
-        return new NetstatFile(procFs.net("snmp"), "snmp");
-    }
-
-    @Override
-    public String collector() {
-        return collector;
+        return new NetstatFile(procFs.net("snmp"));
     }
 
     @Override
     public KernelCounters read(ParseLog log) throws IOException {
         try (KernelLines lines = KernelLines.required(file)) {
-            return parse(lines, collector, log);
+            return parse(lines, file.getFileName().toString(), log);
         } catch (RuntimeException e) {
-            throw KernelFiles.failure(collector, e);
+            throw KernelFiles.failure(e);
         }
     }
 

@@ -37,11 +37,6 @@ public final class ProcNetTcp implements Source<SocketTable> {
     }
 
     @Override
-    public String collector() {
-        return "sockets";
-    }
-
-    @Override
     public SocketTable read(ParseLog log) throws IOException {
         try {
             SocketTable.Builder sockets = new SocketTable.Builder(0, 0, detailLimit);
@@ -57,7 +52,7 @@ public final class ProcNetTcp implements Source<SocketTable> {
             }
             return sockets.build().servedBy(SocketOrigin.PROCFS);
         } catch (RuntimeException e) {
-            throw KernelFiles.failure(collector(), e);
+            throw KernelFiles.failure(e);
         }
     }
 

@@ -14,11 +14,6 @@ public final class SockstatSource implements Source<Sockstat> {
         this.procFs = procFs;
     }
 
-    @Override
-    public String collector() {
-        return "sockstat";
-    }
-
     /**
      * The most protocols kept: Linux prints 6 in sockstat and 5 in sockstat6 (sockets, TCP, UDP,
      * UDPLITE, RAW, FRAG); lines past the bound are skipped and counted, so a file of any size costs
@@ -42,7 +37,7 @@ public final class SockstatSource implements Source<Sockstat> {
             }
             return new Sockstat(protocols);
         } catch (RuntimeException e) {
-            throw KernelFiles.failure(collector(), e);
+            throw KernelFiles.failure(e);
         }
     }
 

@@ -69,11 +69,6 @@ public final class SysctlSource implements Source<Sysctls> {
     }
 
     @Override
-    public String collector() {
-        return "sysctl";
-    }
-
-    @Override
     public Sysctls read(ParseLog log) throws IOException {
         try {
             Map<String, String> values = new HashMap<>();
@@ -94,7 +89,7 @@ public final class SysctlSource implements Source<Sysctls> {
             }
             return new Sysctls(values);
         } catch (RuntimeException e) {
-            throw KernelFiles.failure(collector(), e);
+            throw KernelFiles.failure(e);
         }
     }
 

@@ -30,11 +30,6 @@ public final class SysfsInterfaces implements Source<List<NetInterface>> {
     }
 
     @Override
-    public String collector() {
-        return "interfaces";
-    }
-
-    @Override
     public List<NetInterface> read(ParseLog log) throws IOException {
         Path classNet = procFs.sys("class/net");
         if (!Files.isDirectory(classNet)) {
@@ -61,7 +56,7 @@ public final class SysfsInterfaces implements Source<List<NetInterface>> {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException("required folder missing: " + classNet, e); // removed after the look above
         } catch (RuntimeException e) {
-            throw KernelFiles.failure(collector(), e);
+            throw KernelFiles.failure(e);
         }
     }
 

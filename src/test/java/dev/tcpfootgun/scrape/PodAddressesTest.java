@@ -41,6 +41,7 @@ class PodAddressesTest {
 
     private static NamespaceAssessment ns(NetnsRef ref, Access access, Reading<List<String>> addresses) {
         Observation o = observation();
-        return new NamespaceAssessment(ref, o, Checks.all().judge(o), access, addresses, 0);
+        Observation withAddresses = new Observation(o.now().with(addresses), null, 5);
+        return new NamespaceAssessment(ref, withAddresses, Checks.all().judge(o), access, 0);
     }
 }

@@ -18,7 +18,7 @@ class WorstNamespaceTest {
     static NamespaceAssessment ns(long inode, boolean host, Finding... findings) {
         Observation o = new Observation(NodeSnapshot.failed(0, List.of("sockets"), "test"), null, 5);
         return new NamespaceAssessment(new NetnsRef(inode, inode, host, null), o, List.of(findings),
-                host ? Access.OWN : Access.PROCFS, Reading.ok("addresses", List.of(), 0, 0), 0);
+                host ? Access.OWN : Access.PROCFS, 0);
     }
 
     static Finding risk(Footgun f, double r) {

@@ -60,7 +60,6 @@ class ConntrackSourceTest {
         ConntrackSource source = new ConntrackSource(Fixtures.procFs("linux-6.18"));
         Conntrack ct = source.read(new ParseLog());
 
-        assertThat(source.collector()).isEqualTo("conntrack");
         assertThat(ct.count()).isZero();
         assertThat(ct.max()).hasValue(262_144);
         assertThat(ct.buckets()).hasValue(262_144);

@@ -21,11 +21,6 @@ class DeadlineReaderTest {
         volatile boolean blocking = true;
 
         @Override
-        public String collector() {
-            return "conntrack";
-        }
-
-        @Override
         public Conntrack read(ParseLog log) throws IOException {
             if (blocking) {
                 try {
@@ -40,7 +35,7 @@ class DeadlineReaderTest {
     }
 
     static <T> Source<T> failing(String collector) {
-        return new Unavailable<>(collector, "absent in this test");
+        return new Unavailable<>("absent in this test");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,18 +15,19 @@ class EmptyProcFsTest {
     @Test
     void everySourceThrowsIOExceptionNamingWhatIsMissing(@TempDir Path empty) {
         ProcFs fs = ProcFs.of(empty, empty);
-        List<Source<?>> sources = List.of(
-                new ProcNetTcp(fs), NetstatFile.netstat(fs), NetstatFile.snmp(fs), new ConntrackSource(fs),
-                new SockstatSource(fs), new SysctlSource(fs), new SysfsInterfaces(fs));
+        List<Map.Entry<String, Source<?>>> sources = List.of(
+                Map.entry("sockets", new ProcNetTcp(fs)), Map.entry("netstat", NetstatFile.netstat(fs)),
+                Map.entry("snmp", NetstatFile.snmp(fs)), Map.entry("conntrack", new ConntrackSource(fs)),
+                Map.entry("sockstat", new SockstatSource(fs)), Map.entry("sysctl", new SysctlSource(fs)),
+                Map.entry("interfaces", new SysfsInterfaces(fs)), Map.entry("addresses", new NamespaceAddresses(fs)));
 
-        for (Source<?> source : sources) {
+        for (Map.Entry<String, Source<?>> e : sources) {
+            Source<?> source = e.getValue();
             Throwable thrown = catchThrowable(() -> source.read(new ParseLog()));
             // no conntrack module is a documented state of the kernel (an absent reading), the rest are failures
-            assertThat(thrown).as(source.collector())
+            assertThat(thrown).as(e.getKey())
                     .isExactlyInstanceOf(source instanceof ConntrackSource ? AbsentException.class : java.io.IOException.class);
-            assertThat(thrown.getMessage()).as(source.collector()).contains(empty.toString());
+            assertThat(thrown.getMessage()).as(e.getKey()).contains(empty.toString());
         }
-        assertThat(sources).extracting(Source::collector).containsExactly(
-                "sockets", "netstat", "snmp", "conntrack", "sockstat", "sysctl", "interfaces");
     }
 }

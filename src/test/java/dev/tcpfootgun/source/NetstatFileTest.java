@@ -30,7 +30,6 @@ class NetstatFileTest {
         NetstatFile snmp = NetstatFile.snmp(Fixtures.procFs("linux-6.18"));
         KernelCounters c = snmp.read(log);
 
-        assertThat(snmp.collector()).isEqualTo("snmp");
         assertThat(log.skipped()).isZero();
         // Ip 20 + Icmp 29 + IcmpMsg 1 + Tcp 15 + Udp 9 + UdpLite 9
         assertThat(c.values()).hasSize(83);

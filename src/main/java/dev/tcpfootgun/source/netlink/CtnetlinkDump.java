@@ -70,11 +70,6 @@ public final class CtnetlinkDump implements Source<ConntrackEntries> {
     }
 
     @Override
-    public String collector() {
-        return "conntrack_entries";
-    }
-
-    @Override
     public ConntrackEntries read(ParseLog log) throws IOException {
         long start = System.nanoTime();
         NatPorts ports = natPorts(log);

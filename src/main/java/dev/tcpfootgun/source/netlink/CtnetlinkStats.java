@@ -53,11 +53,6 @@ public final class CtnetlinkStats implements Source<Map<String, Long>> {
         this.transport = transport;
     }
 
-    @Override
-    public String collector() {
-        return "conntrack_netlink";
-    }
-
     /**
      * Per-CPU counters summed. Throws {@link NetlinkException} when the kernel has no ctnetlink
      * (socket: EPROTONOSUPPORT) or refuses (EPERM without CAP_NET_ADMIN). An interrupted dump is

@@ -44,11 +44,6 @@ public final class InetDiagSockets implements Source<SocketTable> {
         this.transport = transport;
     }
 
-    @Override
-    public String collector() {
-        return "sockets";
-    }
-
     /**
      * A dump the kernel flags NLM_F_DUMP_INTR is retried once; if the retry is interrupted too, its
      * sockets are kept and the inconsistency is recorded in {@code log}.

@@ -36,11 +36,6 @@ public final class RtnetlinkLinks implements Source<List<NetInterface>> {
         this.transport = transport;
     }
 
-    @Override
-    public String collector() {
-        return "interfaces";
-    }
-
     /** NLM_F_DUMP_INTR: retried once, then kept and recorded in {@code log}. */
     @Override
     public List<NetInterface> read(ParseLog log) throws IOException {

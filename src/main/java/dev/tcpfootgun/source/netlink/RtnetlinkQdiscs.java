@@ -31,11 +31,6 @@ public final class RtnetlinkQdiscs implements Source<List<Qdisc>> {
         this.transport = transport;
     }
 
-    @Override
-    public String collector() {
-        return "qdisc";
-    }
-
     /** NLM_F_DUMP_INTR: retried once, then kept and recorded in {@code log}. */
     @Override
     public List<Qdisc> read(ParseLog log) throws IOException {

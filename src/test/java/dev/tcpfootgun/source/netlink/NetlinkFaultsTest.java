@@ -132,11 +132,6 @@ class NetlinkFaultsTest {
         int[] calls = {0};
         Source<List<String>> flaky = new Source<>() {
             @Override
-            public String collector() {
-                return "sockets";
-            }
-
-            @Override
             public List<String> read(ParseLog log) throws IOException {
                 if (calls[0]++ == 0) {
                     throw new NetlinkException("netlink request type 20: recv", Errno.ENOBUFS, null);
