@@ -434,7 +434,7 @@ def measure_scale(a, wl, scale, res):
         with open(os.path.join(a.out, "class-histogram.txt"), "w") as f:
             f.write(hist)
         retained = {}
-        for cls in ["TcpSocket", "TcpInfo", "Endpoint", "SocketMemory", "ProcTcpDetail"]:
+        for cls in ["TcpSocket", "TcpInfo", "Endpoint", "SocketMemory"]:
             m = re.search(r"^\s*\d+:\s+(\d+)\s+(\d+)\s+dev\.tcpfootgun\.snapshot\." + cls + r"\b", hist, re.M)
             retained[cls] = int(m.group(1)) if m else 0
         r["retained_after_scrapes"] = retained

@@ -189,7 +189,7 @@ public final class CompactSockets {
         return new TcpSocket(groupFamily(g), state, new Endpoint(groupLocalIp(g), localPort(i)),
                 new Endpoint(groupRemoteIp(g), groupRemotePort(g)), 0, 0,
                 state == TcpState.TIME_WAIT ? TcpSocket.TIMER_TIME_WAIT : TcpSocket.TIMER_NONE,
-                state == TcpState.TIME_WAIT ? timerExpiresMillis(i) : 0, 0, 0, 0, null, null, null, null);
+                state == TcpState.TIME_WAIT ? timerExpiresMillis(i) : 0, 0, null, null, null);
     }
 
     private int remoteId(int g) {

@@ -7,7 +7,6 @@ package dev.tcpfootgun.snapshot;
  * @param timerExpiresMillis time until that timer fires
  * @param retransmits consecutive retransmits of the current segment (icsk_retransmits)
  * @param info tcp_info when the source provides it (netlink, full sockets only), else null
- * @param procDetail the trailing /proc/net/tcp fields when the source is procfs, else null
  * @param congestion congestion control algorithm name (netlink INET_DIAG_CONG), else null
  * @param memory socket memory (netlink INET_DIAG_SKMEMINFO), else null
  */
@@ -21,10 +20,7 @@ public record TcpSocket(
         int timer,
         long timerExpiresMillis,
         int retransmits,
-        long uid,
-        long inode,
         TcpInfo info,
-        ProcTcpDetail procDetail,
         String congestion,
         SocketMemory memory) {
 
@@ -36,6 +32,6 @@ public record TcpSocket(
 
     /** A socket with only the fields every source has. */
     public static TcpSocket basic(Family family, TcpState state, Endpoint local, Endpoint remote) {
-        return new TcpSocket(family, state, local, remote, 0, 0, TIMER_NONE, 0, 0, 0, 0, null, null, null, null);
+        return new TcpSocket(family, state, local, remote, 0, 0, TIMER_NONE, 0, 0, null, null, null);
     }
 }

@@ -1,7 +1,6 @@
 package dev.tcpfootgun.source;
 
 import dev.tcpfootgun.snapshot.Family;
-import dev.tcpfootgun.snapshot.ProcTcpDetail;
 import dev.tcpfootgun.snapshot.SocketOrigin;
 import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpSocket;
@@ -14,13 +13,12 @@ import java.util.function.Consumer;
 
 /**
  * TCP sockets from /proc/net/tcp and /proc/net/tcp6 (absent when IPv6 is disabled). Full sockets
- * print 17 fields; TIME_WAIT and SYN_RECV request sockets print 12 and get no {@link ProcTcpDetail}.
+ * print 17 fields, TIME_WAIT and SYN_RECV request sockets 12; uid, timeout, inode and the unnamed
+ * tail are passed over, not parsed, since nothing reads them.
  */
 public final class ProcNetTcp implements Source<SocketTable> {
     /** USER_HZ: /proc prints times in clock ticks of 10 ms on every Linux architecture. */
     private static final long MILLIS_PER_TICK = 10;
-    /** refcount, pointer, rto, ato, quick|pingpong, cwnd, ssthresh after the named fields. */
-    private static final int TRAILING = 7;
 
     private final ProcFs procFs;
     private final int detailLimit;
@@ -121,8 +119,7 @@ public final class ProcNetTcp implements Source<SocketTable> {
             timer = f.smallHex(f.start(c.timer()), colon);
             timerTicks = f.quantityHex(colon + 1, f.end(c.timer()));
         }
-        // every number is range-checked: a value out of range skips the line, it never wraps into another
-        int probesOut = c.probesOut() >= 0 ? f.intDecimal(c.probesOut()) : 0;
+        // every number read is range-checked: a value out of range skips the line, it never wraps into another
         return new TcpSocket(
                 family,
                 TcpState.fromCode(f.smallHex(c.state())),
@@ -133,22 +130,8 @@ public final class ProcNetTcp implements Source<SocketTable> {
                 timer,
                 FieldCursor.ticksToMillis(timerTicks, MILLIS_PER_TICK),
                 c.retransmits() >= 0 ? f.smallHex(c.retransmits()) : 0,
-                c.uid() >= 0 ? f.unsignedDecimal(c.uid()) : 0,
-                c.inode() >= 0 ? f.unsignedDecimal(c.inode()) : 0,
                 null,
-                f.count() >= c.named() + TRAILING ? detail(f, c.named(), probesOut) : null,
                 null,
                 null);
-    }
-
-    private static ProcTcpDetail detail(FieldCursor f, int refcount, int probesOut) {
-        return new ProcTcpDetail(
-                probesOut,
-                f.decimal(refcount),
-                FieldCursor.ticksToMillis(f.decimal(refcount + 2), MILLIS_PER_TICK),
-                FieldCursor.ticksToMillis(f.decimal(refcount + 3), MILLIS_PER_TICK),
-                f.intDecimal(refcount + 4),
-                f.decimal(refcount + 5),
-                f.decimal(refcount + 6));
     }
 }

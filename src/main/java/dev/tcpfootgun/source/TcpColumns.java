@@ -5,14 +5,12 @@ package dev.tcpfootgun.source;
  * and "tr tm->when" are two names over one "a:b" field. The fields after the last named one have no
  * header and are read by position from {@code named}. -1 means the header lacks that name.
  *
- * @param named how many fields the header names; refcount is the next one
+ * @param named how many fields the header names: a line with fewer is not a socket's
  */
-record TcpColumns(
-        int local, int remote, int state, int queues, int timer, int retransmits,
-        int uid, int probesOut, int inode, int named) {
+record TcpColumns(int local, int remote, int state, int queues, int timer, int retransmits, int named) {
 
     /** The layout every kernel since 2.6 prints (net/ipv4/tcp_ipv4.c), for a file without a header. */
-    static final TcpColumns KERNEL = new TcpColumns(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    static final TcpColumns KERNEL = new TcpColumns(1, 2, 3, 4, 5, 6, 10);
 
     /** The header's layout, or null when the line is not a header (it starts with "sl"). */
     static TcpColumns fromHeader(FieldCursor f) {
@@ -20,7 +18,7 @@ record TcpColumns(
             return null;
         }
         int local = -1, remote = -1, state = -1, queues = -1, timer = -1;
-        int retransmits = -1, uid = -1, probesOut = -1, inode = -1;
+        int retransmits = -1;
         int column = 0;
         for (int i = 0; i < f.count(); i++, column++) {
             switch (f.field(i)) {
@@ -36,13 +34,10 @@ record TcpColumns(
                     i += next(f, i, "tm->when");
                 }
                 case "retrnsmt" -> retransmits = column;
-                case "uid" -> uid = column;
-                case "timeout" -> probesOut = column;
-                case "inode" -> inode = column;
-                default -> { } // "sl" and names this build does not know still take a field
+                default -> { } // "sl", uid, timeout, inode and names this build does not know still take a field
             }
         }
-        return new TcpColumns(local, remote, state, queues, timer, retransmits, uid, probesOut, inode, column);
+        return new TcpColumns(local, remote, state, queues, timer, retransmits, column);
     }
 
     private static int next(FieldCursor f, int i, String name) {

@@ -57,13 +57,13 @@ class BbrWithoutFqCheckTest {
     @Test
     void aSocketUsingBbrCountsWhenTheDefaultIsCubic() {
         TcpSocket bbr = new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.7", 40000), new Endpoint("10.0.0.9", 443),
-                0, 0, 0, 0, 0, 0, 0, null, null, "bbr", null);
+                0, 0, 0, 0, 0, null, "bbr", null);
         Finding f = judge(node("cubic", "pfifo_fast").socket(bbr));
         assertThat(f.status()).isEqualTo(Status.ADVICE);
         assertThat(f.evidence()).contains("net.ipv4.tcp_congestion_control=cubic; 1 connection uses BBR");
         // BBR on loopback only leaves nothing unpaced on the wire
         TcpSocket local = new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("127.0.0.1", 40000), new Endpoint("127.0.0.1", 443),
-                0, 0, 0, 0, 0, 0, 0, null, null, "bbr", null);
+                0, 0, 0, 0, 0, null, "bbr", null);
         assertThat(judge(node("cubic", "pfifo_fast").socket(local)).risk()).isZero();
     }
 
@@ -95,7 +95,7 @@ class BbrWithoutFqCheckTest {
     @Test
     void olderKernelsWithoutInternalPacingWarnOnceConnectionsAreMeasuredUsingBbr() {
         TcpSocket bbr = new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.7", 40000), new Endpoint("10.0.0.9", 443),
-                0, 0, 0, 0, 0, 0, 0, null, null, "bbr", null);
+                0, 0, 0, 0, 0, null, "bbr", null);
         Finding f = judge(node("bbr", "pfifo_fast").sysctl("kernel.osrelease", "4.9.0-8-amd64").socket(bbr));
         assertThat(f.status()).isEqualTo(Status.WARN);
         assertThat(f.evidence()).contains("net.ipv4.tcp_congestion_control=bbr; 1 connection uses BBR");

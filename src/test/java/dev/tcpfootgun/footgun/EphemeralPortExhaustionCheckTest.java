@@ -47,7 +47,7 @@ class EphemeralPortExhaustionCheckTest {
     void aListenerInTheRangeIsLostToEveryDestinationServerSideSocketsAndPortsOutsideItAreNot() {
         var snap = node()
                 .socket(new TcpSocket(Family.INET, TcpState.LISTEN, new Endpoint("0.0.0.0", 40001), new Endpoint("0.0.0.0", 0),
-                        0, 0, 0, 0, 0, 0, 0, null, null, null, null))
+                        0, 0, 0, 0, 0, null, null, null))
                 .clients("10.0.0.1", "10.0.0.9", 40500, TcpState.ESTABLISHED, 80, 50, 0)
                 .build();
         Finding f = check.judge(Snapshots.observe(snap, null));

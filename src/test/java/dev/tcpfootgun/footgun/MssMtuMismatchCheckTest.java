@@ -122,6 +122,6 @@ class MssMtuMismatchCheckTest {
 
     static TcpSocket socket(String dst, int port, TcpInfos info) {
         return new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.7", 40000), new Endpoint(dst, port),
-                0, 0, 0, 0, 0, 0, 0, info.build(), null, "cubic", null);
+                0, 0, 0, 0, 0, info.build(), "cubic", null);
     }
 }

@@ -19,7 +19,7 @@ class PmtuBlackholeCheckTest {
 
     static TcpSocket socket(String dst, long txQueue, TcpInfos info) {
         return new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint("198.18.1.1", 43514), new Endpoint(dst, 5001),
-                txQueue, 0, TcpSocket.TIMER_RETRANSMIT, 3000, 4, 0, 0, info.build(), null, "cubic", null);
+                txQueue, 0, TcpSocket.TIMER_RETRANSMIT, 3000, 4, info.build(), "cubic", null);
     }
 
     static Snapshots node(String probing) {

@@ -64,7 +64,7 @@ class SeriesBudgetTest {
             s.socket(new dev.tcpfootgun.snapshot.TcpSocket(dev.tcpfootgun.snapshot.Family.INET, TcpState.TIME_WAIT,
                     new dev.tcpfootgun.snapshot.Endpoint(NODE, 443),
                     new dev.tcpfootgun.snapshot.Endpoint("198.51.100." + (i % 250), 32768 + i % 28000),
-                    0, 0, dev.tcpfootgun.snapshot.TcpSocket.TIMER_TIME_WAIT, 30_000, 0, 0, 0, null, null, null, null));
+                    0, 0, dev.tcpfootgun.snapshot.TcpSocket.TIMER_TIME_WAIT, 30_000, 0, null, null, null));
         }
         for (int i = 0; i < 200; i++) {
             s.connection(NODE, 443, "203.0.113." + (i % 200), 40000 + i, TcpInfos.info().rtt(20_000, 2_000).minRtt(15_000).build(),

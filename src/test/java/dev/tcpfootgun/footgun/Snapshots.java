@@ -147,7 +147,7 @@ final class Snapshots {
     Snapshots clients(String src, String dst, int port, TcpState state, int firstPort, int n, long timerMillis) {
         for (int i = 0; i < n; i++) {
             sockets.add(new TcpSocket(Family.INET, state, new Endpoint(src, firstPort + i), new Endpoint(dst, port),
-                    0, 0, state == TcpState.TIME_WAIT ? TcpSocket.TIMER_TIME_WAIT : 0, timerMillis, 0, 0, 0, null, null, null, null));
+                    0, 0, state == TcpState.TIME_WAIT ? TcpSocket.TIMER_TIME_WAIT : 0, timerMillis, 0, null, null, null));
         }
         return this;
     }
@@ -174,14 +174,14 @@ final class Snapshots {
     /** An established connection with a kernel timer pending ({@code count}: retransmits or unanswered probes). */
     Snapshots connection(String src, int srcPort, String dst, int dstPort, int timer, int count, TcpInfo info, SocketMemory memory) {
         sockets.add(new TcpSocket(Family.INET, TcpState.ESTABLISHED, new Endpoint(src, srcPort), new Endpoint(dst, dstPort),
-                0, 0, timer, 1000, count, 0, 0, info, null, info == null ? null : "cubic", memory));
+                0, 0, timer, 1000, count, info, info == null ? null : "cubic", memory));
         return this;
     }
 
     /** A listening socket: for a listener the kernel reports the accept queue as rx and the backlog as tx. */
     Snapshots listener(String ip, int port, long queued, long backlog) {
         sockets.add(new TcpSocket(Family.INET, TcpState.LISTEN, new Endpoint(ip, port), new Endpoint("0.0.0.0", 0),
-                backlog, queued, 0, 0, 0, 0, 0, null, null, null, null));
+                backlog, queued, 0, 0, 0, null, null, null));
         return this;
     }
 

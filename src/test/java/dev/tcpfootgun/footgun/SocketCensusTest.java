@@ -36,7 +36,7 @@ class SocketCensusTest {
 
     static TcpSocket timeWait(String src, int sport, String dst, int dport, long expires) {
         return new TcpSocket(Family.INET, TcpState.TIME_WAIT, new Endpoint(src, sport), new Endpoint(dst, dport), 0, 0,
-                TcpSocket.TIMER_TIME_WAIT, expires, 0, 0, 0, null, null, null, null);
+                TcpSocket.TIMER_TIME_WAIT, expires, 0, null, null, null);
     }
 
     static NodeSnapshot snapshot(Node n) {

@@ -18,7 +18,7 @@ class SocketTableTest {
     /** A TIME_WAIT socket as the kernel reports one: no queues, no owner, the TIME_WAIT timer. */
     static TcpSocket timeWait(Family f, String src, int sport, String dst, int dport, long expires) {
         return new TcpSocket(f, TcpState.TIME_WAIT, new Endpoint(src, sport), new Endpoint(dst, dport), 0, 0,
-                TcpSocket.TIMER_TIME_WAIT, expires, 0, 0, 0, null, null, null, null);
+                TcpSocket.TIMER_TIME_WAIT, expires, 0, null, null, null);
     }
 
     @Test

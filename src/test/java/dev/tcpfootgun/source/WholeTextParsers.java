@@ -4,7 +4,6 @@ import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.IpText;
 import dev.tcpfootgun.snapshot.KernelCounters;
-import dev.tcpfootgun.snapshot.ProcTcpDetail;
 import dev.tcpfootgun.snapshot.Sockstat;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -26,7 +25,6 @@ final class WholeTextParsers {
     private WholeTextParsers() {}
 
     private static final long MILLIS_PER_TICK = 10;
-    private static final int TRAILING = 7;
     private static final String ENTRIES = "entries";
 
     static List<TcpSocket> tcp(String text, Family family, ParseLog log) {
@@ -85,8 +83,7 @@ final class WholeTextParsers {
                 timer = f.smallHex(f.start(c.timer()), colon);
                 timerTicks = f.quantityHex(colon + 1, f.end(c.timer()));
             }
-            // every number is range-checked: a value out of range skips the line, it never wraps into another
-            int probesOut = c.probesOut() >= 0 ? f.intDecimal(c.probesOut()) : 0;
+            // every number read is range-checked: a value out of range skips the line, it never wraps into another
             return new TcpSocket(
                     family,
                     TcpState.fromCode(f.smallHex(c.state())),
@@ -97,23 +94,9 @@ final class WholeTextParsers {
                     timer,
                     FieldCursor.ticksToMillis(timerTicks, MILLIS_PER_TICK),
                     c.retransmits() >= 0 ? f.smallHex(c.retransmits()) : 0,
-                    c.uid() >= 0 ? f.unsignedDecimal(c.uid()) : 0,
-                    c.inode() >= 0 ? f.unsignedDecimal(c.inode()) : 0,
                     null,
-                    f.count() >= c.named() + TRAILING ? detail(f, c.named(), probesOut) : null,
                     null,
                     null);
-        }
-
-    private static ProcTcpDetail detail(FieldCursor f, int refcount, int probesOut) {
-            return new ProcTcpDetail(
-                    probesOut,
-                    f.decimal(refcount),
-                    FieldCursor.ticksToMillis(f.decimal(refcount + 2), MILLIS_PER_TICK),
-                    FieldCursor.ticksToMillis(f.decimal(refcount + 3), MILLIS_PER_TICK),
-                    f.intDecimal(refcount + 4),
-                    f.decimal(refcount + 5),
-                    f.decimal(refcount + 6));
         }
 
     public static KernelCounters parse(String text, ParseLog log) {
@@ -411,14 +394,12 @@ final class WholeTextParsers {
      * and "tr tm->when" are two names over one "a:b" field. The fields after the last named one have no
      * header and are read by position from {@code named}. -1 means the header lacks that name.
      *
-     * @param named how many fields the header names; refcount is the next one
+     * @param named how many fields the header names: a line with fewer is not a socket's
      */
-    record TcpColumns(
-            int local, int remote, int state, int queues, int timer, int retransmits,
-            int uid, int probesOut, int inode, int named) {
+    record TcpColumns(int local, int remote, int state, int queues, int timer, int retransmits, int named) {
 
         /** The layout every kernel since 2.6 prints (net/ipv4/tcp_ipv4.c), for a file without a header. */
-        static final TcpColumns KERNEL = new TcpColumns(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        static final TcpColumns KERNEL = new TcpColumns(1, 2, 3, 4, 5, 6, 10);
 
         /** The header's layout, or null when the line is not a header (it starts with "sl"). */
         static TcpColumns fromHeader(FieldCursor f) {
@@ -426,7 +407,7 @@ final class WholeTextParsers {
                 return null;
             }
             int local = -1, remote = -1, state = -1, queues = -1, timer = -1;
-            int retransmits = -1, uid = -1, probesOut = -1, inode = -1;
+            int retransmits = -1;
             int column = 0;
             for (int i = 0; i < f.count(); i++, column++) {
                 switch (f.field(i)) {
@@ -442,13 +423,10 @@ final class WholeTextParsers {
                         i += next(f, i, "tm->when");
                     }
                     case "retrnsmt" -> retransmits = column;
-                    case "uid" -> uid = column;
-                    case "timeout" -> probesOut = column;
-                    case "inode" -> inode = column;
-                    default -> { } // "sl" and names this build does not know still take a field
+                    default -> { } // "sl", uid, timeout, inode and names this build does not know still take a field
                 }
             }
-            return new TcpColumns(local, remote, state, queues, timer, retransmits, uid, probesOut, inode, column);
+            return new TcpColumns(local, remote, state, queues, timer, retransmits, column);
         }
 
         private static int next(FieldCursor f, int i, String name) {

@@ -130,10 +130,7 @@ public final class InetDiagDecoder implements MessageSink {
                 byteAt(m, o + BODY + 2),
                 Nlattr.u32(m, o + BODY + 52),
                 byteAt(m, o + BODY + 3),
-                Nlattr.u32(m, o + BODY + 64),
-                Nlattr.u32(m, o + BODY + 68),
                 info,
-                null,
                 congestion,
                 memory);
     }

@@ -44,8 +44,6 @@ class InetDiagDecoderTest {
         assertThat(listener.local().ip()).isEqualTo("127.0.0.1");
         assertThat(listener.remote().ip()).isEqualTo("0.0.0.0");
         assertThat(listener.txQueue()).as("LISTEN wqueue = backlog").isEqualTo(50);
-        assertThat(listener.inode()).isPositive();
-        assertThat(listener.procDetail()).isNull();
 
         TcpSocket server = find(sockets, TcpState.ESTABLISHED, 47101, Family.INET);
         assertThat(server.remote().ip()).isEqualTo("127.0.0.1");
@@ -110,7 +108,6 @@ class InetDiagDecoderTest {
         assertThat(tw.remote()).hasToString("127.0.0.1:47103");
         assertThat(tw.timer()).isEqualTo(TcpSocket.TIMER_TIME_WAIT);
         assertThat(tw.timerExpiresMillis()).isBetween(1L, 60_000L);
-        assertThat(tw.inode()).isZero();
         assertThat(tw.info()).isNull();
         assertThat(tw.congestion()).isNull();
         assertThat(tw.memory()).isNull();
