@@ -89,7 +89,7 @@ class DerivedFactsExpositionTest {
         for (int i = 0; i < 12; i++) {
             s.socket(new dev.tcpfootgun.snapshot.TcpSocket(dev.tcpfootgun.snapshot.Family.INET, TcpState.TIME_WAIT,
                     new dev.tcpfootgun.snapshot.Endpoint(NODE, 443), new dev.tcpfootgun.snapshot.Endpoint("198.51.100." + i, 40000 + i),
-                    0, 0, dev.tcpfootgun.snapshot.TcpSocket.TIMER_TIME_WAIT, 30_000, 0, 0, 0, null, null, null, null));
+                    0, 0, dev.tcpfootgun.snapshot.TcpSocket.TIMER_TIME_WAIT, 30_000, 0, null, null, null));
             s.connection(NODE, 443, "203.0.113." + i, 41000 + i, TcpInfos.info().rtt(20_000, 2_000).minRtt(15_000).build(),
                     Snapshots.buffers(131072, 87040));
         }
@@ -146,7 +146,9 @@ class DerivedFactsExpositionTest {
     static NamespaceAssessment namespace(NetnsRef ref, Observation o, Access access, List<String> ips) {
         List<Finding> findings = Checks.all().judge(o);
         int withTcpInfo = o.now().sockets().map(t -> (int) t.open().stream().filter(x -> x.info() != null).count()).orElse(0);
-        return new NamespaceAssessment(ref, o, findings, access, Reading.ok("addresses", ips, 0, 0), withTcpInfo);
+        // a pod's addresses are its namespace reader's addresses collector; the node's own namespace has none
+        Observation read = access == Access.OWN ? o : new Observation(o.now().with(Reading.ok("addresses", ips, 0, 0)), o.previous(), TOP);
+        return new NamespaceAssessment(ref, read, findings, access, withTcpInfo);
     }
 
     static String render(DestinationLabelMode mode) throws IOException {
