@@ -57,13 +57,13 @@ class FindingAddressesTest {
                 .listener("10.0.0.5", 8443, 128, 128).listener("10.0.0.5", 8443, 0, 128)
                 // pmtu_blackhole: a full-size send stalled towards an IPv6 destination, BBR on it (bbr_without_fq)
                 .socket(new TcpSocket(Family.INET6, TcpState.ESTABLISHED, new Endpoint("2001:db8::1", 43514),
-                        new Endpoint("2001:db8::7", 5001), 78192, 0, TcpSocket.TIMER_RETRANSMIT, 3000, 4, 0, 0,
-                        TcpInfos.info().backoff(4).retransmits(4).path(1428, 1428, 1480).build(), null, "bbr", null))
+                        new Endpoint("2001:db8::7", 5001), 78192, 0, TcpSocket.TIMER_RETRANSMIT, 3000, 4,
+                        TcpInfos.info().backoff(4).retransmits(4).path(1428, 1428, 1480).build(), "bbr", null))
                 // nagle_delayed_ack towards a v4-mapped peer (the kernel's ::ffff:10.1.2.3, read as 10.1.2.3)
                 .connection("10.0.0.1", 59848, "10.1.2.3", 7000, NagleDelayedAckCheckTest.stalled(), null)
                 // small_socket_buffers: an SO_RCVBUF below tcp_rmem's default between link-local peers
                 .socket(new TcpSocket(Family.INET6, TcpState.ESTABLISHED, new Endpoint("fe80::1", 40500),
-                        new Endpoint("fe80::2", 8080), 0, 0, 0, 0, 0, 0, 0, null, null, null, Snapshots.buffers(4096, 87040)))
+                        new Endpoint("fe80::2", 8080), 0, 0, 0, 0, 0, null, null, Snapshots.buffers(4096, 87040)))
                 // mss_mtu_mismatch: an MSS the path MTU cannot carry
                 .socket(MssMtuMismatchCheckTest.socket("198.51.100.9", 443, TcpInfos.info().path(1460, 1460, 1400)))
                 .build();
