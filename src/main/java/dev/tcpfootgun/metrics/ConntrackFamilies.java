@@ -4,7 +4,6 @@ import dev.tcpfootgun.footgun.KernelFacts;
 import dev.tcpfootgun.snapshot.Conntrack;
 import dev.tcpfootgun.snapshot.ConntrackEntries;
 import dev.tcpfootgun.snapshot.NatRule;
-import java.util.List;
 
 /** The conntrack dump's families: what fills the table, and the NAT ports per destination. */
 final class ConntrackFamilies {
@@ -39,32 +38,26 @@ final class ConntrackFamilies {
         var src = f.gauge("footgun_conntrack_destination_source_entries",
                 "Conntrack entries per top destination and original source address with its pod (\"unknown\" when no pod has it); "
                         + SOURCES_PER_DESTINATION + " sources per destination, the rest in src_ip=\"other\".");
-        long other = 0;
-        List<ConntrackEntries.Destination> ds = ce.destinations();
         int shown = labels.perDestinationSeries() ? top : 0;
-        for (int i = 0; i < ds.size(); i++) {
-            ConntrackEntries.Destination d = ds.get(i);
-            if (i >= shown) {
-                other += d.entries();
-                continue;
-            }
+        TopK<ConntrackEntries.Destination> ds = TopK.of(ce.destinations(), shown);
+        for (ConntrackEntries.Destination d : ds.top()) {
             String ip = labels.address(d.ip());
             String port = Integer.toString(d.port());
             dst.set(d.entries(), "protocol", d.protocol(), "dst_ip", ip, "dst_port", port);
-            List<ConntrackEntries.Source> ss = ce.sourcesOf(d.protocol(), d.ip(), d.port());
+            // the rest is what the top sources leave of the destination's entries: its sources may not list them all
             long rest = d.entries();
-            for (int j = 0; j < Math.min(SOURCES_PER_DESTINATION, ss.size()); j++) {
-                dev.tcpfootgun.netns.Pod pod = pods.podOf(ss.get(j).srcIp()).orElse(null);
-                src.set(ss.get(j).entries(), "protocol", d.protocol(), "dst_ip", ip, "dst_port", port,
-                        "src_ip", labels.address(ss.get(j).srcIp()), "namespace", pod == null ? "" : pod.namespace(),
+            for (ConntrackEntries.Source s : TopK.of(ce.sourcesOf(d.protocol(), d.ip(), d.port()), SOURCES_PER_DESTINATION).top()) {
+                dev.tcpfootgun.netns.Pod pod = pods.podOf(s.srcIp()).orElse(null);
+                src.set(s.entries(), "protocol", d.protocol(), "dst_ip", ip, "dst_port", port,
+                        "src_ip", labels.address(s.srcIp()), "namespace", pod == null ? "" : pod.namespace(),
                         "pod", pod == null ? "unknown" : pod.name().isEmpty() ? pod.uid() : pod.name());
-                rest -= ss.get(j).entries();
+                rest -= s.entries();
             }
             if (rest > 0) {
                 src.set(rest, "protocol", d.protocol(), "dst_ip", ip, "dst_port", port, "src_ip", OTHER, "namespace", "", "pod", OTHER);
             }
         }
-        dst.set(other + ce.ungrouped(), "protocol", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
+        dst.set(ds.restSum(ConntrackEntries.Destination::entries) + ce.ungrouped(), "protocol", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
         src.add();
 
         natGroups(f, ce, ct, shown, labels);
@@ -94,14 +87,8 @@ final class ConntrackFamilies {
                 "Of the held NAT ports, those whose entry is in TCP TIME_WAIT or CLOSE (held for nf_conntrack_tcp_timeout_time_wait).");
         var headroom = f.gauge("footgun_snat_port_headroom_connections_per_second",
                 "New connections per second a NAT group can still sustain: free NAT ports / nf_conntrack_tcp_timeout_time_wait.");
-        long other = 0;
-        List<ConntrackEntries.NatGroup> gs = ce.natGroups();
-        for (int i = 0; i < gs.size(); i++) {
-            ConntrackEntries.NatGroup g = gs.get(i);
-            if (i >= shown) {
-                other += g.heldInRange();
-                continue;
-            }
+        TopK<ConntrackEntries.NatGroup> gs = TopK.of(ce.natGroups(), shown);
+        for (ConntrackEntries.NatGroup g : gs.top()) {
             String[] l = {"protocol", g.protocol(), "src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
                 "dst_port", Integer.toString(g.dstPort())};
             held.set(g.heldInRange(), l);
@@ -110,7 +97,7 @@ final class ConntrackFamilies {
             tw.set(g.timeWait(), l);
             headroom.set((double) g.free() / timeWait, l);
         }
-        held.set(other, "protocol", OTHER, "src_ip", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
+        held.set(gs.restSum(ConntrackEntries.NatGroup::heldInRange), "protocol", OTHER, "src_ip", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
         usable.add();
         free.add();
         tw.add();

@@ -184,17 +184,12 @@ public final class MetricsRenderer {
         var tw = f.gauge("footgun_tcp_time_wait_sockets",
                 "TIME_WAIT sockets per server end: the destination of outbound connections, the local listener of inbound ones "
                         + "(direction=\"inbound\": its clients'); the top ones by count, the rest summed in dst_ip=\"other\".");
-        long twOther = 0;
-        for (int i = 0; i < census.timeWait().size(); i++) {
-            var d = census.timeWait().get(i);
-            if (i < top) {
-                tw.set(d.count(), "direction", direction(d.inbound()), "dst_ip", labels.address(d.dstIp()),
-                        "dst_port", Integer.toString(d.dstPort()));
-            } else {
-                twOther += d.count();
-            }
+        TopK<SocketCensus.DestinationCount> timeWait = TopK.of(census.timeWait(), top);
+        for (var d : timeWait.top()) {
+            tw.set(d.count(), "direction", direction(d.inbound()), "dst_ip", labels.address(d.dstIp()),
+                    "dst_port", Integer.toString(d.dstPort()));
         }
-        tw.set(twOther, "direction", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
+        tw.set(timeWait.restSum(SocketCensus.DestinationCount::count), "direction", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
 
         EphemeralPorts ports = census.ports();
         if (ports == null) {
@@ -210,21 +205,15 @@ public final class MetricsRenderer {
                 "New connections per second a destination group can still sustain: free ports / " + KernelFacts.TIME_WAIT_SECONDS + " s TIME_WAIT.");
         var churn = f.gauge("footgun_ephemeral_port_churn_connections_per_second",
                 "Current rate of new connections to a destination group, estimated as its TIME_WAIT sockets / " + KernelFacts.TIME_WAIT_SECONDS + " s.");
-        long other = 0;
-        List<SocketCensus.PortGroup> groups = census.portGroups();
-        for (int i = 0; i < groups.size(); i++) {
-            var g = groups.get(i);
-            if (i < top) {
-                String[] group = {"src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
-                    "dst_port", Integer.toString(g.dstPort())};
-                inUse.set(g.inUse(), group);
-                headroom.set(g.headroomPerSecond(), group);
-                churn.set(g.timeWait() / (double) KernelFacts.TIME_WAIT_SECONDS, group);
-            } else {
-                other += g.inUse();
-            }
+        TopK<SocketCensus.PortGroup> groups = TopK.of(census.portGroups(), top);
+        for (var g : groups.top()) {
+            String[] group = {"src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
+                "dst_port", Integer.toString(g.dstPort())};
+            inUse.set(g.inUse(), group);
+            headroom.set(g.headroomPerSecond(), group);
+            churn.set(g.timeWait() / (double) KernelFacts.TIME_WAIT_SECONDS, group);
         }
-        inUse.set(other, "src_ip", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
+        inUse.set(groups.restSum(SocketCensus.PortGroup::inUse), "src_ip", OTHER, "dst_ip", OTHER, "dst_port", OTHER).add();
         headroom.add();
         churn.add();
     }

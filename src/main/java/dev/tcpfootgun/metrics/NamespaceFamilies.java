@@ -50,27 +50,27 @@ final class NamespaceFamilies {
         long otherConntrack = 0;
         long otherTcpInfo = 0;
         double[] otherRisk = null;
-        boolean others = false;
-        for (int n = 0; n < ranked.size(); n++) {
-            NamespaceAssessment ns = ranked.get(n);
+        TopK<NamespaceAssessment> shown = TopK.of(ranked, netnsTop);
+        boolean others = shown.hasRest();
+        for (NamespaceAssessment ns : shown.rest()) {
             SocketCensus census = ns.observation().census();
             var ct = ns.observation().now().conntrack().value().orElse(null);
-            if (n >= netnsTop) {
-                others = true;
-                if (census != null) {
-                    for (TcpState s : TcpState.values()) {
-                        otherStates.merge(s, census.count(s), Integer::sum);
-                    }
-                    otherTw += census.timeWait().stream().mapToLong(SocketCensus.DestinationCount::count).sum();
-                    otherPorts += census.portGroups().stream().mapToLong(SocketCensus.PortGroup::inUse).sum();
+            if (census != null) {
+                for (TcpState s : TcpState.values()) {
+                    otherStates.merge(s, census.count(s), Integer::sum);
                 }
-                if (ct != null) {
-                    otherConntrack += ct.count();
-                }
-                otherRisk = maxRisks(otherRisk, ns.findings());
-                otherTcpInfo += ns.tcpInfoSockets();
-                continue;
+                otherTw += census.timeWait().stream().mapToLong(SocketCensus.DestinationCount::count).sum();
+                otherPorts += census.portGroups().stream().mapToLong(SocketCensus.PortGroup::inUse).sum();
             }
+            if (ct != null) {
+                otherConntrack += ct.count();
+            }
+            otherRisk = maxRisks(otherRisk, ns.findings());
+            otherTcpInfo += ns.tcpInfoSockets();
+        }
+        for (NamespaceAssessment ns : shown.top()) {
+            SocketCensus census = ns.observation().census();
+            var ct = ns.observation().now().conntrack().value().orElse(null);
             String netns = ns.ref().label();
             NetnsRef ref = ns.ref();
             Pod pod = ref.pod();
@@ -100,29 +100,19 @@ final class NamespaceFamilies {
                     states.set(census.count(s), "netns", netns, "state", s.label());
                 }
             }
-            long restTw = 0;
-            for (int i = 0; i < census.timeWait().size(); i++) {
-                var d = census.timeWait().get(i);
-                if (i < destinationsTop) {
-                    tw.set(d.count(), "netns", netns, "direction", MetricsRenderer.direction(d.inbound()),
-                            "dst_ip", labels.address(d.dstIp()), "dst_port", Integer.toString(d.dstPort()));
-                } else {
-                    restTw += d.count();
-                }
+            TopK<SocketCensus.DestinationCount> timeWait = TopK.of(census.timeWait(), destinationsTop);
+            for (var d : timeWait.top()) {
+                tw.set(d.count(), "netns", netns, "direction", MetricsRenderer.direction(d.inbound()),
+                        "dst_ip", labels.address(d.dstIp()), "dst_port", Integer.toString(d.dstPort()));
             }
-            tw.set(restTw, "netns", netns, "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER,
+            tw.set(timeWait.restSum(SocketCensus.DestinationCount::count), "netns", netns, "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER,
                     "dst_port", MetricsRenderer.OTHER);
-            long restPorts = 0;
-            for (int i = 0; i < census.portGroups().size(); i++) {
-                var g = census.portGroups().get(i);
-                if (i < destinationsTop) {
-                    ports.set(g.inUse(), "netns", netns, "src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
-                            "dst_port", Integer.toString(g.dstPort()));
-                } else {
-                    restPorts += g.inUse();
-                }
+            TopK<SocketCensus.PortGroup> groups = TopK.of(census.portGroups(), destinationsTop);
+            for (var g : groups.top()) {
+                ports.set(g.inUse(), "netns", netns, "src_ip", labels.address(g.srcIp()), "dst_ip", labels.address(g.dstIp()),
+                        "dst_port", Integer.toString(g.dstPort()));
             }
-            ports.set(restPorts, "netns", netns, "src_ip", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER,
+            ports.set(groups.restSum(SocketCensus.PortGroup::inUse), "netns", netns, "src_ip", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER,
                     "dst_port", MetricsRenderer.OTHER);
         }
         if (others) {

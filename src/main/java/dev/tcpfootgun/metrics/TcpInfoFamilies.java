@@ -91,24 +91,19 @@ final class TcpInfoFamilies {
                     .set(sndbuf).add();
         }
 
-        List<Map.Entry<Dest, DestStats>> ranked = new ArrayList<>(dests.entrySet());
-        ranked.sort(Comparator.<Map.Entry<Dest, DestStats>>comparingInt(e -> e.getValue().rtts.size()).reversed()
-                .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port())
-                .thenComparing(e -> e.getKey().inbound()));
+        TopK<Map.Entry<Dest, DestStats>> ranked = TopK.of(dests.entrySet(), top,
+                Comparator.<Map.Entry<Dest, DestStats>>comparingInt(e -> e.getValue().rtts.size()).reversed()
+                        .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port())
+                        .thenComparing(e -> e.getKey().inbound()));
         var count = f.gauge("footgun_destination_sockets", "Established sockets with tcp_info per server end (the destination, or for direction=\"inbound\" the local listener "
                 + "its clients reached); the top ones, the rest in \"other\".");
         var median = f.gauge("footgun_destination_rtt_median_seconds", "Median smoothed RTT of the established sockets to each top destination.");
         var max = f.gauge("footgun_destination_rtt_max_seconds", "Largest smoothed RTT among the established sockets to each top destination.");
         var retrans = f.gauge("footgun_destination_retransmit_ratio",
                 "Retransmitted segments / segments sent over the life of the established sockets to each top destination.");
-        long other = 0;
-        for (int n = 0; n < ranked.size(); n++) {
-            Dest d = ranked.get(n).getKey();
-            DestStats st = ranked.get(n).getValue();
-            if (n >= top) {
-                other += st.rtts.size();
-                continue;
-            }
+        for (Map.Entry<Dest, DestStats> e : ranked.top()) {
+            Dest d = e.getKey();
+            DestStats st = e.getValue();
             String[] labels = {"direction", MetricsRenderer.direction(d.inbound()), "dst_ip", destinationLabels.address(d.ip()),
                 "dst_port", Integer.toString(d.port())};
             double[] sorted = st.rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -117,7 +112,7 @@ final class TcpInfoFamilies {
             max.set(sorted[sorted.length - 1], labels);
             retrans.set(st.segsOut == 0 ? 0 : (double) st.retrans / st.segsOut, labels);
         }
-        count.set(other, "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
+        count.set(ranked.restSum(e -> e.getValue().rtts.size()), "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
         median.add();
         max.add();
         retrans.add();
