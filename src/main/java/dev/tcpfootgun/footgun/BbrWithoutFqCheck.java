@@ -44,7 +44,7 @@ public final class BbrWithoutFqCheck implements Check {
         int bbrSockets = o.now().sockets().map(t -> bbrSockets(t.open())).orElse(0);
         String defaultQdisc = sysctls == null ? null : sysctls.string(DEFAULT_QDISC).orElse(null);
         if (algorithm == null && bbrSockets == 0) {
-            return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : CONGESTION + " could not be read",
+            return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : sysctls.whyMissing(CONGESTION),
                     fix(List.of(), defaultQdisc));
         }
         List<String> evidence = new ArrayList<>();

@@ -49,7 +49,7 @@ public final class ConntrackTableFullCheck implements Check {
         }
         o.now().conntrackEntries().value().ifPresent(entries -> evidence.addAll(ConntrackFillers.evidence(entries, o.podsByAddress())));
         if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
-            evidence.add(Prose.of("drop counters unavailable: no /proc/net/stat/nf_conntrack and no ctnetlink answer"));
+            evidence.add(Prose.of("drop counters unavailable: " + ct.statsMissing()));
         }
         return Finding.of(footgun(), risk, evidence, Prose.of(fix(ct)));
     }

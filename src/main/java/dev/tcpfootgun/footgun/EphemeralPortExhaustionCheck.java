@@ -1,7 +1,7 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.EphemeralPorts;
-import dev.tcpfootgun.snapshot.SocketOrigin;
+import dev.tcpfootgun.snapshot.Sysctls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,18 +28,15 @@ public final class EphemeralPortExhaustionCheck implements Check {
         }
         EphemeralPorts ports = census.ports();
         if (ports == null) {
-            return Finding.unknown(footgun(), o.now().sysctls().success() ? "net.ipv4.ip_local_port_range could not be read"
-                    : o.now().sysctls().problem(), fix(null, null));
+            return Finding.unknown(footgun(), o.now().sysctls().map(s -> s.whyMissing(Sysctls.PORT_RANGE))
+                    .orElse(o.now().sysctls().problem()), fix(null, null));
         }
         int usable = ports.usable();
         SocketCensus.PortGroup worst = census.worstPortGroup();
         List<Prose> evidence = new ArrayList<>();
         evidence.add(Prose.format("ip_local_port_range %d-%d minus %d reserved leaves %d usable ports per destination",
                 ports.range().low(), ports.range().high(), ports.reservedInRange(), usable));
-        if (o.now().sockets().map(t -> t.origin() == SocketOrigin.PROCFS).orElse(false)) {
-            evidence.add(Prose.of("sockets read from /proc/net/tcp, which lists no socket that only called bind(): "
-                    + "ports those hold are not counted (sock_diag lists them)"));
-        }
+        o.now().sockets().map(t -> t.origin().withoutBound()).ifPresent(why -> evidence.add(Prose.of(why)));
         SocketCensus.BoundPorts bound = census.bound();
         if (bound.ports() > 0) {
             evidence.add(Prose.format("%d port%s held by bind(): %s; connect() skips them for every destination",

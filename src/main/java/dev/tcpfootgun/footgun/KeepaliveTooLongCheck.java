@@ -39,8 +39,9 @@ public final class KeepaliveTooLongCheck implements Check {
         OptionalLong intvl = s.number("net.ipv4.tcp_keepalive_intvl");
         OptionalLong probes = s.number("net.ipv4.tcp_keepalive_probes");
         if (time.isEmpty() || intvl.isEmpty() || probes.isEmpty()) {
-            return Finding.unknown(footgun(),
-                    "net.ipv4.tcp_keepalive_time, tcp_keepalive_intvl and tcp_keepalive_probes could not all be read", fix(s));
+            String why = time.isEmpty() ? s.whyMissing("net.ipv4.tcp_keepalive_time")
+                    : intvl.isEmpty() ? s.whyMissing("net.ipv4.tcp_keepalive_intvl") : s.whyMissing("net.ipv4.tcp_keepalive_probes");
+            return Finding.unknown(footgun(), why, fix(s));
         }
         long detection = detectionSeconds(s);
         List<String> evidence = new ArrayList<>();

@@ -65,7 +65,7 @@ public final class PmtuBlackholeCheck implements Check {
         Sysctls sysctls = o.now().sysctls().value().orElse(null);
         OptionalLong probing = sysctls == null ? OptionalLong.empty() : sysctls.number(PROBING);
         if (probing.isEmpty()) {
-            return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : PROBING + " could not be read",
+            return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : sysctls.whyMissing(PROBING),
                     fix(null, List.of(), false));
         }
         long mode = probing.getAsLong();

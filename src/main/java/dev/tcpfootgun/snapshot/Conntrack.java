@@ -13,6 +13,7 @@ import java.util.OptionalLong;
  * @param stats per-CPU statistics summed by column name ("drop", "early_drop", "insert_failed"...),
  *     empty when {@code statsOrigin} is NONE
  * @param statsOrigin where the statistics came from
+ * @param statsMissing why there are none, in the sources' words, when {@code statsOrigin} is NONE; "" otherwise
  */
 public record Conntrack(
         long count,
@@ -20,7 +21,8 @@ public record Conntrack(
         OptionalLong buckets,
         OptionalLong timeWaitTimeoutSeconds,
         Map<String, Long> stats,
-        StatsOrigin statsOrigin) {
+        StatsOrigin statsOrigin,
+        String statsMissing) {
 
     public Conntrack {
         stats = Map.copyOf(stats);
@@ -51,6 +53,12 @@ public record Conntrack(
     }
 
     public Conntrack withStats(Map<String, Long> newStats, StatsOrigin origin) {
-        return new Conntrack(count, max, buckets, timeWaitTimeoutSeconds, newStats, origin);
+        return new Conntrack(count, max, buckets, timeWaitTimeoutSeconds, newStats, origin, "");
+    }
+
+    /** This table with one more reason its statistics are missing (another source that did not answer). */
+    public Conntrack withStatsMissing(String more) {
+        return new Conntrack(count, max, buckets, timeWaitTimeoutSeconds, stats, statsOrigin,
+                statsMissing.isEmpty() ? more : statsMissing + "; " + more);
     }
 }

@@ -1,15 +1,18 @@
 package dev.tcpfootgun.snapshot;
 
 /**
- * Which source served a socket table, and, when that source cannot carry tcp_info, why: the
- * source's own words for a check to pass on.
+ * Which source served a socket table, and what that source cannot carry, in its own words for a
+ * check to pass on.
  *
  * @param name the footgun_socket_source_info label: "netlink" (sock_diag) or "procfs"
  * @param withoutTcpInfo why no socket has tcp_info, null when the source sends it
+ * @param withoutBound why sockets that only called bind() are missing, null when the source lists them
  */
-public record SocketOrigin(String name, String withoutTcpInfo) {
+public record SocketOrigin(String name, String withoutTcpInfo, String withoutBound) {
 
-    public static final SocketOrigin NETLINK = new SocketOrigin("netlink", null);
+    public static final SocketOrigin NETLINK = new SocketOrigin("netlink", null, null);
     public static final SocketOrigin PROCFS = new SocketOrigin("procfs",
-            "tcp_info needs netlink sock_diag; sockets came from procfs");
+            "tcp_info needs netlink sock_diag; sockets came from procfs",
+            "sockets read from /proc/net/tcp, which lists no socket that only called bind(): "
+                    + "ports those hold are not counted (sock_diag lists them)");
 }

@@ -9,14 +9,35 @@ import java.util.OptionalLong;
 /**
  * Raw sysctl values keyed by dotted name ("net.ipv4.tcp_tw_reuse"), trimmed. A sysctl the kernel
  * lacks is not in the map: absent, never zero.
+ *
+ * @param unread why each sysctl the source looked for has no value, in its words ("/proc/sys/... does not exist")
  */
-public record Sysctls(Map<String, String> values) {
+public record Sysctls(Map<String, String> values, Map<String, String> unread) {
 
     public static final String PORT_RANGE = "net.ipv4.ip_local_port_range";
     public static final String RESERVED_PORTS = "net.ipv4.ip_local_reserved_ports";
 
     public Sysctls {
         values = Map.copyOf(values);
+        unread = Map.copyOf(unread);
+    }
+
+    /** Values alone, as a test or a namespace's assumption gives them: nothing was looked for and missed. */
+    public Sysctls(Map<String, String> values) {
+        this(values, Map.of());
+    }
+
+    /**
+     * Why {@code name} has no usable value, for a check that cannot judge without it: the source's
+     * reason when it looked and found none, else the value that is not what the check reads.
+     */
+    public String whyMissing(String name) {
+        String why = unread.get(name);
+        if (why != null) {
+            return name + ": " + why;
+        }
+        String v = values.get(name);
+        return v == null ? name + ": not among the sysctls read" : name + ": unexpected value \"" + v + "\"";
     }
 
     public Optional<String> string(String name) {

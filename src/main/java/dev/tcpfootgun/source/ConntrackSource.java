@@ -38,7 +38,8 @@ public final class ConntrackSource implements Source<Conntrack> {
                 throw new IOException("not a number in " + countFile + ": \"" + countText.strip() + "\"", e);
             }
             Map<String, Long> stats = null;
-            try (KernelLines statsFile = KernelLines.open(procFs.net("stat/nf_conntrack"))) {
+            Path statsPath = procFs.net("stat/nf_conntrack");
+            try (KernelLines statsFile = KernelLines.open(statsPath)) {
                 if (statsFile != null) {
                     stats = parseStats(statsFile, log);
                 }
@@ -49,7 +50,8 @@ public final class ConntrackSource implements Source<Conntrack> {
                     optionalNumber("net.netfilter.nf_conntrack_buckets", log),
                     optionalNumber("net.netfilter.nf_conntrack_tcp_timeout_time_wait", log),
                     stats == null ? Map.of() : stats,
-                    stats == null ? StatsOrigin.NONE : StatsOrigin.PROCFS);
+                    stats == null ? StatsOrigin.NONE : StatsOrigin.PROCFS,
+                    stats == null ? statsPath + " does not exist (no CONFIG_NF_CONNTRACK_PROCFS)" : "");
         } catch (RuntimeException e) {
             throw KernelFiles.failure(e);
         }

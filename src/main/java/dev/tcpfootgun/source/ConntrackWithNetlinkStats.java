@@ -20,7 +20,7 @@ public record ConntrackWithNetlinkStats(ConntrackSource procfs, CtnetlinkStats n
         try {
             return ct.withStats(netlink.read(log), Conntrack.StatsOrigin.NETLINK);
         } catch (IOException e) {
-            return ct;
+            return ct.withStatsMissing("ctnetlink: " + e.getMessage());
         }
     }
 }

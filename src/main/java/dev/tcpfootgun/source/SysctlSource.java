@@ -72,22 +72,26 @@ public final class SysctlSource implements Source<Sysctls> {
     public Sysctls read(ParseLog log) throws IOException {
         try {
             Map<String, String> values = new HashMap<>();
+            Map<String, String> unread = new HashMap<>();
             for (String name : NAMES) {
                 Path file = procFs.sysctl(name);
                 try {
                     String text = KernelFiles.optional(file, maxLength(name));
                     if (text != null) {
                         values.put(name, value(text));
+                    } else {
+                        unread.put(name, file + " does not exist");
                     }
                 } catch (IOException e) {
                     log.skip(name + ": " + e.getMessage());
+                    unread.put(name, e.getMessage());
                 }
             }
             if (values.isEmpty()) {
                 // every kernel has most of these: none at all means a wrong --path.procfs, not an old kernel
                 throw new IOException("none of " + NAMES.size() + " sysctls readable under " + procFs.sysctl("net"));
             }
-            return new Sysctls(values);
+            return new Sysctls(values, unread);
         } catch (RuntimeException e) {
             throw KernelFiles.failure(e);
         }

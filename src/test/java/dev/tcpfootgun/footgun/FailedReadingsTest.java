@@ -9,6 +9,7 @@ import dev.tcpfootgun.snapshot.Slot;
 import dev.tcpfootgun.snapshot.TcpState;
 import dev.tcpfootgun.source.Collector;
 import dev.tcpfootgun.source.Collectors;
+import dev.tcpfootgun.source.SysctlSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -101,5 +102,31 @@ class FailedReadingsTest {
             }
         }
         assertThat(wrong).isEmpty();
+    }
+
+    /** A sysctl the source could not read: a check that cannot judge without it passes the source's reason on. */
+    @Test
+    void withAnyOneSysctlUnreadACheckThatCannotJudgeSaysTheSourcesReason() {
+        List<String> wrong = new ArrayList<>();
+        for (String name : SysctlSource.NAMES) {
+            String reason = "injected: /proc/sys/" + name.replace('.', '/') + " unreadable";
+            for (Finding f : Checks.all().judge(Snapshots.observe(everything().sysctlUnread(name, reason).build(), null))) {
+                if (f.status() == Status.UNKNOWN && (f.missing() == null || !f.missing().contains(name + ": " + reason))) {
+                    wrong.add(f.footgun().id() + " with " + name + " unread: " + f.missing());
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
+    /** Conntrack's drop counters missing: the finding says why in the sources' words, not the check's. */
+    @Test
+    void conntrackWithoutStatisticsSaysWhyInTheSourcesWords() {
+        String why = "/proc/net/stat/nf_conntrack does not exist; ctnetlink: EPERM: needs CAP_NET_ADMIN";
+        Finding f = Checks.all().judge(Snapshots.observe(everything().conntrack(new dev.tcpfootgun.snapshot.Conntrack(1000,
+                java.util.OptionalLong.of(262144), java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), Map.of(),
+                dev.tcpfootgun.snapshot.Conntrack.StatsOrigin.NONE, why)).build(), null)).stream()
+                .filter(x -> x.footgun() == Footgun.CONNTRACK_TABLE_FULL).findFirst().orElseThrow();
+        assertThat(f.evidence()).anySatisfy(e -> assertThat(e).isEqualTo("drop counters unavailable: " + why));
     }
 }

@@ -119,6 +119,9 @@ class PmtuBlackholeCheckTest {
         assertThat(f.status()).isEqualTo(Status.UNKNOWN);
         assertThat(f.missing()).isEqualTo("sysctl: sysctl missing in this test"); // the reading's own reason
         Finding without = judge(Snapshots.node().sysctl("net.ipv4.tcp_timestamps", "1"));
-        assertThat(without.missing()).isEqualTo("net.ipv4.tcp_mtu_probing could not be read");
+        assertThat(without.missing()).isEqualTo("net.ipv4.tcp_mtu_probing: not among the sysctls read");
+        Finding unread = judge(Snapshots.node().sysctl("net.ipv4.tcp_timestamps", "1")
+                .sysctlUnread("net.ipv4.tcp_mtu_probing", "permission denied: /proc/sys/net/ipv4/tcp_mtu_probing"));
+        assertThat(unread.missing()).isEqualTo("net.ipv4.tcp_mtu_probing: permission denied: /proc/sys/net/ipv4/tcp_mtu_probing");
     }
 }

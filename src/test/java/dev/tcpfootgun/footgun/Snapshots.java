@@ -30,6 +30,7 @@ import java.util.Map;
 final class Snapshots {
     private final List<TcpSocket> sockets = new ArrayList<>();
     private final Map<String, String> sysctls = new HashMap<>();
+    private final Map<String, String> unreadSysctls = new HashMap<>();
     private final Map<String, Double> netstat = new HashMap<>();
     private final Map<String, Double> snmp = new HashMap<>();
     private List<NetInterface> interfaces;
@@ -47,6 +48,13 @@ final class Snapshots {
 
     static Snapshots node() {
         return new Snapshots();
+    }
+
+    /** A sysctl the source looked for and could not read, with the source's reason. */
+    Snapshots sysctlUnread(String name, String reason) {
+        sysctls.remove(name);
+        unreadSysctls.put(name, reason);
+        return this;
     }
 
     Snapshots sysctl(String name, String value) {
@@ -217,8 +225,8 @@ final class Snapshots {
         if (sockstat != null) {
             set.put(Slot.SOCKSTAT.name(), Reading.ok("sockstat", sockstat, 0, 0));
         }
-        if (!sysctls.isEmpty()) {
-            set.put(Slot.SYSCTL.name(), Reading.ok("sysctl", new Sysctls(sysctls), 0, 0));
+        if (!sysctls.isEmpty() || !unreadSysctls.isEmpty()) {
+            set.put(Slot.SYSCTL.name(), Reading.ok("sysctl", new Sysctls(sysctls, unreadSysctls), 0, 0));
         }
         if (interfaces != null) {
             set.put(Slot.INTERFACES.name(), Reading.ok("interfaces", List.copyOf(interfaces), 0, 0));

@@ -78,6 +78,7 @@ class ConntrackSourceTest {
         assertThat(ct.max()).isEmpty();
         assertThat(ct.stats()).isEmpty();
         assertThat(ct.statsOrigin()).isEqualTo(StatsOrigin.NONE);
+        assertThat(ct.statsMissing()).startsWith(proc.resolve("net/stat/nf_conntrack") + " does not exist");
     }
 
     @Test

@@ -45,6 +45,11 @@ class SysctlSourceTest {
         assertThat(s.values()).containsOnlyKeys("net.ipv4.tcp_fin_timeout").containsValue("30");
         assertThat(log.skipped()).isEqualTo(1);
         assertThat(log.firstProblem()).contains("tcp_timestamps");
+        // what a check that needs one says: the source's own reason, with the path
+        assertThat(s.whyMissing("net.ipv4.tcp_timestamps")).isEqualTo("net.ipv4.tcp_timestamps: not a regular file: "
+                + proc.resolve("sys/net/ipv4/tcp_timestamps"));
+        assertThat(s.whyMissing("net.ipv4.tcp_mtu_probing")).isEqualTo("net.ipv4.tcp_mtu_probing: "
+                + proc.resolve("sys/net/ipv4/tcp_mtu_probing") + " does not exist");
     }
 
     @Test
