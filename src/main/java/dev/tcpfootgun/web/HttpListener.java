@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *       connection (or the request's first byte) and fit {@link HttpRequest}'s byte bounds; an idle
  *       keep-alive connection is closed after {@value #IDLE_SECONDS} s and a response must be out
  *       within {@value #RESPONSE_SECONDS} s; one watchdog thread closes whatever overruns;
- *   <li>at most {@value #HANDSHAKES_PER_CLIENT} TLS handshakes at once per client address;
+ *   <li>at most {@value #HANDSHAKES_PER_CLIENT} TLS handshakes at once per client address, and handshakes
+ *       compute on at most half the processors at once ({@link HandshakeCpu}), so a flood of new
+ *       connections cannot delay the requests of those past their handshake;
  *   <li>at most {@value #MAX_PER_CLIENT} connections per client address and {@value #MAX_CONNECTIONS}
  *       in all: past the first the new connection is reset at once; past the second the oldest
  *       connection still waiting for its request head makes room, else the new one is reset;
@@ -77,6 +79,7 @@ final class HttpListener implements AutoCloseable {
     private final Set<Conn> open = ConcurrentHashMap.newKeySet();
     private final Map<InetAddress, Integer> perClient = new HashMap<>();
     private final Map<InetAddress, java.util.concurrent.Semaphore> handshakes = new HashMap<>();
+    private final HandshakeCpu handshakeCpu = new HandshakeCpu(HandshakeCpu.permitsFor(Runtime.getRuntime().availableProcessors()));
     /** Null without a limit. */
     private final java.util.concurrent.Semaphore requests;
     private final int maxRequests;
@@ -208,8 +211,9 @@ final class HttpListener implements AutoCloseable {
                             "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"));
                     return;
                 }
+                HandshakeCpu.Gated gated = handshakeCpu.gate(socket, () -> c.deadline);
                 SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory()
-                        .createSocket(socket, new ByteArrayInputStream(new byte[] {(byte) first}), true);
+                        .createSocket(gated, new ByteArrayInputStream(new byte[] {(byte) first}), true);
                 tls.configure(ssl);
                 socket = ssl;
                 // a client's handshakes queue behind each other, so one address opening many cannot take the CPU
@@ -225,6 +229,7 @@ final class HttpListener implements AutoCloseable {
                 try {
                     ssl.startHandshake();
                 } finally {
+                    gated.done();
                     mine.release();
                 }
             }

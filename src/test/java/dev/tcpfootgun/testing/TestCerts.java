@@ -2,7 +2,13 @@ package dev.tcpfootgun.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Certificates and keys made at test time with openssl (Debian's), for 127.0.0.1 and localhost;
@@ -30,6 +36,20 @@ public record TestCerts(Path dir) {
         // a self-signed client certificate no test CA vouches for
         c.openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "stranger.key", "-out", "stranger.crt", "-days", "2",
                 "-subj", "/CN=stranger");
+        return c;
+    }
+
+    /** A client TLS context that trusts only the CA in {@code caFile}. */
+    public static SSLContext trusting(Path caFile) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, tmf.getTrustManagers(), null);
         return c;
     }
 
