@@ -83,6 +83,6 @@ public final class Exporter {
         }
         NodeReader own = reader(settings, transport);
         return new Scraper(new DeadlineReader(own, settings.scrapeTimeout()), Checks.all(),
-                settings.destinationsTop(), scanner, settings.scrapeTimeout(), own.collectors());
+                scanner, settings.scrapeTimeout(), own.collectors());
     }
 }

@@ -88,7 +88,7 @@ class CollectorSwitchTest {
         assertThat(conntrack.missing()).contains("switched off");
 
         List<String> collectorLabels = new ArrayList<>();
-        for (MetricSnapshot m : new MetricsRenderer("test", 10, DestinationLabels.of(settings.destinationLabels()), settings.ignoredDevices()).render(a)) {
+        for (MetricSnapshot m : new MetricsRenderer("test", 10, settings.destinationsTop(), DestinationLabels.of(settings.destinationLabels()), settings.ignoredDevices()).render(a)) {
             if (m.getMetadata().getPrometheusName().equals("footgun_scrape_collector_success")) {
                 for (DataPointSnapshot p : m.getDataPoints()) {
                     collectorLabels.add(p.getLabels().get("collector"));

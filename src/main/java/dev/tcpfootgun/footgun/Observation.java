@@ -7,12 +7,12 @@ import java.util.Optional;
 
 /**
  * What checks judge: the current snapshot, the previous one (null on the first read) for rates, and
- * the socket census, computed at most once however many checks and renderers ask for it.
+ * the facts derived from it (the socket census, the egress qdiscs), each computed at most once however
+ * many checks and renderers ask for it. How the renderers cap their series is theirs (Settings), not here.
  */
 public final class Observation {
     private final NodeSnapshot now;
     private final NodeSnapshot previous;
-    private final int destinationsTop;
     /** The node's pods by the addresses their namespaces own; empty without --collector.netns. */
     private final dev.tcpfootgun.netns.PodAddresses podsByAddress;
     private SocketCensus census;
@@ -21,17 +21,15 @@ public final class Observation {
     /** The snapshot's socket count, kept when its table is released; -1 while the table is there. */
     private int socketCount = -1;
 
-    public Observation(NodeSnapshot now, NodeSnapshot previous, int destinationsTop) {
-        this(now, previous, destinationsTop, new dev.tcpfootgun.netns.PodAddresses(java.util.Map.of()));
+    public Observation(NodeSnapshot now, NodeSnapshot previous) {
+        this(now, previous, new dev.tcpfootgun.netns.PodAddresses(Map.of()));
     }
 
     /** @param podsByAddress the node's pods by their namespaces' addresses, for naming who sends to a destination */
-    public Observation(NodeSnapshot now, NodeSnapshot previous, int destinationsTop,
-            dev.tcpfootgun.netns.PodAddresses podsByAddress) {
+    public Observation(NodeSnapshot now, NodeSnapshot previous, dev.tcpfootgun.netns.PodAddresses podsByAddress) {
         this.podsByAddress = podsByAddress;
         this.now = now;
         this.previous = previous;
-        this.destinationsTop = destinationsTop;
     }
 
     public NodeSnapshot now() {
@@ -55,10 +53,6 @@ public final class Observation {
     /** The snapshot before this one, or null. */
     public NodeSnapshot previous() {
         return previous;
-    }
-
-    public int destinationsTop() {
-        return destinationsTop;
     }
 
     /** Null when sockets could not be read. */
@@ -97,7 +91,7 @@ public final class Observation {
      * once. Its census and socket count stay; checks must not judge it again.
      */
     public synchronized Observation withoutSockets() {
-        Observation kept = new Observation(now.withoutSockets(), previous, destinationsTop, podsByAddress);
+        Observation kept = new Observation(now.withoutSockets(), previous, podsByAddress);
         kept.census = census();
         kept.egress = egressQdiscs().orElse(null);
         kept.socketCount = socketCount();

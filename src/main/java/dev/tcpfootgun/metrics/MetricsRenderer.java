@@ -54,14 +54,17 @@ public final class MetricsRenderer {
 
     private final String version;
     private final int netnsTop;
+    /** --destinations.top: destinations with series of their own; no check reads it. */
+    private final int destinationsTop;
     private final DestinationLabels labels;
     private final RenderRefusals refusals = new RenderRefusals();
     /** Interfaces left out of the interface series (pods' veths churn with pods); the checks judged them all. */
     private final Pattern ignoredDevices;
 
-    public MetricsRenderer(String version, int netnsTop, DestinationLabels labels, Pattern ignoredDevices) {
+    public MetricsRenderer(String version, int netnsTop, int destinationsTop, DestinationLabels labels, Pattern ignoredDevices) {
         this.version = version;
         this.netnsTop = netnsTop;
+        this.destinationsTop = destinationsTop;
         this.labels = labels;
         this.ignoredDevices = ignoredDevices;
     }
@@ -79,19 +82,19 @@ public final class MetricsRenderer {
         // conntrack's statistics and sockstat's protocols name their own metrics: checked before they are shown
         s.conntrack().value().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> conntrack(k, ct)));
         s.conntrackEntries().value().ifPresent(ce -> ConntrackFamilies.render(f, ce, s.conntrack().value().orElse(null),
-                a.observation().destinationsTop(), labels, a.observation().podsByAddress()));
+                destinationsTop, labels, a.observation().podsByAddress()));
         s.sockets().value().ifPresent(table -> {
             f.info("footgun_socket_source", "Which source served the socket list: netlink (sock_diag) or procfs (/proc/net/tcp{,6}).",
                     "source", table.origin().name());
-            sockets(f, a.observation().census(), destinationsTop(a), labels);
+            sockets(f, a.observation().census(), shownDestinations(), labels);
             f.gauge("footgun_tcp_sockets_undetailed",
                     "Connections of this read counted without tcp_info, past --collector.sockets.detail-limit; the checks "
                             + "that need tcp_info judged the others.")
                     .set(table.undetailed()).add();
             SocketCensus census = a.observation().census();
             TcpInfoFamilies.render(f, table.open(), ConnectionPeers.of(table.open(), census == null ? null : census.ports()),
-                    destinationsTop(a), labels);
-            ListenerFamilies.render(f, table.open(), s.sysctls().value().orElse(null), destinationsTop(a), labels);
+                    shownDestinations(), labels);
+            ListenerFamilies.render(f, table.open(), s.sysctls().value().orElse(null), shownDestinations(), labels);
         });
         s.netstat().value().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().value().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
@@ -100,7 +103,7 @@ public final class MetricsRenderer {
         s.interfaces().value().ifPresent(list -> interfaces(f, list.stream()
                 .filter(i -> !ignoredDevices.matcher(i.name()).find()).toList(), a.observation().egressQdiscs().orElse(null)));
         if (!a.namespaces().isEmpty()) {
-            NamespaceFamilies.render(f, a, netnsTop, destinationsTop(a), labels);
+            NamespaceFamilies.render(f, a, netnsTop, shownDestinations(), labels);
         }
         Families.Resolved shown = f.resolve();
         refusals.note(shown.refused(), shown.leftOut());
@@ -117,8 +120,8 @@ public final class MetricsRenderer {
     }
 
     /** With --destinations.labels=drop no destination gets its own series: all sum into "other"; risks still see them all. */
-    private int destinationsTop(Assessment a) {
-        return labels.perDestinationSeries() ? a.observation().destinationsTop() : 0;
+    private int shownDestinations() {
+        return labels.perDestinationSeries() ? destinationsTop : 0;
     }
 
     /** @param refused collectors whose metrics named from kernel text could not be shown: failed in this scrape */

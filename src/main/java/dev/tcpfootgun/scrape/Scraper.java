@@ -51,7 +51,6 @@ public final class Scraper {
 
     private final Supplier<NodeSnapshot> reader;
     private final Checks checks;
-    private final int destinationsTop;
     private final NetnsScanner scanner;
     private final Duration timeout;
     private final List<String> collectors;
@@ -66,27 +65,26 @@ public final class Scraper {
     private long reads;
     private CompletableFuture<Assessment> inFlight;
 
-    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop) {
-        this(reader, checks, destinationsTop, null);
+    public Scraper(Supplier<NodeSnapshot> reader, Checks checks) {
+        this(reader, checks, null);
     }
 
     /** @param scanner reads the node's other network namespaces too; null to read only our own */
-    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner) {
-        this(reader, checks, destinationsTop, scanner, DEFAULT_TIMEOUT);
+    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, NetnsScanner scanner) {
+        this(reader, checks, scanner, DEFAULT_TIMEOUT);
     }
 
     /** @param timeout the whole read's budget (--scrape.timeout) when a scrape brings no shorter one */
-    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner, Duration timeout) {
-        this(reader, checks, destinationsTop, scanner, timeout, Collectors.ALL.stream().map(Collector::name).toList());
+    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, NetnsScanner scanner, Duration timeout) {
+        this(reader, checks, scanner, timeout, Collectors.ALL.stream().map(Collector::name).toList());
     }
 
     /** @param collectors the collectors the reader reads, for an answer given without waiting for it */
-    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, int destinationsTop, NetnsScanner scanner, Duration timeout,
+    public Scraper(Supplier<NodeSnapshot> reader, Checks checks, NetnsScanner scanner, Duration timeout,
             List<String> collectors) {
         this.collectors = List.copyOf(collectors);
         this.reader = reader;
         this.checks = checks;
-        this.destinationsTop = destinationsTop;
         this.scanner = scanner;
         this.timeout = timeout;
     }
@@ -144,7 +142,7 @@ public final class Scraper {
 
     /** An assessment in which every source failed with one reason: what a scrape answers when it cannot wait for the read. */
     private Assessment unread(String reason) {
-        Observation o = new Observation(NodeSnapshot.failed(System.nanoTime(), collectors, reason), null, destinationsTop);
+        Observation o = new Observation(NodeSnapshot.failed(System.nanoTime(), collectors, reason), null);
         return new Assessment(o, checks.judge(o), Map.of(), List.of(), reads);
     }
 
@@ -152,7 +150,7 @@ public final class Scraper {
     private Assessment readAndJudge(long deadline) {
         NodeSnapshot now = reader instanceof DeadlineReader d ? d.get(deadline) : reader.get();
         reads++;
-        Observation observation = new Observation(now, previous, destinationsTop);
+        Observation observation = new Observation(now, previous);
         account(now, null);
         logDetailLimit(now);
         NodeSnapshot before = previous;
@@ -169,7 +167,7 @@ public final class Scraper {
                 boolean outside = ns.access() == Access.PROCFS && ns.snapshot().sockets().success();
                 // read without setns, its sysctls are unknown: judged with the node's, and the evidence says so
                 NodeSnapshot snap = outside ? ns.snapshot().with(now.sysctls()) : ns.snapshot();
-                Observation o = new Observation(snap, previousByNamespace.get(ns.ref().inode()), destinationsTop);
+                Observation o = new Observation(snap, previousByNamespace.get(ns.ref().inode()));
                 List<Finding> findings = checks.judge(o);
                 if (outside) {
                     findings = assumingNodeSysctls(findings);
@@ -185,7 +183,7 @@ public final class Scraper {
         }
         others.sort((x, y) -> Boolean.compare(y.ref().host(), x.ref().host())); // the host's first
         // judged once the pods are known, so conntrack's sources are named by the pods owning them
-        observation = new Observation(now, before, destinationsTop, Assessment.podAddresses(others));
+        observation = new Observation(now, before, Assessment.podAddresses(others));
         List<Finding> own = checks.judge(observation);
         NetnsRef ownRef = scanner.skippedRef();
         List<NamespaceAssessment> namespaces = new ArrayList<>(others.size() + 1);

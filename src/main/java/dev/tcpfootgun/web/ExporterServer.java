@@ -44,7 +44,8 @@ public final class ExporterServer implements AutoCloseable {
             String version, Function<Assessment, String> findingsJson) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         DestinationLabels labels = DestinationLabels.of(settings.destinationLabels());
-        registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop(), labels, settings.ignoredDevices())));
+        registry.register(new FootgunCollector(scraper, new MetricsRenderer(version, settings.netnsTop(), settings.destinationsTop(),
+                labels, settings.ignoredDevices())));
         if (settings.exporterMetrics()) {
             ExporterMetrics.register(registry);
         }

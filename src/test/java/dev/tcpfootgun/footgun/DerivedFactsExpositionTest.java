@@ -130,13 +130,13 @@ class DerivedFactsExpositionTest {
         return s;
     }
 
-    static Assessment assessment(int top) {
-        Observation own = new Observation(node().build(), null, top);
+    static Assessment assessment() {
+        Observation own = new Observation(node().build(), null);
         List<NamespaceAssessment> namespaces = new ArrayList<>();
         namespaces.add(namespace(new NetnsRef(4026531840L, 1, true, null), own, Access.OWN, List.of()));
         String[] ips = {"10.244.0.2", "10.244.0.3", "10.244.0.4"};
         for (int i = 0; i < ips.length; i++) {
-            Observation o = new Observation(pod(ips[i], 6 + 3 * i).build(), null, top);
+            Observation o = new Observation(pod(ips[i], 6 + 3 * i).build(), null);
             namespaces.add(namespace(new NetnsRef(4026532400L + i, 1000 + i, false, new Pod("uid-" + i, "shop", "cart-" + i)),
                     o, i == 0 ? Access.SETNS : Access.PROCFS, List.of(ips[i])));
         }
@@ -147,14 +147,14 @@ class DerivedFactsExpositionTest {
         List<Finding> findings = Checks.all().judge(o);
         int withTcpInfo = o.now().sockets().map(t -> (int) t.open().stream().filter(x -> x.info() != null).count()).orElse(0);
         // a pod's addresses are its namespace reader's addresses collector; the node's own namespace has none
-        Observation read = access == Access.OWN ? o : new Observation(o.now().with(Reading.ok("addresses", ips, 0, 0)), o.previous(), TOP);
+        Observation read = access == Access.OWN ? o : new Observation(o.now().with(Reading.ok("addresses", ips, 0, 0)), o.previous());
         return new NamespaceAssessment(ref, read, findings, access, withTcpInfo);
     }
 
     static String render(DestinationLabelMode mode) throws IOException {
-        MetricsRenderer r = new MetricsRenderer("test", NETNS_TOP, DestinationLabels.of(mode), Pattern.compile(Settings.DEFAULT_IGNORED_DEVICES));
+        MetricsRenderer r = new MetricsRenderer("test", NETNS_TOP, TOP, DestinationLabels.of(mode), Pattern.compile(Settings.DEFAULT_IGNORED_DEVICES));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrometheusTextFormatWriter.create().write(out, r.render(assessment(TOP)));
+        PrometheusTextFormatWriter.create().write(out, r.render(assessment()));
         // the build's revision and Java version differ between machines
         return out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.contains("footgun_build_info"))
                 .collect(Collectors.joining("\n", "", "\n"));
@@ -187,12 +187,26 @@ class DerivedFactsExpositionTest {
 
     @Test
     void theCheckAndTheSeriesStateOneHeadroom() throws IOException {
-        Assessment a = assessment(TOP);
+        Assessment a = assessment();
         SocketCensus.PortGroup worst = a.observation().census().worstPortGroup();
         Finding f = a.findings().stream().filter(x -> x.footgun() == Footgun.EPHEMERAL_PORT_EXHAUSTION).findFirst().orElseThrow();
         assertThat(f.evidence()).anyMatch(e -> e.contains(String.format(java.util.Locale.ROOT,
                 "connect() there can take %d more: at 60 s TIME_WAIT that is %.1f new connections/s", worst.free(), worst.headroomPerSecond())));
         assertThat(render(DestinationLabelMode.PLAIN)).contains("footgun_ephemeral_port_headroom_connections_per_second{dst_ip=\""
                 + worst.dstIp() + "\",dst_port=\"" + worst.dstPort() + "\",src_ip=\"" + worst.srcIp() + "\"} " + worst.headroomPerSecond() + "\n");
+    }
+
+    /** --destinations.top reaches the renderer from Settings, not through the checks' Observation. */
+    @Test
+    void theRenderersTopKIsSettingsDestinationsTop() throws Exception {
+        Settings one = Settings.parse(List.of("--destinations.top=1"));
+        MetricsRenderer r = new MetricsRenderer("test", one.netnsTop(), one.destinationsTop(), DestinationLabels.of(one.destinationLabels()),
+                one.ignoredDevices());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, r.render(assessment()));
+        List<String> tw = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("footgun_tcp_time_wait_sockets{")).toList();
+        assertThat(tw).containsExactly(
+                "footgun_tcp_time_wait_sockets{direction=\"other\",dst_ip=\"other\",dst_port=\"other\"} 86.0",
+                "footgun_tcp_time_wait_sockets{direction=\"outbound\",dst_ip=\"192.0.2.10\",dst_port=\"5432\"} 40.0");
     }
 }

@@ -97,7 +97,7 @@ class EgressQdiscTest {
         Finding f = new BbrWithoutFqCheck().judge(o);
         assertThat(f.evidence()).contains("on fq: eth1", "BBR sends without fq through eth0 (root mq with children 1 htb, 1 pfifo_fast)");
 
-        MetricsRenderer r = new MetricsRenderer("test", 10, DestinationLabels.of(DestinationLabelMode.PLAIN), Pattern.compile("^veth"));
+        MetricsRenderer r = new MetricsRenderer("test", 10, 20, DestinationLabels.of(DestinationLabelMode.PLAIN), Pattern.compile("^veth"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, r.render(new Assessment(o, List.of(f), Map.of(), List.of(), 1)));
         String text = out.toString(StandardCharsets.UTF_8);

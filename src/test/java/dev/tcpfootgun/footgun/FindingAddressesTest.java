@@ -86,7 +86,7 @@ class FindingAddressesTest {
     record Rendered(String doctor, String json, String metrics) {
         static Rendered of(Assessment a, DestinationLabelMode mode) throws IOException {
             DestinationLabels labels = DestinationLabels.of(mode);
-            MetricsRenderer r = new MetricsRenderer("test", 10, labels, Pattern.compile(Settings.DEFAULT_IGNORED_DEVICES));
+            MetricsRenderer r = new MetricsRenderer("test", 10, 20, labels, Pattern.compile(Settings.DEFAULT_IGNORED_DEVICES));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             PrometheusTextFormatWriter.create().write(out, r.render(a));
             return new Rendered(Doctor.text(a, 2, false, labels), FindingsJson.render(a, 2, labels), out.toString(StandardCharsets.UTF_8));

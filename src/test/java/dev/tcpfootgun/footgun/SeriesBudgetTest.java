@@ -92,7 +92,7 @@ class SeriesBudgetTest {
     static Set<String> series(Snapshots s) throws IOException {
         Observation o = Snapshots.observe(s.build(), null);
         Assessment a = new Assessment(o, Checks.all().judge(o), Map.of(), List.of(), 1);
-        MetricsRenderer r = new MetricsRenderer("test", 10, DestinationLabels.of(DestinationLabelMode.PLAIN),
+        MetricsRenderer r = new MetricsRenderer("test", 10, 20, DestinationLabels.of(DestinationLabelMode.PLAIN),
                 Pattern.compile(Settings.DEFAULT_IGNORED_DEVICES));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, r.render(a));

@@ -252,6 +252,6 @@ final class Snapshots {
     }
 
     static Observation observe(NodeSnapshot now, NodeSnapshot previous) {
-        return new Observation(now, previous, 20);
+        return new Observation(now, previous);
     }
 }

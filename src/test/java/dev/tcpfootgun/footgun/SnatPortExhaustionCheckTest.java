@@ -101,7 +101,7 @@ class SnatPortExhaustionCheckTest {
         var now = Snapshots.node().conntrack(conntrack(0)).conntrackEntries(table(85, 0, RULE, null)).build();
         var pods = new dev.tcpfootgun.netns.PodAddresses(Map.of("10.1.0.7",
                 new dev.tcpfootgun.netns.NetnsRef(4026532451L, 77, false, new dev.tcpfootgun.netns.Pod("uid-1", "shop", "cart-7d9"))));
-        Finding f = new SnatPortExhaustionCheck().judge(new Observation(now, null, 20, pods));
+        Finding f = new SnatPortExhaustionCheck().judge(new Observation(now, null, pods));
         assertThat(f.evidence()).anyMatch(e -> e.equals("sources holding most of them: 10.1.0.7 (pod shop/cart-7d9) 63, "
                 + "10.1.0.8 (pod unknown) 22"));
         assertThat(f.fix()).contains("10.1.0.7 (pod shop/cart-7d9) 63");

@@ -186,7 +186,7 @@ class SocketCensusTest {
             sockets.add(timeWait("10.0.0.1", 40000 + i, "10.0.0.7", 5432, 30_000));
         }
         sockets.add(TcpSocket.basic(Family.INET, TcpState.ESTABLISHED, new Endpoint("10.0.0.1", 40100), new Endpoint("10.0.0.7", 5432)));
-        Observation judged = new Observation(snapshot(new Node(sockets, "32768\t60999", 0, 1, 1000)), null, 20);
+        Observation judged = new Observation(snapshot(new Node(sockets, "32768\t60999", 0, 1, 1000)), null);
         SocketCensus census = judged.census();
 
         Observation kept = judged.withoutSockets();

@@ -181,12 +181,12 @@ class BbrWithoutFqIT {
             NodeSnapshot snap = NodeSnapshot.of(0, List.of(Reading.ok("sockets", SocketTable.empty(), 0, 0),
                     Reading.ok("sysctl", new Sysctls(Map.of("net.ipv4.tcp_congestion_control", "bbr", "kernel.osrelease", "6.18.0")), 0, 0),
                     Reading.ok("interfaces", links, 0, 0), Reading.ok("qdisc", withFq, 0, 0)));
-            Observation o = new Observation(snap, null, 20);
+            Observation o = new Observation(snap, null);
             Finding paced = new BbrWithoutFqCheck().judge(o);
             assertThat(paced.status()).isEqualTo(Status.OK);
             assertThat(paced.evidence()).contains("on fq: mq0");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrometheusTextFormatWriter.create().write(out, new MetricsRenderer("test", 10, DestinationLabels.of(DestinationLabelMode.PLAIN),
+            PrometheusTextFormatWriter.create().write(out, new MetricsRenderer("test", 10, 20, DestinationLabels.of(DestinationLabelMode.PLAIN),
                     Pattern.compile("^$")).render(new Assessment(o, List.of(paced), Map.of(), List.of(), 1)));
             assertThat(out.toString(StandardCharsets.UTF_8))
                     .contains("footgun_network_info{child_qdiscs=\"fq\",device=\"mq0\",kind=\"veth\",operstate=\"up\",root_qdisc=\"mq\"} 1");

@@ -36,12 +36,12 @@ class PodAddressesTest {
     }
 
     private static Observation observation() {
-        return new Observation(NodeSnapshot.failed(0, List.of("sockets", "sysctl"), "test"), null, 5);
+        return new Observation(NodeSnapshot.failed(0, List.of("sockets", "sysctl"), "test"), null);
     }
 
     private static NamespaceAssessment ns(NetnsRef ref, Access access, Reading<List<String>> addresses) {
         Observation o = observation();
-        Observation withAddresses = new Observation(o.now().with(addresses), null, 5);
+        Observation withAddresses = new Observation(o.now().with(addresses), null);
         return new NamespaceAssessment(ref, withAddresses, Checks.all().judge(o), access, 0);
     }
 }

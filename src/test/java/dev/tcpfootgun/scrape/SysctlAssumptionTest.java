@@ -29,8 +29,8 @@ class SysctlAssumptionTest {
         NodeSnapshot with = Exporter.reader(settings).get();
         assertThat(with.sysctls().success()).isTrue();
         NodeSnapshot without = with.with(Reading.failed("sysctl", "not read", 0));
-        List<Finding> judged = Checks.all().judge(new Observation(with, null, 5));
-        List<Finding> blind = Checks.all().judge(new Observation(without, null, 5));
+        List<Finding> judged = Checks.all().judge(new Observation(with, null));
+        List<Finding> blind = Checks.all().judge(new Observation(without, null));
         int depending = 0;
         for (int i = 0; i < judged.size(); i++) {
             Finding a = judged.get(i);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class WorstNamespaceTest {
 
     static NamespaceAssessment ns(long inode, boolean host, Finding... findings) {
-        Observation o = new Observation(NodeSnapshot.failed(0, List.of("sockets"), "test"), null, 5);
+        Observation o = new Observation(NodeSnapshot.failed(0, List.of("sockets"), "test"), null);
         return new NamespaceAssessment(new NetnsRef(inode, inode, host, null), o, List.of(findings),
                 host ? Access.OWN : Access.PROCFS, 0);
     }

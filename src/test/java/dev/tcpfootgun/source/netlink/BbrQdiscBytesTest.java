@@ -74,6 +74,6 @@ class BbrQdiscBytesTest {
         Sysctls sysctls = new Sysctls(Map.of("net.ipv4.tcp_congestion_control", "bbr", "kernel.osrelease", "6.18.44"));
         NodeSnapshot s = NodeSnapshot.of(0, List.of(Reading.ok("sockets", SocketTable.empty(), 0, 0),
                 Reading.ok("sysctl", sysctls, 0, 0), Reading.ok("interfaces", links, 0, 0), Reading.ok("qdisc", qdiscs, 0, 0)));
-        return new BbrWithoutFqCheck().judge(new Observation(s, null, 20));
+        return new BbrWithoutFqCheck().judge(new Observation(s, null));
     }
 }
