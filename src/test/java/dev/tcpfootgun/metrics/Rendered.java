@@ -59,7 +59,7 @@ final class Rendered {
 
     /** @param netnsTop namespaces with their own series (--netns.top) */
     static Rendered of(Assessment a, int netnsTop) {
-        return new Rendered(new MetricsRenderer("test", netnsTop, DestinationLabels.of(DestinationLabelMode.PLAIN),
+        return new Rendered(new MetricsRenderer("test", netnsTop, TOP, DestinationLabels.of(DestinationLabelMode.PLAIN),
                 Pattern.compile(Settings.DEFAULT_IGNORED_DEVICES)).render(a));
     }
 
@@ -72,7 +72,7 @@ final class Rendered {
     }
 
     static Observation observation(Reading<?>... readings) {
-        return new Observation(NodeSnapshot.of(0, List.of(readings)), null, TOP);
+        return new Observation(NodeSnapshot.of(0, List.of(readings)), null);
     }
 
     static <T> Reading<T> ok(String collector, T value) {
