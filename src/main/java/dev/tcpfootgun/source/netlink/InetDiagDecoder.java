@@ -14,13 +14,15 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
- * Decodes SOCK_DIAG_BY_FAMILY replies (struct inet_diag_msg, include/uapi/linux/inet_diag.h, then
+ * Decodes SOCK_DIAG_BY_FAMILY and TCPDIAG_GETSOCK replies (struct inet_diag_msg, include/uapi/linux/inet_diag.h, then
  * attributes): a TIME_WAIT socket, or a connection past the detail limit, straight into the
  * table's column store; any other into a {@link TcpSocket}. One instance per dump: it caches address text and congestion names across
  * sockets, so it is not thread-safe.
  */
 public final class InetDiagDecoder implements MessageSink {
     static final int SOCK_DIAG_BY_FAMILY = 20;
+    /** The request for both families at once; the kernel answers with inet_diag_msg of this type. */
+    static final int TCPDIAG_GETSOCK = 18;
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int INET_DIAG_MSG_SIZE = 72;
@@ -72,7 +74,8 @@ public final class InetDiagDecoder implements MessageSink {
 
     /** The socket, or null when it was skipped or went into the TIME_WAIT column store. */
     private TcpSocket decodeMessage(MemorySegment m, long o, long size) {
-        if (NetlinkMessages.type(m, o) != SOCK_DIAG_BY_FAMILY) {
+        int type = NetlinkMessages.type(m, o);
+        if (type != TCPDIAG_GETSOCK && type != SOCK_DIAG_BY_FAMILY) {
             log.skip("inet_diag: unexpected message type " + NetlinkMessages.type(m, o));
             return null;
         }

@@ -23,7 +23,8 @@ public final class NetlinkReplay {
     /** Message types the exporter sends, by protocol, named as the kernel's headers name them. */
     private static final Map<Integer, Map<Integer, String>> TYPES = Map.of(
             NetlinkSocket.NETLINK_ROUTE, Map.of(RtnetlinkLinks.RTM_GETLINK, "getlink", RtnetlinkQdiscs.RTM_GETQDISC, "getqdisc"),
-            NetlinkSocket.NETLINK_SOCK_DIAG, Map.of(InetDiagDecoder.SOCK_DIAG_BY_FAMILY, "sock_diag_by_family"),
+            NetlinkSocket.NETLINK_SOCK_DIAG, Map.of(InetDiagDecoder.SOCK_DIAG_BY_FAMILY, "sock_diag_by_family",
+                    InetDiagDecoder.TCPDIAG_GETSOCK, "tcpdiag_getsock"),
             NetlinkSocket.NETLINK_NETFILTER, Map.of(ConntrackEntry.MSG_GET, "ct_get", CtnetlinkStats.STATS_CPU,
                     "ct_get_stats_cpu", CtnetlinkStats.STATS, "ct_get_stats", NftNatRules.GETRULE, "nft_getrule"));
     private static final Map<Integer, String> PROTOCOLS = Map.of(NetlinkSocket.NETLINK_ROUTE, "rtnetlink",
@@ -31,7 +32,7 @@ public final class NetlinkReplay {
 
     /**
      * The capture file of one request: protocol, message type and the address family in the request's
-     * first byte (sock_diag asks once per family), e.g. {@code sock_diag-sock_diag_by_family-inet6.bin}.
+     * first byte, e.g. {@code sock_diag-tcpdiag_getsock-unspec.bin} (both families in one dump).
      */
     public static String fileName(int protocol, int type, byte[] body) {
         int family = body.length > 0 ? Byte.toUnsignedInt(body[0]) : 0;
