@@ -81,7 +81,7 @@ public final class Collectors {
         if (s.procfsSockets() || s.where() == Where.OUTSIDE) {
             // another namespace's files skip what its sockstat says is empty: each read walks the node's whole table
             candidates.add(new Candidate<>("procfs", s.where() == Where.OWN ? new ProcNetTcp(s.fs(), s.detailLimit())
-                    : new NamespaceSockets(s.fs(), s.detailLimit())));
+                    : ProcNetTcp.skippingEmpty(s.fs(), s.detailLimit())));
         }
         return new FirstOf<>(candidates);
     }

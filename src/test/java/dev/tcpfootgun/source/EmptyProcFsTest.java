@@ -3,6 +3,7 @@ package dev.tcpfootgun.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.tcpfootgun.snapshot.SocketTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ class EmptyProcFsTest {
     void everySourceThrowsIOExceptionNamingWhatIsMissing(@TempDir Path empty) {
         ProcFs fs = ProcFs.of(empty, empty);
         List<Map.Entry<String, Source<?>>> sources = List.of(
-                Map.entry("sockets", new ProcNetTcp(fs)), Map.entry("netstat", NetstatFile.netstat(fs)),
+                Map.entry("sockets", new ProcNetTcp(fs, SocketTable.UNLIMITED)), Map.entry("netstat", NetstatFile.netstat(fs)),
                 Map.entry("snmp", NetstatFile.snmp(fs)), Map.entry("conntrack", new ConntrackSource(fs)),
                 Map.entry("sockstat", new SockstatSource(fs)), Map.entry("sysctl", new SysctlSource(fs)),
                 Map.entry("interfaces", new SysfsInterfaces(fs)), Map.entry("addresses", new NamespaceAddresses(fs)));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A pod's sockets, with the files its sockstat says are empty left unread: each read walks the
+ * A pod's sockets (ProcNetTcp.skippingEmpty), with the files its sockstat says are empty left unread: each read walks the
  * node's whole socket table. A folder stands where a skipped file would be, so reading it fails.
  */
 class NamespaceSocketsTest {
@@ -22,30 +22,32 @@ class NamespaceSocketsTest {
     @Test
     void aNamespaceWithSocketsOfBothFamiliesReadsBothFilesAsProcNetTcpDoes() throws IOException {
         ProcFs fs = Fixtures.procFs("linux-6.18");
-        SocketTable all = new ProcNetTcp(fs).read(new ParseLog());
-        SocketTable ours = new NamespaceSockets(fs, SocketTable.UNLIMITED).read(new ParseLog());
+        SocketTable all = new ProcNetTcp(fs, SocketTable.UNLIMITED).read(new ParseLog());
+        SocketTable ours = ProcNetTcp.skippingEmpty(fs, SocketTable.UNLIMITED).read(new ParseLog());
         assertThat(ours.all()).containsExactlyElementsOf(all.all());
     }
 
     @Test
     void noTcpAtAllReadsNeitherFile(@TempDir Path root) throws IOException {
         ProcFs fs = pod(root, "TCP: inuse 0 orphan 0 tw 0 alloc 0 mem 0\n", "TCP6: inuse 0\n", true, true);
-        assertThat(new NamespaceSockets(fs, SocketTable.UNLIMITED).read(new ParseLog()).size()).isZero();
+        assertThat(ProcNetTcp.skippingEmpty(fs, SocketTable.UNLIMITED).read(new ParseLog()).size()).isZero();
     }
 
     @Test
     void anIpv4OnlyPodDoesNotReadTcp6(@TempDir Path root) throws IOException {
         ProcFs fs = pod(root, "TCP: inuse 5 orphan 0 tw 3 alloc 5 mem 1\n", "TCP6: inuse 0\n", false, true);
-        SocketTable t = new NamespaceSockets(fs, SocketTable.UNLIMITED).read(new ParseLog());
+        SocketTable t = ProcNetTcp.skippingEmpty(fs, SocketTable.UNLIMITED).read(new ParseLog());
         assertThat(t.all()).extracting(s -> s.family()).containsOnly(Family.INET);
         assertThat(t.size()).isEqualTo(10);
+        // served by procfs, as the node's own /proc/net/tcp: no tcp_info, no bind()-only sockets, and the checks say so
+        assertThat(t.origin()).isEqualTo(dev.tcpfootgun.snapshot.SocketOrigin.PROCFS);
     }
 
     @Test
     void timeWaitMissingFromTcpSendsItToTcp6(@TempDir Path root) throws IOException {
         // one IPv6 TIME_WAIT more than tcp holds: sockstat's tw counts both families
         ProcFs fs = pod(root, "TCP: inuse 5 orphan 0 tw 4 alloc 5 mem 1\n", "TCP6: inuse 0\n", false, false);
-        SocketTable t = new NamespaceSockets(fs, SocketTable.UNLIMITED).read(new ParseLog());
+        SocketTable t = ProcNetTcp.skippingEmpty(fs, SocketTable.UNLIMITED).read(new ParseLog());
         assertThat(t.all().stream().filter(s -> s.family() == Family.INET6).map(s -> s.state()).collect(Collectors.toSet()))
                 .contains(TcpState.TIME_WAIT);
     }

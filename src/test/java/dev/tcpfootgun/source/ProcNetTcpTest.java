@@ -2,6 +2,7 @@ package dev.tcpfootgun.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.TcpSocket;
@@ -155,7 +156,7 @@ class ProcNetTcpTest {
     @Test
     void readsTcpAndTcp6FromProcFs() throws IOException {
         ParseLog log = new ParseLog();
-        List<TcpSocket> sockets = new ProcNetTcp(Fixtures.procFs("linux-6.18")).read(log).all();
+        List<TcpSocket> sockets = new ProcNetTcp(Fixtures.procFs("linux-6.18"), SocketTable.UNLIMITED).read(log).all();
         assertThat(sockets).hasSize(10 + 9);
         assertThat(log.skipped()).isZero();
     }
@@ -163,7 +164,7 @@ class ProcNetTcpTest {
     @Test
     void tcp6IsOptional() throws IOException {
         // header-only has net/tcp and no net/tcp6, as on a kernel booted with ipv6.disable=1
-        assertThat(new ProcNetTcp(Fixtures.procFs("header-only")).read(new ParseLog()).all()).isEmpty();
+        assertThat(new ProcNetTcp(Fixtures.procFs("header-only"), SocketTable.UNLIMITED).read(new ParseLog()).all()).isEmpty();
     }
 
     @Test
