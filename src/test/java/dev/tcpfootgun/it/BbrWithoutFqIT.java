@@ -60,11 +60,7 @@ class BbrWithoutFqIT {
         assumeTrue(why == null, why);
         assumeTrue(Cmd.available("tc"), "needs tc (iproute2)");
         try (NetNs ns = NetNs.create("fg-bbr"); NetNs peer = NetNs.create("fg-bbrp")) {
-            ns.exec("ip", "link", "add", "bq0", "type", "veth", "peer", "name", "bq1", "netns", peer.name());
-            ns.exec("ip", "addr", "add", LOCAL + "/24", "dev", "bq0");
-            peer.exec("ip", "addr", "add", PEER + "/24", "dev", "bq1");
-            ns.exec("ip", "link", "set", "bq0", "up");
-            peer.exec("ip", "link", "set", "bq1", "up");
+            veth(ns, "bq0", LOCAL, peer, "bq1", PEER, 1);
             ns.exec("tc", "qdisc", "replace", "dev", "bq0", "root", "pfifo_fast");
             ns.sysctl("net.ipv4.tcp_congestion_control", "bbr");
             ServerSocket server = peer.call(() -> new ServerSocket(PEER_PORT, 16, InetAddress.getByName(PEER)));
@@ -120,6 +116,16 @@ class BbrWithoutFqIT {
         }
     }
 
+    /** A veth pair with {@code queues} TX queues, up, one end in each namespace, a /24 address on each. */
+    static void veth(NetNs ns, String dev, String ip, NetNs peer, String peerDev, String peerIp, int queues) throws Exception {
+        ns.exec("ip", "link", "add", dev, "numtxqueues", Integer.toString(queues), "type", "veth", "peer", "name", peerDev,
+                "netns", peer.name());
+        ns.exec("ip", "addr", "add", ip + "/24", "dev", dev);
+        peer.exec("ip", "addr", "add", peerIp + "/24", "dev", peerDev);
+        ns.exec("ip", "link", "set", dev, "up");
+        peer.exec("ip", "link", "set", peerDev, "up");
+    }
+
     /**
      * A veth with 4 TX queues under mq, its queues holding pfifo_fast, pfifo_fast, bfifo and htb (with a
      * pfifo under htb's class): the page names the per-queue kinds and footgun_network_info lists the
@@ -132,11 +138,7 @@ class BbrWithoutFqIT {
         assumeTrue(why == null, why);
         assumeTrue(Cmd.available("tc"), "needs tc (iproute2)");
         try (NetNs ns = NetNs.create("topo-mq"); NetNs peer = NetNs.create("topo-mqp")) {
-            ns.exec("ip", "link", "add", "mq0", "numtxqueues", "4", "type", "veth", "peer", "name", "mq1", "netns", peer.name());
-            ns.exec("ip", "addr", "add", "198.18.11.1/24", "dev", "mq0");
-            peer.exec("ip", "addr", "add", "198.18.11.2/24", "dev", "mq1");
-            ns.exec("ip", "link", "set", "mq0", "up");
-            peer.exec("ip", "link", "set", "mq1", "up");
+            veth(ns, "mq0", "198.18.11.1", peer, "mq1", "198.18.11.2", 4);
             ns.exec("tc", "qdisc", "replace", "dev", "mq0", "root", "handle", "1:", "mq");
             ns.exec("tc", "qdisc", "replace", "dev", "mq0", "parent", "1:3", "handle", "30:", "bfifo");
             ns.exec("tc", "qdisc", "replace", "dev", "mq0", "parent", "1:4", "handle", "40:", "htb", "default", "1");
