@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Bounds the CPU that TLS handshakes take at once, so that a flood of new connections cannot
- * delay the requests of connections already past their handshake: a handshake computes (key
+ * Bounds the CPU that TLS handshakes take at once, so that a flood of new connections cannot take
+ * more than half the carrier threads from the requests of connections past their handshake: a handshake computes (key
  * exchange, signature) only while it holds one of {@link #permitsFor} permits, and it holds one
  * only from the return of a read of the client's bytes to its next read or write, so a client that
  * is slow to send costs no permit. Permits go in arrival order; with at most

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *       within {@value #RESPONSE_SECONDS} s; one watchdog thread closes whatever overruns;
  *   <li>at most {@value #HANDSHAKES_PER_CLIENT} TLS handshakes at once per client address, and handshakes
  *       compute on at most half the processors at once ({@link HandshakeCpu}), so a flood of new
- *       connections cannot delay the requests of those past their handshake;
+ *       connections cannot take every carrier thread from the requests of those past their handshake;
  *   <li>at most {@value #MAX_PER_CLIENT} connections per client address and {@value #MAX_CONNECTIONS}
  *       in all: past the first the new connection is reset at once; past the second the oldest
  *       connection still waiting for its request head makes room, else the new one is reset;
