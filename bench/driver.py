@@ -338,7 +338,9 @@ def measure_scale(a, wl, scale, res):
     gc0 = exp.gc_count()
     if base:
         base_heap0, base_gc0 = base.heap_used_kib(a.jcmd), base.gc_count()
-    ours, node, ss_all, ss_default, baseline = ([], []), ([], []), ([], []), ([], []), ([], [])
+    for _ in range(5):
+        run_timed([a.floor])
+    ours, node, ss_all, ss_default, baseline, floor = ([], []), ([], []), ([], []), ([], []), ([], []), ([], [])
     seen_ours, seen_node, seen_tw, seen_base = [], [], [], []
     node_alloc0 = None
     node_alloc_scrapes = 0
@@ -378,7 +380,11 @@ def measure_scale(a, wl, scale, res):
             w, c, body = base.scrape()
             baseline[0].append(w), baseline[1].append(c), seen_base.append(our_sockets(body))
 
-        steps = [do_ours, do_node, do_ss_all, do_ss_default] + ([do_base] if base else [])
+        def do_floor():
+            w, c = run_timed([a.floor])
+            floor[0].append(w), floor[1].append(c)
+
+        steps = [do_ours, do_node, do_ss_all, do_ss_default, do_floor] + ([do_base] if base else [])
         for k in range(len(steps)):  # rotate the order so no tool always runs first
             steps[(i + k) % len(steps)]()
     heap1 = exp.heap_used_kib(a.jcmd)
@@ -397,11 +403,12 @@ def measure_scale(a, wl, scale, res):
     r["node_exporter"] = summary(*node)
     r["ss_tain"] = summary(*ss_all)
     r["ss_tin"] = summary(*ss_default)
+    r["kernel_floor"] = summary(*floor)
     r["sockets_seen_by_ours"] = [min(seen_ours), max(seen_ours)]
     r["sockets_seen_by_node_exporter"] = [min(seen_node), max(seen_node)]
     r["time_wait_in_sockstat"] = [min(seen_tw), max(seen_tw)]
     log(f"  ours {r['ours']['median_ms']:.1f} ms, node_exporter {r['node_exporter']['median_ms']:.1f} ms, "
-        f"ss -tain {r['ss_tain']['median_ms']:.1f} ms; sockets seen {r['sockets_seen_by_ours']}"
+        f"ss -tain {r['ss_tain']['median_ms']:.1f} ms, kernel floor {r['kernel_floor']['median_ms']:.1f} ms; sockets seen {r['sockets_seen_by_ours']}"
         + (f"; baseline {r['baseline']['median_ms']:.1f} ms" if base else ""))
     if base and scale == max(a.scales):
         # the baseline's RSS after as many scrapes as ours gets below (it got no concurrency or strace scrapes)
@@ -544,6 +551,7 @@ def main():
     ap.add_argument("--jar", required=True)
     ap.add_argument("--load", required=True)
     ap.add_argument("--node-exporter", required=True)
+    ap.add_argument("--floor", required=True, help="bench/floor.c built: one sock_diag dump, walked, not decoded")
     ap.add_argument("--out", required=True)
     ap.add_argument("--jvm-flags", required=True)
     ap.add_argument("--scales", default="1000,10000,100000")

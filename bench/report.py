@@ -30,14 +30,21 @@ for s in scales:
     o = x["ours"]
     for key, name in [("ours", "tcp-footgun-exporter"), ("baseline", "tcp-footgun-exporter, baseline build"),
                       ("node_exporter", "node_exporter 1.5 (4 collectors)"),
-                      ("ss_tain", "`ss -tain` (all states)"), ("ss_tin", "`ss -tin` (no TIME_WAIT, no LISTEN)")]:
+                      ("ss_tain", "`ss -tain` (all states)"), ("ss_tin", "`ss -tin` (no TIME_WAIT, no LISTEN)"),
+                      ("kernel_floor", "kernel floor (`bench/floor.c`: the dump, walked)")]:
         if key not in x:
-            continue
+            continue  # no baseline build, or a run before the floor was measured
         t = x[key]
         rw = "" if key == "ours" else ratio(o["median_ms"], t["median_ms"])
         rc = "" if key == "ours" else ratio(o["cpu_ms_mean"], t["cpu_ms_mean"])
         print(f"| {total:,} | {name} | {ms(t['median_ms'])} | {ms(t['p99_ms'])} | {ms(t['min_ms'])}–{ms(t['max_ms'])} "
               f"| {ms(t['cpu_ms_mean'])} | {rw} | {rc} |")
+print()
+for s in scales:
+    x = r["scales"][s]
+    if "kernel_floor" in x:
+        print(f"ours ÷ floor at {int(s):,} TIME_WAIT: {ratio(x['ours']['median_ms'], x['kernel_floor']['median_ms'])} (median), "
+              f"{ratio(x['ours']['cpu_ms_mean'], x['kernel_floor']['cpu_ms_mean'])} (CPU).")
 print()
 print("| sockets | ours: allocated per scrape | GCs per scrape | node_exporter: allocated per scrape "
       "| first successful scrape after start | sockets seen (ours / node_exporter / sockstat tw) |")

@@ -5,7 +5,8 @@
 # destinations, 4 source addresses), established connections with data flowing (1/20 of that, over
 # 5 processes) and 100 listeners, and measures side by side there: our exporter (fresh JVM per size,
 # the image's JVM flags, AOT cache and memory limit), Debian's node_exporter
-# (conntrack, netstat, sockstat, tcpstat) and `ss`. Results: bench/out/<time>/results.{json,md}.
+# (conntrack, netstat, sockstat, tcpstat), `ss` and the kernel's floor (bench/floor.c: one sock_diag
+# dump of every socket as ours requests it, walked, not decoded). Results: bench/out/<time>/results.{json,md}.
 #
 # Environment: BENCH_SCALES (default 1000,10000,100000), BENCH_SCRAPES (30), BENCH_WARMUP (20),
 # BENCH_OUT (output folder), BENCH_JAR (another build of the jar), BENCH_BASELINE_JAR (a second build measured
@@ -35,6 +36,7 @@ JAR="${BENCH_JAR:-$ROOT/target/tcp-footgun-exporter.jar}"
 OUT="${BENCH_OUT:-$ROOT/bench/out/$(date +%Y%m%dT%H%M%S)}"
 mkdir -p "$OUT"
 gcc -O2 -Wall -o "$OUT/load" bench/load.c
+gcc -O2 -Wall -o "$OUT/floor" bench/floor.c
 
 # The image's JVM flags (src/main/jvm/jvm.options, which the Dockerfile installs for its ENTRYPOINT and
 # its AOT training run) and the memory limit of the DaemonSet (deploy/kubernetes/daemonset.yaml) as
@@ -83,7 +85,7 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
 } > "$OUT/machine.txt"
 
 timeout --kill-after=10 "${BENCH_TIMEOUT:-1800}" ip netns exec "$NS" /usr/bin/python3 bench/driver.py \
-  --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --jar "$JAR" --load "$OUT/load" \
+  --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --jar "$JAR" --load "$OUT/load" --floor "$OUT/floor" \
   --node-exporter "$(command -v prometheus-node-exporter)" --out "$OUT" --jvm-flags "$JVM_FLAGS" \
   --scales "${BENCH_SCALES:-1000,10000,100000}" --scrapes "${BENCH_SCRAPES:-30}" --warmup "${BENCH_WARMUP:-20}" \
   --max-seconds "${BENCH_TIMEOUT:-1800}" --baseline-jar "${BENCH_BASELINE_JAR:-}"
