@@ -107,18 +107,13 @@ final class TcpInfos {
     TcpInfo build() {
         boolean v46 = size >= TcpInfo.SIZE_4_6;
         boolean v410 = size >= TcpInfo.SIZE_4_10;
-        boolean v419 = size >= 224;
-        boolean v54 = size >= TcpInfo.SIZE_5_4;
-        return new TcpInfo(size, 1, 0, retransmits, 0, backoff, TcpInfo.OPT_TIMESTAMPS | TcpInfo.OPT_SACK | TcpInfo.OPT_WSCALE, 7, 7,
-                false, 204_000, 40_000, sndMss, 536, unacked, 0, 0, 0, 0, 10, 10, 10, pmtu, 65535, rtt, rttVar, Integer.MAX_VALUE, 10,
-                advMss, 3, 0, rcvSpace, 0, 0, 0, bytesSent - inFlight, 0, dataSegsOut, dataSegsOut,
-                v46 ? notsent : -1, v46 ? minRtt : -1, v46 ? 0 : -1, v46 ? dataSegsOut : -1,
+        boolean v419 = size >= TcpInfo.SIZE_4_19;
+        return new TcpInfo(size, retransmits, backoff, sndMss, unacked, pmtu, rtt, rttVar, 10, advMss, rcvSpace, 0,
+                bytesSent - inFlight, dataSegsOut,
+                v46 ? notsent : -1, v46 ? minRtt : -1, v46 ? dataSegsOut : -1,
                 size >= TcpInfo.SIZE_4_9 ? 0 : -1,
                 v410 ? busy : -1, v410 ? rwndLimited : -1, v410 ? sndbufLimited : -1,
-                size >= 200 ? 0 : -1, size >= 200 ? 0 : -1,
-                v419 ? bytesSent : -1, v419 ? 0 : -1, v419 ? 0 : -1, v419 ? 0 : -1,
-                v54 ? 0 : -1, v54 ? sndWnd : -1,
-                size >= 240 ? 0 : -1, size >= 240 ? 0 : -1,
-                size >= 248 ? 0 : -1, size >= 248 ? 0 : -1, size >= 248 ? 0 : -1);
+                v419 ? bytesSent : -1, v419 ? 0 : -1,
+                size >= TcpInfo.SIZE_5_4 ? sndWnd : -1);
     }
 }

@@ -108,11 +108,10 @@ final class Rendered {
         boolean v46 = size >= TcpInfo.SIZE_4_6;
         boolean v49 = size >= TcpInfo.SIZE_4_9;
         boolean v410 = size >= TcpInfo.SIZE_4_10;
-        return new TcpInfo(size, 1, 0, 0, 0, 0, 0, 7, 7, false, 204_000, 40_000, 1448, 536, 0, 0, 0, 0, 0, 10, 10, 10,
-                1500, 65535, rttMicros, rttMicros / 2, Integer.MAX_VALUE, cwnd, 1448, 3, 0, 14480, totalRetrans, 0, 0, 0, 0,
-                segsOut, segsOut, v46 ? 0 : -1, v46 ? minRttMicros : -1, v46 ? 0 : -1, v46 ? segsOut : -1,
+        return new TcpInfo(size, 0, 0, 1448, 0, 1500, rttMicros, rttMicros / 2, cwnd, 1448, 14480, totalRetrans, 0, segsOut,
+                v46 ? 0 : -1, v46 ? minRttMicros : -1, v46 ? segsOut : -1,
                 v49 ? deliveryRate : -1, v410 ? busyMicros : -1, v410 ? rwndLimitedMicros : -1, v410 ? sndbufLimitedMicros : -1,
-                -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+                -1, -1, -1);
     }
 
     Set<String> names() {

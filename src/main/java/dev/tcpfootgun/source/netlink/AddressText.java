@@ -1,9 +1,6 @@
 package dev.tcpfootgun.source.netlink;
 
 import dev.tcpfootgun.snapshot.IpText;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * Formats a network-order address as {@link dev.tcpfootgun.snapshot.Endpoint} wants it: dotted quad
@@ -13,9 +10,6 @@ import java.nio.ByteOrder;
  * code the per-destination maps then compute once.
  */
 final class AddressText {
-    private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
     static final int SLOTS = 256;
 
     private final long[] his = new long[SLOTS];
@@ -24,9 +18,9 @@ final class AddressText {
     private final String[] texts = new String[SLOTS];
 
     /** The address at {@code off}: 4 bytes when {@code v6} is false, 16 when true. */
-    String format(MemorySegment s, long off, boolean v6) {
-        long hi = v6 ? s.get(BE64, off) : 0;
-        long lo = v6 ? s.get(BE64, off + 8) : Integer.toUnsignedLong(s.get(BE32, off));
+    String format(byte[] b, int off, boolean v6) {
+        long hi = v6 ? HostBytes.be64(b, off) : 0;
+        long lo = v6 ? HostBytes.be64(b, off + 8) : Integer.toUnsignedLong(HostBytes.be32(b, off));
         int slot = (int) ((hi * 31 + lo) * 0x9E3779B97F4A7C15L >>> 56);
         String cached = texts[slot];
         if (cached != null && v6s[slot] == v6 && his[slot] == hi && los[slot] == lo) {

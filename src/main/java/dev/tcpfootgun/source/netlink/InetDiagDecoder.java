@@ -11,13 +11,14 @@ import dev.tcpfootgun.source.ParseLog;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * Decodes SOCK_DIAG_BY_FAMILY and TCPDIAG_GETSOCK replies (struct inet_diag_msg, include/uapi/linux/inet_diag.h, then
  * attributes): a TIME_WAIT socket, or a connection past the detail limit, straight into the
  * table's column store; any other into a {@link TcpSocket}. One instance per dump: it caches address text and congestion names across
- * sockets, so it is not thread-safe.
+ * sockets and decodes from a heap copy of each datagram, so it is not thread-safe.
  */
 public final class InetDiagDecoder implements MessageSink {
     static final int SOCK_DIAG_BY_FAMILY = 20;
@@ -32,12 +33,19 @@ public final class InetDiagDecoder implements MessageSink {
     static final int INET_DIAG_INFO = 2;
     static final int INET_DIAG_CONG = 4;
     static final int INET_DIAG_SKMEMINFO = 7;
+    /** Datagrams up to this size are copied whole; the kernel's are at most 32 KiB. */
+    private static final long MAX_HEAP_COPY = 1 << 20;
 
     private final AddressText localText = new AddressText();
     private final AddressText remoteText = new AddressText();
     private final ParseLog log;
     private final SocketTable.Builder sockets;
     private String lastCongestion = "";
+    private byte[] heap = new byte[NetlinkSocket.RECEIVE_BUFFER];
+    /** The segment {@link #heap} holds a copy of, from {@link #copiedFrom}, {@link #copiedLength} bytes. */
+    private MemorySegment copied;
+    private long copiedFrom;
+    private long copiedLength;
 
     public InetDiagDecoder(ParseLog log, SocketTable.Builder into) {
         this.log = log;
@@ -63,41 +71,62 @@ public final class InetDiagDecoder implements MessageSink {
         accept(m, 0, m.byteSize());
     }
 
-    /** Decodes the message at {@code o} of the datagram in place, without slicing it out. */
+    /** Decodes the message at {@code o} of the datagram from the datagram's heap copy. */
     @Override
     public void accept(MemorySegment m, long o, long size) {
-        TcpSocket socket = decodeMessage(m, o, size);
+        TcpSocket socket = decodeMessage(heap, heapOffset(m, o, size), (int) size);
         if (socket != null) {
             sockets.add(socket);
         }
     }
 
+    /**
+     * Where the message at {@code o} of {@code m} starts in {@link #heap}: the whole datagram is copied
+     * there at its first message (one bulk copy instead of dozens of segment reads per message), a
+     * replay larger than a datagram message by message.
+     */
+    private int heapOffset(MemorySegment m, long o, long size) {
+        if (m != copied || o < copiedFrom || o + size > copiedFrom + copiedLength) {
+            boolean whole = m.byteSize() <= MAX_HEAP_COPY;
+            long from = whole ? 0 : o;
+            int n = (int) (whole ? m.byteSize() : size);
+            if (heap.length < n) {
+                heap = new byte[n];
+            }
+            MemorySegment.copy(m, ValueLayout.JAVA_BYTE, from, heap, 0, n);
+            copied = m;
+            copiedFrom = from;
+            copiedLength = n;
+        }
+        return (int) (o - copiedFrom);
+    }
+
     /** The socket, or null when it was skipped or went into the TIME_WAIT column store. */
-    private TcpSocket decodeMessage(MemorySegment m, long o, long size) {
-        int type = NetlinkMessages.type(m, o);
+    private TcpSocket decodeMessage(byte[] m, int o, int size) {
+        int type = HostBytes.u16(m, o + 4);
         if (type != TCPDIAG_GETSOCK && type != SOCK_DIAG_BY_FAMILY) {
-            log.skip("inet_diag: unexpected message type " + NetlinkMessages.type(m, o));
+            log.skip("inet_diag: unexpected message type " + type);
             return null;
         }
         if (size < ATTRS) {
             log.skip("inet_diag: message of " + size + " bytes, shorter than inet_diag_msg");
             return null;
         }
-        int af = byteAt(m, o + BODY);
+        int af = HostBytes.u8(m, o + BODY);
         if (af != AF_INET && af != AF_INET6) {
             log.skip("inet_diag: address family " + af);
             return null;
         }
         boolean v6 = af == AF_INET6;
-        int sport = Short.toUnsignedInt(m.get(Nlattr.BE16, o + BODY + 4));
-        int dport = Short.toUnsignedInt(m.get(Nlattr.BE16, o + BODY + 6));
+        int sport = HostBytes.be16(m, o + BODY + 4);
+        int dport = HostBytes.be16(m, o + BODY + 6);
         Family family = v6 ? Family.INET6 : Family.INET;
-        TcpState state = state(byteAt(m, o + BODY + 1));
+        TcpState state = state(HostBytes.u8(m, o + BODY + 1));
         if (!sockets.wantsDetail(state)) {
             // TIME_WAIT (the kernel sends no attributes for it), or a connection past the detail limit:
             // counted in the column store, its attributes not decoded
             sockets.compact().add(family, state, localText.format(m, o + BODY + 8, v6), sport,
-                    remoteText.format(m, o + BODY + 24, v6), dport, Nlattr.u32(m, o + BODY + 52));
+                    remoteText.format(m, o + BODY + 24, v6), dport, HostBytes.u32(m, o + BODY + 52));
             return null;
         }
         Endpoint local = new Endpoint(localText.format(m, o + BODY + 8, v6), sport);
@@ -106,16 +135,16 @@ public final class InetDiagDecoder implements MessageSink {
         TcpInfo info = null;
         String congestion = null;
         SocketMemory memory = null;
-        long end = o + size;
-        for (long off = o + ATTRS; off + Nlattr.HEADER <= end; ) {
-            int len = Nlattr.length(m, off);
+        int end = o + size;
+        for (int off = o + ATTRS; off + Nlattr.HEADER <= end; ) {
+            int len = HostBytes.u16(m, off);
             if (len < Nlattr.HEADER || off + len > end) {
                 log.skip("inet_diag: attribute length " + len + " overruns its message");
                 break;
             }
-            long payload = off + Nlattr.HEADER;
+            int payload = off + Nlattr.HEADER;
             int payloadLen = len - Nlattr.HEADER;
-            switch (Nlattr.type(m, off)) {
+            switch (HostBytes.u16(m, off + 2) & Nlattr.TYPE_MASK) {
                 case INET_DIAG_INFO -> info = TcpInfoDecoder.decode(m, payload, payloadLen);
                 case INET_DIAG_CONG -> congestion = congestion(m, payload, payloadLen);
                 case INET_DIAG_SKMEMINFO -> memory = memory(m, payload, payloadLen);
@@ -128,11 +157,11 @@ public final class InetDiagDecoder implements MessageSink {
                 state,
                 local,
                 remote,
-                Nlattr.u32(m, o + BODY + 60), // idiag_wqueue
-                Nlattr.u32(m, o + BODY + 56), // idiag_rqueue
-                byteAt(m, o + BODY + 2),
-                Nlattr.u32(m, o + BODY + 52),
-                byteAt(m, o + BODY + 3),
+                HostBytes.u32(m, o + BODY + 60), // idiag_wqueue
+                HostBytes.u32(m, o + BODY + 56), // idiag_rqueue
+                HostBytes.u8(m, o + BODY + 2),
+                HostBytes.u32(m, o + BODY + 52),
+                HostBytes.u8(m, o + BODY + 3),
                 info,
                 congestion,
                 memory);
@@ -148,27 +177,27 @@ public final class InetDiagDecoder implements MessageSink {
     }
 
     /** Reuses the previous name when the bytes match: every socket repeats "cubic" or "bbr". */
-    private String congestion(MemorySegment m, long off, int len) {
+    private String congestion(byte[] m, int off, int len) {
         int n = 0;
-        while (n < len && m.get(ValueLayout.JAVA_BYTE, off + n) != 0) {
+        while (n < len && m[off + n] != 0) {
             n++;
         }
         String last = lastCongestion;
         if (last.length() == n) {
             boolean same = true;
             for (int i = 0; i < n && same; i++) {
-                same = last.charAt(i) == (char) m.get(ValueLayout.JAVA_BYTE, off + i);
+                same = last.charAt(i) == (char) m[off + i];
             }
             if (same) {
                 return last;
             }
         }
-        lastCongestion = Nlattr.string(m, off, n);
+        lastCongestion = new String(m, off, n, StandardCharsets.US_ASCII);
         return lastCongestion;
     }
 
     /** SK_MEMINFO_* u32s, as many as the kernel sent. */
-    private static SocketMemory memory(MemorySegment m, long off, int len) {
+    private static SocketMemory memory(byte[] m, int off, int len) {
         int count = len / 4;
         return new SocketMemory(u32(m, off, 0, count), u32(m, off, 1, count), u32(m, off, 2, count), u32(m, off, 3, count),
                 u32(m, off, 4, count), u32(m, off, 5, count), u32(m, off, 6, count), u32(m, off, 7, count),
@@ -176,11 +205,7 @@ public final class InetDiagDecoder implements MessageSink {
     }
 
     /** The i-th u32 of an array of {@code count}, or -1 past its end (an older kernel sent fewer). */
-    private static long u32(MemorySegment m, long off, int i, int count) {
-        return i < count ? Nlattr.u32(m, off + 4L * i) : -1;
-    }
-
-    private static int byteAt(MemorySegment m, long off) {
-        return Byte.toUnsignedInt(m.get(ValueLayout.JAVA_BYTE, off));
+    private static long u32(byte[] m, int off, int i, int count) {
+        return i < count ? HostBytes.u32(m, off + 4 * i) : -1;
     }
 }

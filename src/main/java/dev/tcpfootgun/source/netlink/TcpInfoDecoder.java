@@ -5,58 +5,49 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Decodes struct tcp_info (include/uapi/linux/tcp.h, x86_64 offsets) from an INET_DIAG_INFO
- * payload. The payload length is the sending kernel's sizeof(struct tcp_info), so a field is read
- * only when it ends within that length; later fields are -1.
+ * Decodes the fields {@link TcpInfo} keeps of struct tcp_info (include/uapi/linux/tcp.h, x86_64
+ * offsets) from an INET_DIAG_INFO payload. The payload length is the sending kernel's
+ * sizeof(struct tcp_info), so a field is read only when it ends within that length; later fields are -1.
  */
 final class TcpInfoDecoder {
     private TcpInfoDecoder() {}
 
+    /** A payload in native memory, copied to the heap first (tests, replays). */
     static TcpInfo decode(MemorySegment s, long base, int len) {
-        Fields f = new Fields(s, base, len);
-        int bits6 = f.u8(6);
-        int bits7 = f.u8(7);
-        return new TcpInfo(
-                len,
-                f.u8(0), f.u8(1), f.u8(2), f.u8(3), f.u8(4), f.u8(5),
-                bits6 < 0 ? -1 : bits6 & 0x0f, // snd_wscale:4 is the low nibble
-                bits6 < 0 ? -1 : bits6 >>> 4, // rcv_wscale:4 the high one
-                bits7 > 0 && (bits7 & 1) != 0, // delivery_rate_app_limited:1 is bit 0
-                f.u32(8), f.u32(12), f.u32(16), f.u32(20),
-                f.u32(24), f.u32(28), f.u32(32), f.u32(36), f.u32(40),
-                f.u32(44), f.u32(52), f.u32(56), // last_ack_sent at 48 is always 0
-                f.u32(60), f.u32(64), f.u32(68), f.u32(72), f.u32(76), f.u32(80), f.u32(84),
-                f.u32(88), f.u32(92), f.u32(96), f.u32(100),
-                f.u64(104), f.u64(112),
-                f.u64(120), f.u64(128),
-                f.u32(136), f.u32(140),
-                f.u32(144), f.u32(148), f.u32(152), f.u32(156),
-                f.u64(160),
-                f.u64(168), f.u64(176), f.u64(184),
-                f.u32(192), f.u32(196),
-                f.u64(200), f.u64(208), f.u32(216), f.u32(220),
-                f.u32(224), f.u32(228),
-                f.u32(232), f.u32(236),
-                f.u16(240), f.u16(242), f.u32(244));
+        byte[] b = new byte[Math.max(0, len)];
+        MemorySegment.copy(s, ValueLayout.JAVA_BYTE, base, b, 0, b.length);
+        return decode(b, 0, len);
     }
 
-    /** Reads fields bounded by the payload length; a field not wholly inside it reads -1. */
-    private record Fields(MemorySegment s, long base, int len) {
-        int u8(int off) {
-            return off + 1 <= len ? Byte.toUnsignedInt(s.get(ValueLayout.JAVA_BYTE, base + off)) : -1;
-        }
+    /** The payload at {@code at} of {@code b}, {@code len} bytes. */
+    static TcpInfo decode(byte[] b, int at, int len) {
+        return new TcpInfo(
+                len,
+                u8(b, at, len, 2), u8(b, at, len, 4), // retransmits, backoff
+                u32(b, at, len, 16), u32(b, at, len, 24), // snd_mss, unacked
+                u32(b, at, len, 60), // pmtu
+                u32(b, at, len, 68), u32(b, at, len, 72), // rtt, rttvar
+                u32(b, at, len, 80), u32(b, at, len, 84), // snd_cwnd, advmss
+                u32(b, at, len, 96), u32(b, at, len, 100), // rcv_space, total_retrans
+                u64(b, at, len, 120), // bytes_acked
+                u32(b, at, len, 136), // segs_out
+                u32(b, at, len, 144), u32(b, at, len, 148), u32(b, at, len, 156), // notsent_bytes, min_rtt, data_segs_out
+                u64(b, at, len, 160), // delivery_rate
+                u64(b, at, len, 168), u64(b, at, len, 176), u64(b, at, len, 184), // busy, rwnd_limited, sndbuf_limited
+                u64(b, at, len, 200), u64(b, at, len, 208), // bytes_sent, bytes_retrans
+                u32(b, at, len, 228)); // snd_wnd
+    }
 
-        long u16(int off) {
-            return off + 2 <= len ? Short.toUnsignedInt(s.get(Nlattr.U16, base + off)) : -1;
-        }
+    private static int u8(byte[] b, int at, int len, int off) {
+        return off + 1 <= len ? HostBytes.u8(b, at + off) : -1;
+    }
 
-        long u32(int off) {
-            return off + 4 <= len ? Integer.toUnsignedLong(s.get(Nlattr.U32, base + off)) : -1;
-        }
+    private static long u32(byte[] b, int at, int len, int off) {
+        return off + 4 <= len ? HostBytes.u32(b, at + off) : -1;
+    }
 
-        /** A u64 such as pacing_rate's "unlimited" 2^64-1 also reads -1; covers() tells them apart. */
-        long u64(int off) {
-            return off + 8 <= len ? s.get(Nlattr.U64, base + off) : -1;
-        }
+    /** A u64 such as a rate's "unlimited" 2^64-1 also reads -1; covers() tells them apart. */
+    private static long u64(byte[] b, int at, int len, int off) {
+        return off + 8 <= len ? HostBytes.s64(b, at + off) : -1;
     }
 }

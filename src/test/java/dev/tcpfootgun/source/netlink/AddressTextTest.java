@@ -2,7 +2,6 @@ package dev.tcpfootgun.source.netlink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,7 +25,7 @@ class AddressTextTest {
     void ipv6IsRfc5952(String input, String expected) throws Exception {
         byte[] raw = InetAddress.getByName(input).getAddress();
         byte[] sixteen = raw.length == 16 ? raw : mapped(raw);
-        assertThat(new AddressText().format(MemorySegment.ofArray(sixteen), 0, true)).isEqualTo(expected);
+        assertThat(new AddressText().format(sixteen, 0, true)).isEqualTo(expected);
     }
 
     @ParameterizedTest
@@ -34,8 +33,8 @@ class AddressTextTest {
     void ipv4IsDotted(String input) throws Exception {
         byte[] raw = InetAddress.getByName(input).getAddress();
         AddressText text = new AddressText();
-        assertThat(text.format(MemorySegment.ofArray(raw), 0, false)).isEqualTo(input);
-        assertThat(text.format(MemorySegment.ofArray(raw.clone()), 0, false)).isEqualTo(input); // from the cache
+        assertThat(text.format(raw, 0, false)).isEqualTo(input);
+        assertThat(text.format(raw.clone(), 0, false)).isEqualTo(input); // from the cache
     }
 
     private static byte[] mapped(byte[] v4) {
