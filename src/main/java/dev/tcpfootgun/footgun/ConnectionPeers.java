@@ -21,12 +21,15 @@ import java.util.Set;
 public final class ConnectionPeers {
 
     private final Map<Integer, Set<String>> listening;
-    /** Null when the range is unknown: then only listening ports mark a server end. */
-    private final EphemeralPorts ports;
+    /** The ports in {@link #listening}, so that the sockets on other ports (most) skip the map. */
+    private final boolean[] listened = new boolean[65536];
+    /** {@link EphemeralPorts#mask()}; null when the range is unknown: then only listening ports mark a server end. */
+    private final boolean[] ephemeral;
 
     private ConnectionPeers(Map<Integer, Set<String>> listening, EphemeralPorts ports) {
         this.listening = listening;
-        this.ports = ports;
+        listening.keySet().forEach(p -> listened[p] = true);
+        this.ephemeral = ports == null ? null : ports.mask();
     }
 
     /** Server ends by listening ports alone. */
@@ -47,11 +50,13 @@ public final class ConnectionPeers {
 
     /** Whether the socket with this local address is the server end of its connection. */
     public boolean inbound(String localIp, int localPort) {
-        Set<String> ips = listening.get(localPort);
-        if (ips != null && (ips.contains(localIp) || ips.contains("0.0.0.0") || ips.contains("::"))) {
-            return true;
+        if (listened[localPort]) {
+            Set<String> ips = listening.get(localPort);
+            if (ips.contains(localIp) || ips.contains("0.0.0.0") || ips.contains("::")) {
+                return true;
+            }
         }
-        return ports != null && !ports.isEphemeral(localPort);
+        return ephemeral != null && !ephemeral[localPort];
     }
 
     Peer of(TcpSocket s) {

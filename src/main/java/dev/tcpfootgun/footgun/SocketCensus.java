@@ -134,6 +134,7 @@ public record SocketCensus(
         CompactSockets cs = table.compact();
         ConnectionPeers peers = ConnectionPeers.of(open, ports);
         Ledger ledger = ports == null ? null : new Ledger(ports);
+        boolean[] ephemeral = ledger == null ? null : ledger.ephemeral;
         // the open sockets' ledger groups, and the column store's group to ledger group: both passes use them
         int[] openGroup = new int[open.size()];
         int[] compactGroup = new int[cs.groupCount()];
@@ -142,7 +143,7 @@ public record SocketCensus(
             TcpSocket s = open.get(i);
             byState[s.family().ordinal()][s.state().ordinal()]++;
             openGroup[i] = Ledger.NONE;
-            if (ledger != null && ports.isEphemeral(s.local().port())) {
+            if (ledger != null && ephemeral[s.local().port()]) {
                 if (boundOnly(s.state(), s.remote().isUnspecified())) {
                     ledger.bound(s.local().port(), s.state());
                 } else {
@@ -151,31 +152,51 @@ public record SocketCensus(
                 }
             }
         }
-        // the column store (TIME_WAIT, and connections past the detail limit)
-        int[] perGroupTw = new int[cs.groupCount()];
+        // the column store (TIME_WAIT, and connections past the detail limit): what a socket's group
+        // decides (family, addresses) is looked up once per group, not once per socket
+        int groups = cs.groupCount();
+        int[] groupFamily = new int[groups];
+        String[] groupLocalIp = new String[groups];
+        boolean[] groupLoopback = new boolean[groups];
+        boolean[] groupNoPeer = new boolean[groups];
+        for (int g = 0; g < groups; g++) {
+            groupFamily[g] = cs.groupFamily(g).ordinal();
+            groupLocalIp[g] = cs.groupLocalIp(g);
+            groupLoopback[g] = cs.groupIsLoopback(g);
+            groupNoPeer[g] = cs.groupRemoteIsUnspecified(g);
+        }
+        int[] perGroupTw = new int[groups];
+        // a connection's port that the second pass charges: -1 for none, else 1 when tcp_tw_reuse gives it back, 0 when not
+        byte[] charged = ledger == null ? null : new byte[cs.size()];
         for (int i = 0; i < cs.size(); i++) {
             int g = cs.group(i);
             TcpState state = cs.state(i);
+            int port = cs.localPort(i);
             boolean timeWait = state == TcpState.TIME_WAIT;
-            byState[cs.groupFamily(g).ordinal()][state.ordinal()]++;
+            byState[groupFamily[g]][state.ordinal()]++;
             if (timeWait) {
-                if (peers.inbound(cs.groupLocalIp(g), cs.localPort(i))) {
+                if (peers.inbound(groupLocalIp[g], port)) {
                     // a server's TIME_WAIT: counted under its listener, so client ports never become keys
-                    tw.computeIfAbsent(new DestKey(cs.groupLocalIp(g), cs.localPort(i), true), k -> new int[1])[0]++;
+                    tw.computeIfAbsent(new DestKey(groupLocalIp[g], port, true), k -> new int[1])[0]++;
                 } else {
                     perGroupTw[g]++;
                 }
             }
-            if (ledger != null && ports.isEphemeral(cs.localPort(i))) {
-                if (boundOnly(state, cs.groupRemoteIsUnspecified(g))) {
-                    ledger.bound(cs.localPort(i), state);
+            if (ledger == null) {
+                continue;
+            }
+            charged[i] = -1;
+            if (ephemeral[port]) {
+                if (boundOnly(state, groupNoPeer[g])) {
+                    ledger.bound(port, state);
                     continue;
                 }
                 if (compactGroup[g] == Ledger.NONE) {
-                    compactGroup[g] = ledger.group(cs.groupLocalIp(g), cs.groupRemoteIp(g), cs.groupRemotePort(g));
+                    compactGroup[g] = ledger.group(groupLocalIp[g], cs.groupRemoteIp(g), cs.groupRemotePort(g));
                 }
-                ledger.hold(compactGroup[g], cs.localPort(i), timeWait,
-                        timeWait && reuse.appliesTo(cs.groupIsLoopback(g), cs.timerExpiresMillis(i)));
+                boolean reusable = timeWait && reuse.appliesTo(groupLoopback[g], cs.timerExpiresMillis(i));
+                ledger.hold(compactGroup[g], port, timeWait, reusable);
+                charged[i] = (byte) (reusable ? 1 : 0);
             }
         }
         for (int g = 0; g < perGroupTw.length; g++) {
@@ -194,11 +215,8 @@ public record SocketCensus(
                 }
             }
             for (int i = 0; i < cs.size(); i++) {
-                int lg = compactGroup[cs.group(i)];
-                if (lg != Ledger.NONE && ports.isEphemeral(cs.localPort(i)) && !boundOnly(cs.state(i), false)) {
-                    int g = cs.group(i);
-                    ledger.charge(lg, cs.localPort(i), cs.state(i) == TcpState.TIME_WAIT
-                            && reuse.appliesTo(cs.groupIsLoopback(g), cs.timerExpiresMillis(i)));
+                if (charged[i] >= 0) {
+                    ledger.charge(compactGroup[cs.group(i)], cs.localPort(i), charged[i] == 1);
                 }
             }
             portGroups = ledger.groups();
@@ -276,6 +294,8 @@ public record SocketCensus(
         private static final byte MIXED = 4; // connections from different local addresses: bind() may share those
 
         private final EphemeralPorts ports;
+        /** {@link EphemeralPorts#mask()}: every pass over the sockets looks ports up in it. */
+        final boolean[] ephemeral;
         private final int low;
         private final int[] firstGroup;
         private final byte[] flags;
@@ -294,6 +314,7 @@ public record SocketCensus(
 
         Ledger(EphemeralPorts ports) {
             this.ports = ports;
+            this.ephemeral = ports.mask();
             this.low = ports.range().low();
             firstGroup = new int[ports.range().size()];
             Arrays.fill(firstGroup, NONE);
@@ -380,7 +401,7 @@ public record SocketCensus(
         BoundPorts boundPorts() {
             int n = 0;
             for (int p = 0; p < flags.length; p++) {
-                if ((flags[p] & BOUND) != 0 && ports.isEphemeral(p + low)) {
+                if ((flags[p] & BOUND) != 0 && ephemeral[p + low]) {
                     n++;
                 }
             }
@@ -401,13 +422,14 @@ public record SocketCensus(
         List<PortGroup> groups() {
             int bound = boundPorts().ports();
             int unseen = unseen();
+            int usable = ports.usable(); // once: it counts the reserved ports in a fresh BitSet
             List<PortGroup> out = new ArrayList<>(keys.size());
             for (int g = 0; g < keys.size(); g++) {
                 GroupKey k = keys.get(g);
                 int elsewhere = unseen - ownUnseen[g];
                 int lost = bound + elsewhere + (ownUnseen[g] - ownUnseenFree[g]) + sharedLost[g];
                 out.add(new PortGroup(k.srcIp(), k.dstIp(), k.dstPort(), inUse[g], timeWait[g], reusable[g], lost, elsewhere,
-                        Math.max(0, ports.usable() - lost)));
+                        Math.max(0, usable - lost)));
             }
             out.sort(Comparator.comparingInt(PortGroup::inUse).reversed()
                     .thenComparing(PortGroup::dstIp).thenComparingInt(PortGroup::dstPort).thenComparing(PortGroup::srcIp));

@@ -31,6 +31,23 @@ public record EphemeralPorts(PortRange range, List<PortRange> reserved) {
         return bits.cardinality();
     }
 
+    /**
+     * {@link #isEphemeral} for every port 0..65535 at once: what a pass over every socket looks its
+     * ports up in, one array read each instead of a walk of the reserved ranges.
+     */
+    public boolean[] mask() {
+        boolean[] mask = new boolean[65536];
+        java.util.Arrays.fill(mask, range.low(), range.high() + 1, true);
+        for (PortRange r : reserved) {
+            int lo = Math.max(r.low(), range.low());
+            int hi = Math.min(r.high(), range.high());
+            if (lo <= hi) {
+                java.util.Arrays.fill(mask, lo, hi + 1, false);
+            }
+        }
+        return mask;
+    }
+
     /** True when connect() could have chosen this local port. */
     public boolean isEphemeral(int port) {
         if (!range.contains(port)) {
