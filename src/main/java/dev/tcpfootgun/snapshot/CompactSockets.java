@@ -23,6 +23,9 @@ public final class CompactSockets {
     private static final int MAX_ADDRESSES = V6_BIT;
 
     private final Map<String, Integer> addressIds = new HashMap<>();
+    /** The last address text seen per slot (by identity) and its id: a decoder hands the same String for a repeated address. */
+    private final String[] recentTexts = new String[256];
+    private final int[] recentIds = new int[256];
     private String[] addresses = new String[16];
     private boolean[] loopback = new boolean[16];
     private int addressCount;
@@ -91,8 +94,14 @@ public final class CompactSockets {
     }
 
     private int address(String ip) {
+        int slot = ip.hashCode() & (recentTexts.length - 1);
+        if (recentTexts[slot] == ip) {
+            return recentIds[slot];
+        }
         Integer id = addressIds.get(ip);
         if (id != null) {
+            recentTexts[slot] = ip;
+            recentIds[slot] = id;
             return id;
         }
         if (addressCount == MAX_ADDRESSES) {
@@ -106,6 +115,8 @@ public final class CompactSockets {
         addresses[n] = ip;
         loopback[n] = new Endpoint(ip, 0).isLoopback();
         addressIds.put(ip, n);
+        recentTexts[slot] = ip;
+        recentIds[slot] = n;
         return n;
     }
 
