@@ -1,9 +1,10 @@
 // The kernel's floor for bench/run.sh: what one scrape's socket read cannot go below. One
-// NETLINK_SOCK_DIAG dump per address family (IPv4, then IPv6) on one socket, with the request our
-// exporter sends (source/netlink/InetDiagSockets.request: TCP, every state bit, INET_DIAG_INFO,
-// INET_DIAG_CONG and INET_DIAG_SKMEMINFO, no cookie), received into the same 64 KiB buffer
-// (NetlinkSocket.RECEIVE_BUFFER); every message header and attribute header is walked, nothing is
-// decoded. Prints "<sockets> <attributes>" and exits 0; any error exits 1 with one line on stderr.
+// NETLINK_SOCK_DIAG dump of IPv4 and IPv6 together with the request our exporter sends
+// (source/netlink/InetDiagSockets.request: TCPDIAG_GETSOCK, struct inet_diag_req with family 0,
+// every state bit, INET_DIAG_INFO, INET_DIAG_CONG and INET_DIAG_SKMEMINFO, no cookie), received into
+// the same 64 KiB buffer (NetlinkSocket.RECEIVE_BUFFER); every message header and attribute header is
+// walked, nothing is decoded. Prints "<sockets> <attributes>" and exits 0; any error exits 1 with one
+// line on stderr.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/inet_diag.h>
@@ -21,18 +22,17 @@
 
 static unsigned long sockets, attributes;
 
-static int dump(int fd, int family, unsigned seq, unsigned char *buf) {
+static int dump(int fd, unsigned seq, unsigned char *buf) {
     struct {
         struct nlmsghdr h;
-        struct inet_diag_req_v2 r;
+        struct inet_diag_req r;
     } req;
     memset(&req, 0, sizeof req);
     req.h.nlmsg_len = sizeof req;
-    req.h.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    req.h.nlmsg_type = TCPDIAG_GETSOCK;
     req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
     req.h.nlmsg_seq = seq;
-    req.r.sdiag_family = family;
-    req.r.sdiag_protocol = IPPROTO_TCP;
+    req.r.idiag_family = 0; // both IPv4 and IPv6 in one walk of the socket hash
     req.r.idiag_ext = 1 << (INET_DIAG_INFO - 1) | 1 << (INET_DIAG_CONG - 1) | 1 << (INET_DIAG_SKMEMINFO - 1);
     req.r.idiag_states = ~0u;
     req.r.id.idiag_cookie[0] = req.r.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
@@ -59,7 +59,7 @@ static int dump(int fd, int family, unsigned seq, unsigned char *buf) {
                 fprintf(stderr, "floor: NLMSG_ERROR %d\n", ((struct nlmsgerr *)NLMSG_DATA(h))->error);
                 return -1;
             }
-            if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+            if (h->nlmsg_type != TCPDIAG_GETSOCK || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
                 continue;
             sockets++;
             struct rtattr *a = (struct rtattr *)((char *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(struct inet_diag_msg)));
@@ -77,7 +77,7 @@ int main(void) {
         return 1;
     }
     static unsigned char buf[RECEIVE_BUFFER] __attribute__((aligned(8)));
-    if (dump(fd, AF_INET, 1, buf) < 0 || dump(fd, AF_INET6, 2, buf) < 0)
+    if (dump(fd, 1, buf) < 0)
         return 1;
     close(fd);
     printf("%lu %lu\n", sockets, attributes);
