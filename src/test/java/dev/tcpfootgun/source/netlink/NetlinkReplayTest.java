@@ -24,8 +24,8 @@ class NetlinkReplayTest {
 
     @Test
     void eachRequestKindHasItsOwnFile() {
-        assertThat(NetlinkReplay.fileName(NetlinkSocket.NETLINK_SOCK_DIAG, InetDiagDecoder.SOCK_DIAG_BY_FAMILY,
-                InetDiagSockets.request(InetDiagDecoder.AF_INET6))).isEqualTo("sock_diag-sock_diag_by_family-inet6.bin");
+        assertThat(NetlinkReplay.fileName(NetlinkSocket.NETLINK_SOCK_DIAG, InetDiagDecoder.TCPDIAG_GETSOCK,
+                InetDiagSockets.request())).isEqualTo("sock_diag-tcpdiag_getsock-unspec.bin");
         assertThat(NetlinkReplay.fileName(NetlinkSocket.NETLINK_ROUTE, RtnetlinkQdiscs.RTM_GETQDISC, new byte[20]))
                 .isEqualTo("rtnetlink-getqdisc-unspec.bin");
         assertThat(NetlinkReplay.fileName(NetlinkSocket.NETLINK_NETFILTER, 0x0102, new byte[] {2, 0, 0, 0}))
@@ -47,7 +47,7 @@ class NetlinkReplayTest {
                     new RtnetlinkQdiscs(TIMEOUT, recording).read(log), new InetDiagSockets(TIMEOUT, SocketTable.UNLIMITED, recording)
                             .read(log).all()));
             assertThat(recording.writeTo(dir)).containsExactly("rtnetlink-getlink-unspec.bin", "rtnetlink-getqdisc-unspec.bin",
-                    "sock_diag-sock_diag_by_family-inet.bin", "sock_diag-sock_diag_by_family-inet6.bin");
+                    "sock_diag-tcpdiag_getsock-unspec.bin");
             NetlinkTransport replay = NetlinkReplay.replaying(dir);
             // read on this thread, in the host namespace: only the files can answer as the namespace did
             List<NetInterface> links = new RtnetlinkLinks(TIMEOUT, replay).read(log);
