@@ -56,6 +56,7 @@ class GoldenExpositionTest {
     @Test
     void theWholeExpositionOfTheFixtureTreeMatchesTheGoldenFile() throws Exception {
         Settings settings = Settings.parse(List.of("--web.listen-address=127.0.0.1:0",
+                // interfaces come from the rtnetlink capture: the sysfs tree answers only if that replay fails
                 "--path.procfs=" + resource("/proc/linux-6.18"), "--path.sysfs=" + resource("/golden/sys"),
                 "--web.disable-exporter-metrics"));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
