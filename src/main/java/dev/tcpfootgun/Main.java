@@ -68,7 +68,7 @@ public final class Main {
                 out.print(BuildInfo.current().print(PROGRAM));
                 yield 0;
             }
-            case "doctor" -> Doctor.run(settings, out);
+            case "doctor" -> Doctor.run(settings, Exporter.scraper(settings), out);
             case "train" -> Training.run(settings, err, Main::start);
             default -> serve(settings, err);
         };

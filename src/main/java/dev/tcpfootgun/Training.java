@@ -72,8 +72,8 @@ final class Training {
         } finally {
             server.close();
         }
-        int doctor = Doctor.run(settings.forCommand("doctor", settings.listenAddresses(), "text"),
-                new PrintStream(OutputStream.nullOutputStream()));
+        Settings asDoctor = settings.forCommand("doctor", settings.listenAddresses(), "text");
+        int doctor = Doctor.run(asDoctor, Exporter.scraper(asDoctor), new PrintStream(OutputStream.nullOutputStream()));
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (!failures.isEmpty()) {
             LOG.error("training: {} of {} requests failed: {}", failures.size(), requests, String.join("; ", failures));

@@ -1,6 +1,6 @@
 package dev.tcpfootgun.doctor;
 
-import dev.tcpfootgun.Exporter;
+import dev.tcpfootgun.BuildInfo;
 import dev.tcpfootgun.config.Settings;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.Status;
@@ -31,8 +31,8 @@ public final class Doctor {
 
     private Doctor() {}
 
-    public static int run(Settings settings, PrintStream out) {
-        Scraper scraper = Exporter.scraper(settings);
+    /** @param scraper the node's reader and judge, wired by the composition root (Main) from the same settings */
+    public static int run(Settings settings, Scraper scraper, PrintStream out) {
         scraper.assess();
         try {
             Thread.sleep(RATE_WINDOW_MILLIS);
@@ -77,7 +77,7 @@ public final class Doctor {
     /** @param labels shows the addresses in the findings' text as --destinations.labels asks */
     public static String text(Assessment a, int code, boolean colour, DestinationLabels labels) {
         StringBuilder b = new StringBuilder(4096);
-        b.append("tcp-footgun-exporter doctor ").append(Exporter.version()).append('\n');
+        b.append("tcp-footgun-exporter doctor ").append(BuildInfo.current().version()).append('\n');
         List<String> failed = a.snapshot().readings().stream().filter(r -> !r.success())
                 .map(r -> r.collector() + " (" + r.reason() + ")").toList();
         if (!failed.isEmpty()) {
