@@ -70,10 +70,15 @@ public final class CtnetlinkStats implements Source<Map<String, Long>> {
 
     /** The table's entry count and limit (IPCTNL_MSG_CT_GET_STATS), one small request. */
     public TableSize tableSize() throws IOException {
-        TableSize[] found = {new TableSize(-1, -1)};
         try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_NETFILTER, timeout)) {
-            socket.request(STATS, new byte[NFGENMSG_SIZE], m -> found[0] = tableSize(m, found[0]));
+            return tableSize(socket);
         }
+    }
+
+    /** {@link #tableSize()} on a channel already open. */
+    static TableSize tableSize(NetlinkTransport.Channel socket) throws IOException {
+        TableSize[] found = {new TableSize(-1, -1)};
+        socket.request(STATS, new byte[NFGENMSG_SIZE], m -> found[0] = tableSize(m, found[0]));
         return found[0];
     }
 

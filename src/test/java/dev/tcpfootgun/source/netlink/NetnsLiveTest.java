@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,6 +104,14 @@ class NetnsLiveTest {
         assertThat(Long.parseLong(entries[1])).isPositive();
         assertThat(Long.parseLong(entries[2])).isEqualTo(Long.parseLong(
                 Commands.run("cat", "/proc/sys/net/netfilter/nf_conntrack_max").strip()));
+    }
+
+    @Test
+    void anEmptyConntrackTableIsNotDumpedAndATableWithAnEntryIs() throws Exception {
+        assumeTrue(Commands.onPath("conntrack"), "needs conntrack-tools");
+        assumeTrue(Files.exists(Path.of("/proc/sys/net/netfilter/nf_conntrack_count")), "needs nf_conntrack loaded");
+        // a new namespace's table is empty: nothing here makes the kernel track a flow
+        assertThat(probe("dump")).containsExactly("dumps 0 entries 0 partial null", "dumps 1 entries 1 partial null", "skipped 0");
     }
 
     private void ip(String... args) {

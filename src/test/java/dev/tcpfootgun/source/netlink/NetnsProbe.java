@@ -35,6 +35,7 @@ public final class NetnsProbe {
                 }
             }
             case "conntrack" -> conntrack(log);
+            case "dump" -> dump(log);
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.println("skipped " + log.skipped());
@@ -66,6 +67,46 @@ public final class NetnsProbe {
             System.out.println("stable " + first.equals(second));
             proc.lines().forEach(l -> System.out.println("proc " + l));
             System.out.println("entries " + size.entries() + " " + size.maxEntries() + " " + count);
+        }
+    }
+
+    /**
+     * The conntrack dump source read twice through a transport that counts dump requests: with the
+     * namespace's table empty, then after a manual insert. Prints "dumps N entries M" per read.
+     */
+    private static void dump(ParseLog log) throws Exception {
+        int[] dumps = {0};
+        NetlinkTransport counting = (protocol, timeout) -> {
+            NetlinkTransport.Channel kernel = NetlinkTransport.KERNEL.open(protocol, timeout);
+            return new NetlinkTransport.Channel() {
+                @Override
+                public NetlinkSocket.DumpResult dump(int type, byte[] body, MessageSink sink) throws IOException {
+                    if (type == ConntrackEntry.MSG_GET) {
+                        dumps[0]++;
+                    }
+                    return kernel.dump(type, body, sink);
+                }
+
+                @Override
+                public NetlinkSocket.DumpResult request(int type, byte[] body, MessageSink sink) throws IOException {
+                    return kernel.request(type, body, sink);
+                }
+
+                @Override
+                public void close() {
+                    kernel.close();
+                }
+            };
+        };
+        CtnetlinkDump source = new CtnetlinkDump(TIMEOUT, Long.MAX_VALUE, Duration.ofSeconds(10), null, counting);
+        for (int read = 0; read < 2; read++) {
+            if (read == 1) {
+                Commands.run("conntrack", "-I", "-p", "tcp", "-s", "192.0.2.1", "-d", "192.0.2.2",
+                        "--sport", "1000", "--dport", "2000", "--state", "ESTABLISHED", "-t", "600");
+            }
+            dumps[0] = 0;
+            var entries = source.read(log);
+            System.out.println("dumps " + dumps[0] + " entries " + entries.count("tcp", "established") + " partial " + entries.partial());
         }
     }
 
