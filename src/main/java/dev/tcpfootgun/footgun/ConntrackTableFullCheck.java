@@ -32,7 +32,7 @@ public final class ConntrackTableFullCheck implements Check {
             risk = (double) ct.count() / max;
             evidence.add(Prose.format("%d of %d conntrack entries in use (%.1f %%)", ct.count(), max, 100 * risk));
         } else {
-            evidence.add(Prose.of(ct.count() + " conntrack entries; nf_conntrack_max unreadable"));
+            evidence.add(Prose.of(ct.count() + " conntrack entries; no limit to compare with: " + ct.maxMissing()));
         }
         Conntrack before = previous(o.previous());
         for (String column : List.of("drop", "early_drop")) {

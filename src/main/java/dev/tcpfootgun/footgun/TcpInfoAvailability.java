@@ -45,7 +45,6 @@ final class TcpInfoAvailability {
 
     /** Why a table's sockets carry no tcp_info, in the words of the source that served them. */
     static String withoutTcpInfo(SocketTable table) {
-        return table.origin().withoutTcpInfo() != null ? table.origin().withoutTcpInfo()
-                : "sock_diag sent no tcp_info (INET_DIAG_INFO) with the sockets";
+        return table.origin().withoutTcpInfo();
     }
 }

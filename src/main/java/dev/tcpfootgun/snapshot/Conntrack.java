@@ -14,6 +14,7 @@ import java.util.OptionalLong;
  *     empty when {@code statsOrigin} is NONE
  * @param statsOrigin where the statistics came from
  * @param statsMissing why there are none, in the sources' words, when {@code statsOrigin} is NONE; "" otherwise
+ * @param maxMissing why {@code max} is empty, in the source's words; "" when it was read
  */
 public record Conntrack(
         long count,
@@ -22,7 +23,8 @@ public record Conntrack(
         OptionalLong timeWaitTimeoutSeconds,
         Map<String, Long> stats,
         StatsOrigin statsOrigin,
-        String statsMissing) {
+        String statsMissing,
+        String maxMissing) {
 
     public Conntrack {
         stats = Map.copyOf(stats);
@@ -53,12 +55,12 @@ public record Conntrack(
     }
 
     public Conntrack withStats(Map<String, Long> newStats, StatsOrigin origin) {
-        return new Conntrack(count, max, buckets, timeWaitTimeoutSeconds, newStats, origin, "");
+        return new Conntrack(count, max, buckets, timeWaitTimeoutSeconds, newStats, origin, "", maxMissing);
     }
 
     /** This table with one more reason its statistics are missing (another source that did not answer). */
     public Conntrack withStatsMissing(String more) {
         return new Conntrack(count, max, buckets, timeWaitTimeoutSeconds, stats, statsOrigin,
-                statsMissing.isEmpty() ? more : statsMissing + "; " + more);
+                statsMissing.isEmpty() ? more : statsMissing + "; " + more, maxMissing);
     }
 }

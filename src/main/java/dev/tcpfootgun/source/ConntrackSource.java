@@ -44,29 +44,35 @@ public final class ConntrackSource implements Source<Conntrack> {
                     stats = parseStats(statsFile, log);
                 }
             }
+            Number max = number("net.netfilter.nf_conntrack_max", log);
             return new Conntrack(
                     count,
-                    optionalNumber("net.netfilter.nf_conntrack_max", log),
-                    optionalNumber("net.netfilter.nf_conntrack_buckets", log),
-                    optionalNumber("net.netfilter.nf_conntrack_tcp_timeout_time_wait", log),
+                    max.value(),
+                    number("net.netfilter.nf_conntrack_buckets", log).value(),
+                    number("net.netfilter.nf_conntrack_tcp_timeout_time_wait", log).value(),
                     stats == null ? Map.of() : stats,
                     stats == null ? StatsOrigin.NONE : StatsOrigin.PROCFS,
-                    stats == null ? statsPath + " does not exist (no CONFIG_NF_CONNTRACK_PROCFS)" : "");
+                    stats == null ? statsPath + " does not exist (no CONFIG_NF_CONNTRACK_PROCFS)" : "",
+                    max.missing());
         } catch (RuntimeException e) {
             throw KernelFiles.failure(e);
         }
     }
 
-    private OptionalLong optionalNumber(String sysctl, ParseLog log) throws IOException {
-        String text = KernelFiles.optional(procFs.sysctl(sysctl));
+    /** A sysctl's number, or why there is none ("" when read). */
+    private record Number(OptionalLong value, String missing) {}
+
+    private Number number(String sysctl, ParseLog log) throws IOException {
+        Path file = procFs.sysctl(sysctl);
+        String text = KernelFiles.optional(file);
         if (text == null) {
-            return OptionalLong.empty();
+            return new Number(OptionalLong.empty(), file + " does not exist");
         }
         try {
-            return OptionalLong.of(Long.parseLong(text.strip()));
+            return new Number(OptionalLong.of(Long.parseLong(text.strip())), "");
         } catch (NumberFormatException e) {
             log.skip(sysctl + ": not a number: " + text.strip());
-            return OptionalLong.empty();
+            return new Number(OptionalLong.empty(), file + ": not a number: \"" + text.strip() + "\"");
         }
     }
 

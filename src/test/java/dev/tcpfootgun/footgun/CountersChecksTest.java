@@ -12,7 +12,7 @@ class CountersChecksTest {
 
     static Conntrack ct(long count, long max, long drop, long insertFailed) {
         return new Conntrack(count, OptionalLong.of(max), OptionalLong.of(65536), OptionalLong.of(120),
-                Map.of("drop", drop, "early_drop", 0L, "insert_failed", insertFailed), Conntrack.StatsOrigin.PROCFS, "");
+                Map.of("drop", drop, "early_drop", 0L, "insert_failed", insertFailed), Conntrack.StatsOrigin.PROCFS, "", "");
     }
 
     @Test

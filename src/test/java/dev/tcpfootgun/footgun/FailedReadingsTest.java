@@ -125,8 +125,19 @@ class FailedReadingsTest {
         String why = "/proc/net/stat/nf_conntrack does not exist; ctnetlink: EPERM: needs CAP_NET_ADMIN";
         Finding f = Checks.all().judge(Snapshots.observe(everything().conntrack(new dev.tcpfootgun.snapshot.Conntrack(1000,
                 java.util.OptionalLong.of(262144), java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), Map.of(),
-                dev.tcpfootgun.snapshot.Conntrack.StatsOrigin.NONE, why)).build(), null)).stream()
+                dev.tcpfootgun.snapshot.Conntrack.StatsOrigin.NONE, why, "")).build(), null)).stream()
                 .filter(x -> x.footgun() == Footgun.CONNTRACK_TABLE_FULL).findFirst().orElseThrow();
         assertThat(f.evidence()).anySatisfy(e -> assertThat(e).isEqualTo("drop counters unavailable: " + why));
+    }
+
+    /** nf_conntrack_max missing: the finding gives the count and the source's reason, not words of its own. */
+    @Test
+    void conntrackWithoutItsLimitSaysWhyInTheSourcesWords() {
+        String why = "/proc/sys/net/netfilter/nf_conntrack_max: not a number: \"lots\"";
+        Finding f = Checks.all().judge(Snapshots.observe(everything().conntrack(new dev.tcpfootgun.snapshot.Conntrack(1000,
+                java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), Map.of("drop", 0L),
+                dev.tcpfootgun.snapshot.Conntrack.StatsOrigin.PROCFS, "", why)).build(), null)).stream()
+                .filter(x -> x.footgun() == Footgun.CONNTRACK_TABLE_FULL).findFirst().orElseThrow();
+        assertThat(f.evidence()).contains("1000 conntrack entries; no limit to compare with: " + why);
     }
 }

@@ -30,7 +30,7 @@ class SnatPortExhaustionCheckTest {
 
     static Conntrack conntrack(long insertFailed) {
         return new Conntrack(100, OptionalLong.of(262144), OptionalLong.empty(), OptionalLong.of(120),
-                Map.of("insert_failed", insertFailed), Conntrack.StatsOrigin.PROCFS, "");
+                Map.of("insert_failed", insertFailed), Conntrack.StatsOrigin.PROCFS, "", "");
     }
 
     static Finding judge(ConntrackEntries now, long insertFailedBefore, long insertFailedNow) {

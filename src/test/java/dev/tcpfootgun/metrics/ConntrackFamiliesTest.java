@@ -24,7 +24,7 @@ class ConntrackFamiliesTest {
 
     static Reading<Conntrack> table() {
         return ok("conntrack", new Conntrack(7, OptionalLong.of(262144), OptionalLong.of(65536), OptionalLong.of(120),
-                Map.of("drop", 2L, "insert_failed", 1L), Conntrack.StatsOrigin.PROCFS, null));
+                Map.of("drop", 2L, "insert_failed", 1L), Conntrack.StatsOrigin.PROCFS, null, ""));
     }
 
     /** 3 destinations (top 2 shown), one with a source beyond the listed ones, one NAT group. */

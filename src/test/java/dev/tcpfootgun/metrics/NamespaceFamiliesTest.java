@@ -48,7 +48,7 @@ class NamespaceFamiliesTest {
         Reading<?>[] host = {sockets(socket(TcpState.TIME_WAIT, "10.0.0.5", 40000, "10.0.0.9", 80, null),
                 socket(TcpState.TIME_WAIT, "10.0.0.5", 40001, "10.0.0.9", 80, null)),
             ok("conntrack", new Conntrack(5, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), Map.of(),
-                    Conntrack.StatsOrigin.NONE, "no statistics in this test"))};
+                    Conntrack.StatsOrigin.NONE, "no statistics in this test", "no limit in this test"))};
         NamespaceAssessment own = namespace(new NetnsRef(4026531840L, 1, true, null), Access.OWN, List.of(), 0.3, 0, host);
         NamespaceAssessment a = namespace(new NetnsRef(4026532400L, 1000, false, new Pod("uid-a", "shop", "cart-a")), Access.SETNS,
                 List.of("10.244.0.2"), 0.5, 1, sockets(socket(TcpState.ESTABLISHED, "10.244.0.2", 41000, "10.0.0.9", 80,

@@ -66,6 +66,20 @@ class ConntrackSourceTest {
         assertThat(ct.timeWaitTimeoutSeconds()).hasValue(120);
         assertThat(ct.statsOrigin()).isEqualTo(StatsOrigin.PROCFS);
         assertThat(ct.stat("drop")).hasValue(0);
+        assertThat(ct.maxMissing()).isEmpty();
+    }
+
+    @Test
+    void aLimitThatIsNotANumberIsMissingWithTheFilesWords(@TempDir Path proc) throws IOException {
+        Path netfilter = Files.createDirectories(proc.resolve("sys/net/netfilter"));
+        Files.writeString(netfilter.resolve("nf_conntrack_count"), "17\n");
+        Files.writeString(netfilter.resolve("nf_conntrack_max"), "lots\n");
+        ParseLog log = new ParseLog();
+        Conntrack ct = new ConntrackSource(ProcFs.of(proc, proc)).read(log);
+
+        assertThat(ct.max()).isEmpty();
+        assertThat(ct.maxMissing()).isEqualTo(netfilter.resolve("nf_conntrack_max") + ": not a number: \"lots\"");
+        assertThat(log.skipped()).isEqualTo(1);
     }
 
     @Test
@@ -76,6 +90,7 @@ class ConntrackSourceTest {
 
         assertThat(ct.count()).isEqualTo(17);
         assertThat(ct.max()).isEmpty();
+        assertThat(ct.maxMissing()).isEqualTo(netfilter.resolve("nf_conntrack_max") + " does not exist");
         assertThat(ct.stats()).isEmpty();
         assertThat(ct.statsOrigin()).isEqualTo(StatsOrigin.NONE);
         assertThat(ct.statsMissing()).startsWith(proc.resolve("net/stat/nf_conntrack") + " does not exist");

@@ -30,7 +30,7 @@ class DeadlineReaderTest {
                 }
             }
             return new Conntrack(7, OptionalLong.of(100), OptionalLong.empty(), OptionalLong.empty(), Map.of(),
-                    Conntrack.StatsOrigin.NONE, "no statistics in this test");
+                    Conntrack.StatsOrigin.NONE, "no statistics in this test", "");
         }
     }
 
