@@ -118,30 +118,9 @@ public record SocketCensus(
         }
     }
 
-    // equals and hashCode written out: a record's generated ones go through method handles, slow under C1, once per socket here
-    private record GroupKey(String srcIp, String dstIp, int dstPort) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof GroupKey k && dstPort == k.dstPort && srcIp.equals(k.srcIp) && dstIp.equals(k.dstIp);
-        }
+    private record GroupKey(String srcIp, String dstIp, int dstPort) {}
 
-        @Override
-        public int hashCode() {
-            return (srcIp.hashCode() * 31 + dstIp.hashCode()) * 31 + dstPort;
-        }
-    }
-
-    private record DestKey(String dstIp, int dstPort, boolean inbound) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof DestKey k && dstPort == k.dstPort && inbound == k.inbound && dstIp.equals(k.dstIp);
-        }
-
-        @Override
-        public int hashCode() {
-            return (dstIp.hashCode() * 31 + dstPort) * 2 + (inbound ? 1 : 0);
-        }
-    }
+    private record DestKey(String dstIp, int dstPort, boolean inbound) {}
 
     public static SocketCensus of(NodeSnapshot snapshot) {
         Sysctls sysctls = snapshot.sysctls().value().orElse(null);

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Aggregates tcp_info over established sockets (never one series per socket): distributions as
@@ -29,95 +30,52 @@ final class TcpInfoFamilies {
     static final double[] RETRANS_BOUNDS = {0, 1, 2, 5, 10, 50, 100, 1000, Double.POSITIVE_INFINITY};
 
     /** A connection's server end: the destination, or for inbound connections the local listener. */
-    private record Dest(String ip, int port, boolean inbound) {
-        // written out: a record's generated equals and hashCode go through method handles, slow under C1, once per socket here
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Dest d && port == d.port && inbound == d.inbound && ip.equals(d.ip);
-        }
-
-        @Override
-        public int hashCode() {
-            return (ip.hashCode() * 31 + port) * 2 + (inbound ? 1 : 0);
-        }
-    }
+    private record Dest(String ip, int port, boolean inbound) {}
 
     private static final class DestStats {
-        double[] rtts = new double[4];
-        int count;
+        final List<Double> rtts = new ArrayList<>();
         long retrans;
         long segsOut;
-
-        void add(double rtt) {
-            if (count == rtts.length) {
-                rtts = Arrays.copyOf(rtts, count * 2);
-            }
-            rtts[count++] = rtt;
-        }
-    }
-
-    /** One gauge histogram's buckets, filled in the one pass over the sockets. */
-    private static final class Distribution {
-        final double[] bounds;
-        final long[] counts;
-        double sum;
-        long n;
-
-        Distribution(double[] bounds) {
-            this.bounds = bounds;
-            this.counts = new long[bounds.length];
-        }
-
-        void add(double v) {
-            int b = Arrays.binarySearch(bounds, v);
-            counts[b >= 0 ? b : -b - 1]++;
-            sum += v;
-            n++;
-        }
     }
 
     private TcpInfoFamilies() {}
 
     static void render(Families f, List<TcpSocket> sockets, ConnectionPeers peers, int top, DestinationLabels destinationLabels) {
+        List<TcpInfo> infos = new ArrayList<>();
         Map<Dest, DestStats> dests = new HashMap<>();
-        Distribution rtt = new Distribution(RTT_BOUNDS);
-        Distribution minRtt = new Distribution(RTT_BOUNDS);
-        Distribution cwnd = new Distribution(CWND_BOUNDS);
-        Distribution rate = new Distribution(RATE_BOUNDS);
-        Distribution retransmits = new Distribution(RETRANS_BOUNDS);
-        double busy = 0;
-        double rwnd = 0;
-        double sndbuf = 0;
-        boolean limits = false;
         for (TcpSocket s : sockets) {
             TcpInfo i = s.info();
             if (s.state() != TcpState.ESTABLISHED || i == null) {
                 continue;
             }
+            infos.add(i);
             Dest key = peers.inbound(s.local().ip(), s.local().port())
                     ? new Dest(s.local().ip(), s.local().port(), true)
                     : new Dest(s.remote().ip(), s.remote().port(), false);
-            DestStats d = dests.get(key);
-            if (d == null) {
-                d = new DestStats();
-                dests.put(key, d);
-            }
-            d.add(i.rttMicros() / 1e6);
+            DestStats d = dests.computeIfAbsent(key, k -> new DestStats());
+            d.rtts.add(i.rttMicros() / 1e6);
             d.retrans += Math.max(0, i.totalRetrans());
             d.segsOut += Math.max(0, i.segsOut());
-            rtt.add(i.rttMicros() / 1e6);
-            if (i.hasMinRtt()) {
-                minRtt.add(i.minRttMicros() / 1e6);
-            }
-            if (i.sndCwnd() >= 0) {
-                cwnd.add(i.sndCwnd());
-            }
-            if (i.covers(TcpInfo.SIZE_4_9)) {
-                rate.add(i.deliveryRate());
-            }
-            if (i.totalRetrans() >= 0) {
-                retransmits.add(i.totalRetrans());
-            }
+        }
+        if (infos.isEmpty()) {
+            return;
+        }
+        histogram(f, "footgun_tcp_rtt_seconds", "Smoothed RTT of established sockets (tcp_info rtt).", infos,
+                RTT_BOUNDS, i -> i.rttMicros() / 1e6, i -> true);
+        histogram(f, "footgun_tcp_min_rtt_seconds", "Minimum RTT seen by established sockets (tcp_info min_rtt, 4.6+).", infos,
+                RTT_BOUNDS, i -> i.minRttMicros() / 1e6, TcpInfo::hasMinRtt);
+        histogram(f, "footgun_tcp_congestion_window_segments", "Congestion window of established sockets.", infos,
+                CWND_BOUNDS, TcpInfo::sndCwnd, i -> i.sndCwnd() >= 0);
+        histogram(f, "footgun_tcp_delivery_rate_bytes_per_second", "Most recent delivery rate of established sockets (4.9+).",
+                infos, RATE_BOUNDS, TcpInfo::deliveryRate, i -> i.covers(TcpInfo.SIZE_4_9));
+        histogram(f, "footgun_tcp_retransmits", "Segments retransmitted over each established socket's life (tcp_info total_retrans).",
+                infos, RETRANS_BOUNDS, TcpInfo::totalRetrans, i -> i.totalRetrans() >= 0);
+
+        double busy = 0;
+        double rwnd = 0;
+        double sndbuf = 0;
+        boolean limits = false;
+        for (TcpInfo i : infos) {
             if (i.hasLimitedTimes()) {
                 limits = true;
                 busy += i.busyTimeMicros() / 1e6;
@@ -125,16 +83,6 @@ final class TcpInfoFamilies {
                 sndbuf += i.sndbufLimitedMicros() / 1e6;
             }
         }
-        if (rtt.n == 0) {
-            return;
-        }
-        histogram(f, "footgun_tcp_rtt_seconds", "Smoothed RTT of established sockets (tcp_info rtt).", rtt);
-        histogram(f, "footgun_tcp_min_rtt_seconds", "Minimum RTT seen by established sockets (tcp_info min_rtt, 4.6+).", minRtt);
-        histogram(f, "footgun_tcp_congestion_window_segments", "Congestion window of established sockets.", cwnd);
-        histogram(f, "footgun_tcp_delivery_rate_bytes_per_second", "Most recent delivery rate of established sockets (4.9+).", rate);
-        histogram(f, "footgun_tcp_retransmits", "Segments retransmitted over each established socket's life (tcp_info total_retrans).",
-                retransmits);
-
         if (limits) {
             f.gauge("footgun_tcp_busy_seconds", "Time established sockets spent sending, summed over the sockets open now (4.10+).").set(busy).add();
             f.gauge("footgun_tcp_rwnd_limited_seconds", "Time established sockets were limited by the peer's receive window, summed over the sockets open now.")
@@ -144,7 +92,7 @@ final class TcpInfoFamilies {
         }
 
         TopK<Map.Entry<Dest, DestStats>> ranked = TopK.of(dests.entrySet(), top,
-                Comparator.<Map.Entry<Dest, DestStats>>comparingInt(e -> e.getValue().count).reversed()
+                Comparator.<Map.Entry<Dest, DestStats>>comparingInt(e -> e.getValue().rtts.size()).reversed()
                         .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port())
                         .thenComparing(e -> e.getKey().inbound()));
         var count = f.gauge("footgun_destination_sockets", "Established sockets with tcp_info per server end (the destination, or for direction=\"inbound\" the local listener "
@@ -158,14 +106,13 @@ final class TcpInfoFamilies {
             DestStats st = e.getValue();
             String[] labels = {"direction", MetricsRenderer.direction(d.inbound()), "dst_ip", destinationLabels.address(d.ip()),
                 "dst_port", Integer.toString(d.port())};
-            double[] sorted = Arrays.copyOf(st.rtts, st.count);
-            Arrays.sort(sorted);
+            double[] sorted = st.rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             count.set(sorted.length, labels);
             median.set(median(sorted), labels);
             max.set(sorted[sorted.length - 1], labels);
             retrans.set(st.segsOut == 0 ? 0 : (double) st.retrans / st.segsOut, labels);
         }
-        count.set(ranked.restSum(e -> e.getValue().count), "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
+        count.set(ranked.restSum(e -> e.getValue().rtts.size()), "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
         median.add();
         max.add();
         retrans.add();
@@ -180,8 +127,22 @@ final class TcpInfoFamilies {
             + "query it as a gauge, never with rate() or increase().";
 
     /** A gauge histogram: the distribution now, not accumulated over time. */
-    private static void histogram(Families f, String name, String help, Distribution d) {
-        if (d.n == 0) {
+    private static void histogram(Families f, String name, String help, List<TcpInfo> infos, double[] bounds,
+            ToDoubleFunction<TcpInfo> value, java.util.function.Predicate<TcpInfo> present) {
+        long[] counts = new long[bounds.length];
+        double sum = 0;
+        long n = 0;
+        for (TcpInfo i : infos) {
+            if (!present.test(i)) {
+                continue;
+            }
+            double v = value.applyAsDouble(i);
+            int b = Arrays.binarySearch(bounds, v);
+            counts[b >= 0 ? b : -b - 1]++;
+            sum += v;
+            n++;
+        }
+        if (n == 0) {
             return;
         }
         // the text format cannot type a gauge histogram (it says histogram), so the help says it
@@ -190,7 +151,7 @@ final class TcpInfoFamilies {
             b.unit(Unit.SECONDS);
         }
         b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                .classicHistogramBuckets(ClassicHistogramBuckets.of(d.bounds, d.counts)).sum(d.sum).labels(Labels.EMPTY).build());
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts)).sum(sum).labels(Labels.EMPTY).build());
         f.add(b.build());
     }
 }

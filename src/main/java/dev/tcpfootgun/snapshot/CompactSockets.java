@@ -23,9 +23,6 @@ public final class CompactSockets {
     private static final int MAX_ADDRESSES = V6_BIT;
 
     private final Map<String, Integer> addressIds = new HashMap<>();
-    /** The last address text seen per slot (by identity) and its id: a decoder hands the same String for a repeated address. */
-    private final String[] recentTexts = new String[256];
-    private final int[] recentIds = new int[256];
     private String[] addresses = new String[16];
     private boolean[] loopback = new boolean[16];
     private int addressCount;
@@ -94,14 +91,8 @@ public final class CompactSockets {
     }
 
     private int address(String ip) {
-        int slot = ip.hashCode() & (recentTexts.length - 1);
-        if (recentTexts[slot] == ip) {
-            return recentIds[slot];
-        }
         Integer id = addressIds.get(ip);
         if (id != null) {
-            recentTexts[slot] = ip;
-            recentIds[slot] = id;
             return id;
         }
         if (addressCount == MAX_ADDRESSES) {
@@ -115,8 +106,6 @@ public final class CompactSockets {
         addresses[n] = ip;
         loopback[n] = new Endpoint(ip, 0).isLoopback();
         addressIds.put(ip, n);
-        recentTexts[slot] = ip;
-        recentIds[slot] = n;
         return n;
     }
 
