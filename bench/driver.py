@@ -544,6 +544,12 @@ def measure_startup(a, wl, res):
     log(f"  startup {out}")
 
 
+def save(a, res):
+    with open(os.path.join(a.out, "results.json.tmp"), "w") as f:
+        json.dump(res, f, indent=2)
+    os.replace(os.path.join(a.out, "results.json.tmp"), os.path.join(a.out, "results.json"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--java", required=True)
@@ -586,14 +592,14 @@ def main():
     res["node_first_scrape_s"] = time.perf_counter() - t0
     for s in a.scales:
         measure_scale(a, wl, s, res)
+        save(a, res)  # a run cut short by its bound keeps the sizes it finished
     # what the image's choices buy: C2 as well as C1 (the JVM's default), and a heap of 24 MiB instead of 32
     for label, extra, aot in [("c2", ["-XX:TieredStopAtLevel=4", "-XX:ReservedCodeCacheSize=48m"], False),
                               ("heap_24m", ["-Xmx24m"], True)]:
         measure_rss_variant(a, wl, res, label, extra, aot)
     measure_startup(a, wl, res)
     res["node_rss_kib_end"] = status_kib(node.pid, "VmRSS")
-    with open(os.path.join(a.out, "results.json"), "w") as f:
-        json.dump(res, f, indent=2)
+    save(a, res)
     log("results in", os.path.join(a.out, "results.json"))
 
 

@@ -84,11 +84,15 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
   echo "command: bench/run.sh (BENCH_SCALES=${BENCH_SCALES:-1000,10000,100000} BENCH_SCRAPES=${BENCH_SCRAPES:-30} BENCH_WARMUP=${BENCH_WARMUP:-20})"
 } > "$OUT/machine.txt"
 
+rc=0
 timeout --kill-after=10 "${BENCH_TIMEOUT:-1800}" ip netns exec "$NS" /usr/bin/python3 bench/driver.py \
   --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --jar "$JAR" --load "$OUT/load" --floor "$OUT/floor" \
   --node-exporter "$(command -v prometheus-node-exporter)" --out "$OUT" --jvm-flags "$JVM_FLAGS" \
   --scales "${BENCH_SCALES:-1000,10000,100000}" --scrapes "${BENCH_SCRAPES:-30}" --warmup "${BENCH_WARMUP:-20}" \
-  --max-seconds "${BENCH_TIMEOUT:-1800}" --baseline-jar "${BENCH_BASELINE_JAR:-}"
+  --max-seconds "${BENCH_TIMEOUT:-1800}" --baseline-jar "${BENCH_BASELINE_JAR:-}" || rc=$?
+[ "$rc" = 0 ] || echo "bench/run.sh: the driver ended with status $rc; the report has the sizes it finished" >&2
 echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+[ -f "$OUT/results.json" ] || exit "${rc:-1}"
 /usr/bin/python3 bench/report.py "$OUT" > "$OUT/results.md"
 cat "$OUT/results.md"
+exit "$rc"
