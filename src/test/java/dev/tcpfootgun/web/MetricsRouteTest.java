@@ -59,4 +59,38 @@ class MetricsRouteTest {
         assertThat(response.statusCode()).isEqualTo(500);
         assertThat(response.body()).isEqualTo("Internal Server Error\n");
     }
+
+    @Test
+    void gzipIsTheSameBodyCompressedAndDebugStaysPlain() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register((MultiCollector) () -> {
+            GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name("route_test_series").help("many series");
+            for (int i = 0; i < 500; i++) {
+                gauge.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(io.prometheus.metrics.model.snapshots.Labels.of("n", Integer.toString(i))).value(i).build());
+            }
+            return MetricSnapshots.of(gauge.build());
+        });
+        try (HttpListener l = new HttpListener(List.of(new ListenAddress("127.0.0.1", 0)), new WebConfigFile(WebConfig.none()),
+                new RequestGate("/metrics", Map.of("/metrics", new MetricsRoute(registry))), 0);
+                HttpClient client = HttpClient.newHttpClient()) {
+            String base = "http://127.0.0.1:" + l.ports().get(0) + "/metrics";
+            var plain = client.send(HttpRequest.newBuilder(URI.create(base)).timeout(Duration.ofSeconds(30)).build(),
+                    BodyHandlers.ofByteArray());
+            var zipped = client.send(HttpRequest.newBuilder(URI.create(base)).header("Accept-Encoding", "br, GZIP")
+                    .timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofByteArray());
+            var debug = client.send(HttpRequest.newBuilder(URI.create(base + "?debug=text")).header("Accept-Encoding", "gzip")
+                    .timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofByteArray());
+
+            assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(new String(plain.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("route_test_series{n=\"499\"} 499.0\n");
+            assertThat(zipped.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(zipped.headers().firstValue("Content-Type")).isEqualTo(plain.headers().firstValue("Content-Type"));
+            assertThat(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body())).readAllBytes())
+                    .isEqualTo(plain.body());
+            assertThat(zipped.body().length).isLessThan(plain.body().length / 3);
+            assertThat(debug.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(new String(debug.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("route_test_series{n=\"499\"} 499.0");
+        }
+    }
 }
