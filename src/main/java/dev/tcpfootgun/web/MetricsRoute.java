@@ -18,7 +18,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,21 +30,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class MetricsRoute implements RequestGate.Route {
     /**
-     * Where the body is written: platform threads, made when a scrape needs one and gone after 60 s
-     * idle. On a virtual thread the JDK's BufferedWriter, which client_java's text writers wrap the
-     * body in, starts at 512 chars and grows by each write's length up to 8192, copying its buffer on
-     * every write: 17 MiB of char[] a scrape for 600 series, which grew the heap by 22 MiB (BENCHMARKS.md).
+     * Where the body is written: platform threads, at most {@link #WRITER_THREADS}, made when a scrape
+     * needs one and gone after 60 s idle. On a virtual thread the JDK's BufferedWriter, which
+     * client_java's text writers wrap the body in, starts at 512 chars and grows by each write's length
+     * up to 8192, copying its buffer on every write: 17 MiB of char[] a scrape for 600 series, which
+     * grew the heap by 22 MiB (BENCHMARKS.md). A scrape that finds every writer busy is written on its
+     * own thread at once, as before (more garbage, the same answer): queued instead, it would miss the
+     * read the scrapes in flight share, and more writers would be more threads per scrape.
      */
-    private static final ExecutorService WRITERS = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
-        private final AtomicInteger n = new AtomicInteger();
+    static final int WRITER_THREADS = 4;
 
-        @Override
-        public Thread newThread(Runnable r) {
+    private static final ExecutorService WRITERS = writers();
+
+    private static ExecutorService writers() {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(0, WRITER_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "metrics-write-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }
-    });
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
 
     private final PrometheusScrapeHandler handler;
 

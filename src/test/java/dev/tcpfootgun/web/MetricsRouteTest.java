@@ -49,6 +49,49 @@ class MetricsRouteTest {
         assertThat(collectedOn.peek().isVirtual()).as("written on " + collectedOn.peek()).isFalse();
     }
 
+    /**
+     * Many scrapes at once: at most WRITER_THREADS platform threads (ScrapeLoadIT's 50 clients had made
+     * 58), every scrape answered, and all of them in flight together (none queued behind the writers,
+     * where it would miss the read the others share).
+     */
+    @Test
+    void concurrentScrapesUseABoundedSetOfWriterThreadsAndNoneWaits() throws Exception {
+        int scrapes = 12;
+        java.util.Set<Thread> platform = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.CountDownLatch allInside = new java.util.concurrent.CountDownLatch(scrapes);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register((MultiCollector) () -> {
+            if (!Thread.currentThread().isVirtual()) {
+                platform.add(Thread.currentThread());
+            }
+            allInside.countDown();
+            try {
+                // every scrape must be inside at once: one queued behind the writers would never arrive
+                assertThat(allInside.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("all scrapes collected at once").isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return MetricSnapshots.of(GaugeSnapshot.builder().name("route_test_value").help("a value")
+                    .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).build()).build());
+        });
+        try (HttpListener l = new HttpListener(List.of(new ListenAddress("127.0.0.1", 0)), new WebConfigFile(WebConfig.none()),
+                new RequestGate("/metrics", Map.of("/metrics", new MetricsRoute(registry))), 0);
+                HttpClient client = HttpClient.newHttpClient();
+                var pool = java.util.concurrent.Executors.newFixedThreadPool(scrapes)) {
+            URI uri = URI.create("http://127.0.0.1:" + l.ports().get(0) + "/metrics");
+            List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+            for (int i = 0; i < scrapes; i++) {
+                statuses.add(pool.submit(() -> client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+                        BodyHandlers.discarding()).statusCode()));
+            }
+            for (var s : statuses) {
+                assertThat(s.get()).isEqualTo(200);
+            }
+        }
+        assertThat(allInside.getCount()).isZero();
+        assertThat(platform).as("platform writer threads").isNotEmpty().hasSizeLessThanOrEqualTo(MetricsRoute.WRITER_THREADS);
+    }
+
     @Test
     void aCollectorThatFailsIsA500() throws Exception {
         PrometheusRegistry registry = new PrometheusRegistry();
