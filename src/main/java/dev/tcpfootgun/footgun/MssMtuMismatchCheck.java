@@ -119,7 +119,7 @@ public final class MssMtuMismatchCheck implements Check {
             }
         }
         if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
-            evidence.add(Prose.of("per-socket MSS not judged: " + TcpInfoAvailability.withoutTcpInfo(table)));
+            evidence.add(Prose.of("per-socket MSS not judged: " + table.origin().withoutTcpInfo()));
         }
         double risk = 0;
         if (!oversized.isEmpty()) {

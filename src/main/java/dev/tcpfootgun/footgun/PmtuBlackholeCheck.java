@@ -119,7 +119,7 @@ public final class PmtuBlackholeCheck implements Check {
         }
         List<TcpSocket> sockets = table.open();
         if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
-            evidence.add(Prose.of("stalled connections not judged: " + TcpInfoAvailability.withoutTcpInfo(table)));
+            evidence.add(Prose.of("stalled connections not judged: " + table.origin().withoutTcpInfo()));
             return List.of();
         }
         return sockets.stream().filter(Stall::of).map(Stall::new)

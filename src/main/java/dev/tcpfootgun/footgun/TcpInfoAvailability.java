@@ -40,11 +40,6 @@ final class TcpInfoAvailability {
         if (!fullSocket) {
             return null;
         }
-        return withoutTcpInfo(table);
-    }
-
-    /** Why a table's sockets carry no tcp_info, in the words of the source that served them. */
-    static String withoutTcpInfo(SocketTable table) {
         return table.origin().withoutTcpInfo();
     }
 }

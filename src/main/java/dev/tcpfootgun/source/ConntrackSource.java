@@ -44,7 +44,7 @@ public final class ConntrackSource implements Source<Conntrack> {
                     stats = parseStats(statsFile, log);
                 }
             }
-            Number max = number("net.netfilter.nf_conntrack_max", log);
+            SysctlNumber max = number("net.netfilter.nf_conntrack_max", log);
             return new Conntrack(
                     count,
                     max.value(),
@@ -60,19 +60,19 @@ public final class ConntrackSource implements Source<Conntrack> {
     }
 
     /** A sysctl's number, or why there is none ("" when read). */
-    private record Number(OptionalLong value, String missing) {}
+    private record SysctlNumber(OptionalLong value, String missing) {}
 
-    private Number number(String sysctl, ParseLog log) throws IOException {
+    private SysctlNumber number(String sysctl, ParseLog log) throws IOException {
         Path file = procFs.sysctl(sysctl);
         String text = KernelFiles.optional(file);
         if (text == null) {
-            return new Number(OptionalLong.empty(), file + " does not exist");
+            return new SysctlNumber(OptionalLong.empty(), file + " does not exist");
         }
         try {
-            return new Number(OptionalLong.of(Long.parseLong(text.strip())), "");
+            return new SysctlNumber(OptionalLong.of(Long.parseLong(text.strip())), "");
         } catch (NumberFormatException e) {
             log.skip(sysctl + ": not a number: " + text.strip());
-            return new Number(OptionalLong.empty(), file + ": not a number: \"" + text.strip() + "\"");
+            return new SysctlNumber(OptionalLong.empty(), file + ": not a number: \"" + text.strip() + "\"");
         }
     }
 
