@@ -1,0 +1,92 @@
+package dev.tcpfootgun.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** ExporterProcess against client_java's ProcessMetrics, which it replaces: the same exposition but for the values of the moment. */
+class ExporterProcessTest {
+
+    @Test
+    void theSameFamiliesHelpTypesUnitsAndSeriesAsProcessMetricsInBothFormats() throws IOException {
+        PrometheusRegistry theirs = new PrometheusRegistry();
+        ProcessMetrics.builder().register(theirs);
+        PrometheusRegistry ours = new PrometheusRegistry();
+        ours.register(new ExporterProcess());
+        for (boolean openMetrics : List.of(false, true)) {
+            String a = text(theirs.scrape(), openMetrics);
+            String b = text(ours.scrape(), openMetrics);
+            assertThat(withoutValues(b)).as(openMetrics ? "OpenMetrics" : "text").isEqualTo(withoutValues(a));
+            assertThat(withoutValues(b)).contains("process_resident_memory_bytes", "process_open_fds", "process_cpu_seconds_total");
+        }
+    }
+
+    @Test
+    void theValuesAgreeWithProcessMetrics() throws IOException {
+        PrometheusRegistry theirs = new PrometheusRegistry();
+        ProcessMetrics.builder().register(theirs);
+        PrometheusRegistry ours = new PrometheusRegistry();
+        ours.register(new ExporterProcess());
+        Map<String, Double> a = values(text(theirs.scrape(), false));
+        Map<String, Double> b = values(text(ours.scrape(), false));
+        assertThat(b.keySet()).containsExactlyElementsOf(a.keySet());
+        assertThat(b.get("process_start_time_seconds")).isEqualTo(a.get("process_start_time_seconds"));
+        assertThat(b.get("process_max_fds")).isEqualTo(a.get("process_max_fds"));
+        assertThat(b.get("process_virtual_memory_bytes")).isGreaterThan(0);
+        // read moments apart: the same within what a few allocations and a thread can move them
+        assertThat(b.get("process_virtual_memory_bytes")).isCloseTo(a.get("process_virtual_memory_bytes"), within(64.0 * 1024 * 1024));
+        assertThat(b.get("process_resident_memory_bytes")).isCloseTo(a.get("process_resident_memory_bytes"), within(32.0 * 1024 * 1024));
+        assertThat(b.get("process_open_fds")).isCloseTo(a.get("process_open_fds"), within(16.0));
+        assertThat(b.get("process_cpu_seconds_total")).isGreaterThanOrEqualTo(a.get("process_cpu_seconds_total"));
+    }
+
+    @Test
+    void kilobytesOfTheLiveStatusFileAndOfLinesAnywhereInIt() throws IOException {
+        String status = Files.readString(ExporterProcess.STATUS);
+        String rss = status.lines().filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
+        assertThat(ExporterProcess.kilobytes(status, "VmRSS:")).isEqualTo(Double.parseDouble(rss.split("\\s+")[1]));
+        assertThat(ExporterProcess.kilobytes("VmSize:\t  123 kB\nVmRSS:\t 45 kB\n", "VmSize:")).isEqualTo(123);
+        assertThat(ExporterProcess.kilobytes("VmSize:\t  123 kB\nVmRSS:\t 45 kB\n", "VmRSS:")).isEqualTo(45);
+        // a key only inside another line, or without a number, is no value
+        assertThat(ExporterProcess.kilobytes("Name: VmRSS: 5\n", "VmRSS:")).isNaN();
+        assertThat(ExporterProcess.kilobytes("VmRSS:\t kB\n", "VmRSS:")).isNaN();
+        assertThat(ExporterProcess.kilobytes("", "VmRSS:")).isNaN();
+    }
+
+    private static String text(MetricSnapshots s, boolean openMetrics) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (openMetrics) {
+            OpenMetricsTextFormatWriter.create().write(out, s);
+        } else {
+            PrometheusTextFormatWriter.create().write(out, s);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Each line with the value of a series cut off: what must be byte for byte the same. */
+    private static String withoutValues(String exposition) {
+        StringBuilder b = new StringBuilder();
+        exposition.lines().forEach(l -> b.append(l.startsWith("#") ? l : l.substring(0, l.lastIndexOf(' '))).append('\n'));
+        return b.toString();
+    }
+
+    private static Map<String, Double> values(String exposition) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        exposition.lines().filter(l -> !l.startsWith("#"))
+                .forEach(l -> m.put(l.substring(0, l.lastIndexOf(' ')), Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
+        return m;
+    }
+}
