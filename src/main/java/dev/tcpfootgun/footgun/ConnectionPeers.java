@@ -21,15 +21,49 @@ import java.util.Set;
 public final class ConnectionPeers {
 
     private final Map<Integer, Set<String>> listening;
-    /** The ports in {@link #listening}, so that the sockets on other ports (most) skip the map. */
-    private final boolean[] listened = new boolean[65536];
-    /** {@link EphemeralPorts#mask()}; null when the range is unknown: then only listening ports mark a server end. */
-    private final boolean[] ephemeral;
+    /**
+     * The ports in {@link #listening} as bits, so that the sockets on other ports (most) skip the map:
+     * 8 KiB, where a boolean a port was 64 KiB allocated per scrape by each of the four callers.
+     */
+    private final long[] listened = new long[PORTS / 64];
+    /** {@link EphemeralPorts#isEphemeral} of every port as bits; null when the range is unknown: then only listening ports mark a server end. */
+    private final long[] ephemeral;
+
+    private static final int PORTS = 65536;
 
     private ConnectionPeers(Map<Integer, Set<String>> listening, EphemeralPorts ports) {
         this.listening = listening;
-        listening.keySet().forEach(p -> listened[p] = true);
-        this.ephemeral = ports == null ? null : ports.mask();
+        listening.keySet().forEach(p -> listened[p >>> 6] |= 1L << p);
+        this.ephemeral = ports == null ? null : ephemeralBits(ports);
+    }
+
+    /** The same ports as {@link EphemeralPorts#mask()}: the range set, then each reserved range in it cleared. */
+    static long[] ephemeralBits(EphemeralPorts ports) {
+        long[] bits = new long[PORTS / 64];
+        setBits(bits, ports.range().low(), ports.range().high() + 1, true);
+        for (var r : ports.reserved()) {
+            int lo = Math.max(r.low(), ports.range().low());
+            int hi = Math.min(r.high(), ports.range().high());
+            if (lo <= hi) {
+                setBits(bits, lo, hi + 1, false);
+            }
+        }
+        return bits;
+    }
+
+    /** Sets or clears the bits [from, to), a word at a time. */
+    private static void setBits(long[] bits, int from, int to, boolean on) {
+        for (int p = from; p < to; ) {
+            int bit = p & 63;
+            int n = Math.min(64 - bit, to - p);
+            long m = (n == 64 ? -1L : (1L << n) - 1) << bit;
+            bits[p >>> 6] = on ? bits[p >>> 6] | m : bits[p >>> 6] & ~m;
+            p += n;
+        }
+    }
+
+    private static boolean has(long[] bits, int port) {
+        return (bits[port >>> 6] & (1L << port)) != 0;
     }
 
     /** Server ends by listening ports alone. */
@@ -50,13 +84,13 @@ public final class ConnectionPeers {
 
     /** Whether the socket with this local address is the server end of its connection. */
     public boolean inbound(String localIp, int localPort) {
-        if (listened[localPort]) {
+        if (has(listened, localPort)) {
             Set<String> ips = listening.get(localPort);
             if (ips.contains(localIp) || ips.contains("0.0.0.0") || ips.contains("::")) {
                 return true;
             }
         }
-        return ephemeral != null && !ephemeral[localPort];
+        return ephemeral != null && !has(ephemeral, localPort);
     }
 
     Peer of(TcpSocket s) {

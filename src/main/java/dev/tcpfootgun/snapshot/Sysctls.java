@@ -63,16 +63,45 @@ public record Sysctls(Map<String, String> values, Map<String, String> unread) {
         if (v == null || v.isBlank()) {
             return Optional.empty();
         }
-        String[] parts = v.trim().split("\\s+");
-        long[] out = new long[parts.length];
+        String t = v.trim();
+        if (t.isEmpty()) {
+            return Optional.empty();
+        }
+        // by hand, not split("\\s+"): a regex compiled for each of the checks' many calls a scrape
+        long[] out = new long[tokens(t)];
         try {
-            for (int i = 0; i < parts.length; i++) {
-                out[i] = Long.parseLong(parts[i]);
+            int n = 0;
+            for (int i = 0; i < t.length(); ) {
+                int end = i;
+                while (end < t.length() && !isRegexSpace(t.charAt(end))) {
+                    end++;
+                }
+                out[n++] = Long.parseLong(t, i, end, 10);
+                i = end;
+                while (i < t.length() && isRegexSpace(t.charAt(i))) {
+                    i++;
+                }
             }
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
         return Optional.of(out);
+    }
+
+    /** How many pieces split on runs of regex whitespace a trimmed, non-empty string makes. */
+    private static int tokens(String t) {
+        int n = 1;
+        for (int i = 1; i < t.length(); i++) {
+            if (isRegexSpace(t.charAt(i)) && !isRegexSpace(t.charAt(i - 1))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** What the regex whitespace class matches: space and the characters 9 to 13 (tab to carriage return). */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
     }
 
     /** ip_local_port_range and ip_local_reserved_ports, when the range is readable. */

@@ -39,6 +39,28 @@ final class KernelFiles {
     }
 
     /**
+     * As {@link #optional(Path, int)}, read into {@code scratch} (longer than {@code maxChars}) instead of
+     * a buffer of its own: the reads the kernel sees are the same, one buffer serves a source's many files.
+     */
+    static String optional(Path file, int maxChars, byte[] scratch) throws IOException {
+        InputStream in = open(file);
+        if (in == null) {
+            return null;
+        }
+        try (in) {
+            int want = maxChars + 1;
+            int n = 0;
+            for (int r; n < want && (r = in.read(scratch, n, want - n)) >= 0; ) {
+                n += r;
+            }
+            if (n > maxChars) {
+                throw new IOException("longer than " + maxChars + " characters: " + file);
+            }
+            return new String(scratch, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
      * Opens a kernel file; null when it does not exist (also when it vanishes between the look and
      * the open). A FIFO or folder where a kernel file belongs is refused, since it would block or fail
      * obscurely; permission denied says so with the path.

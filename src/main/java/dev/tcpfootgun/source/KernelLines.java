@@ -24,11 +24,16 @@ public final class KernelLines implements AutoCloseable {
     public static final int MAX_LINE = 64 * 1024;
 
     private static final int READ_BUFFER = 32 * 1024;
+    /**
+     * The first read's buffer: netstat's 4 KiB, snmp's and sockstat's fit in one read, so the small
+     * files a scrape reads cost 8 KiB each, not 32; a read that fills it doubles it up to {@link #READ_BUFFER}.
+     */
+    private static final int FIRST_READ = 8 * 1024;
 
     private final InputStream in;
     private final String text;
     private final int maxLine;
-    private final byte[] buffer;
+    private byte[] buffer;
     private int position;
     private int limit;
     private boolean ended;
@@ -46,7 +51,7 @@ public final class KernelLines implements AutoCloseable {
         this.in = in;
         this.text = text;
         this.maxLine = maxLine;
-        this.buffer = in == null ? null : new byte[READ_BUFFER];
+        this.buffer = in == null ? null : new byte[FIRST_READ];
     }
 
     /**
@@ -133,6 +138,9 @@ public final class KernelLines implements AutoCloseable {
         }
         if (ended) {
             return false;
+        }
+        if (limit == buffer.length && buffer.length < READ_BUFFER) {
+            buffer = new byte[Math.min(READ_BUFFER, buffer.length * 2)]; // the last read filled it: a long file
         }
         int n = in.read(buffer, 0, buffer.length);
         while (n == 0) {

@@ -73,10 +73,12 @@ public final class SysctlSource implements Source<Sysctls> {
         try {
             Map<String, String> values = new HashMap<>();
             Map<String, String> unread = new HashMap<>();
+            byte[] scratch = new byte[MAX_VALUE + 1]; // one buffer for the 33 short ones, not 4 KiB and a copy each
             for (String name : NAMES) {
                 Path file = procFs.sysctl(name);
                 try {
-                    String text = KernelFiles.optional(file, maxLength(name));
+                    int max = maxLength(name);
+                    String text = max == MAX_VALUE ? KernelFiles.optional(file, max, scratch) : KernelFiles.optional(file, max);
                     if (text != null) {
                         values.put(name, value(text));
                     } else {

@@ -288,6 +288,32 @@ class ParserPropertyTest {
     }
 
     @Property
+    void sysctlNumbersAreWhatSplittingOnWhitespaceRunsGives(@ForAll("numberLists") String value) {
+        Optional<long[]> split;
+        try {
+            String[] parts = value.trim().split("\\s+");
+            long[] out = new long[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                out[i] = Long.parseLong(parts[i]);
+            }
+            split = value.isBlank() ? Optional.empty() : Optional.of(out);
+        } catch (NumberFormatException e) {
+            split = Optional.empty();
+        }
+        Optional<long[]> numbers = new Sysctls(Map.of("a", value)).numbers("a");
+        assertThat(numbers.isPresent()).as("[" + value + "]").isEqualTo(split.isPresent());
+        split.ifPresent(n -> assertThat(numbers.orElseThrow()).as("[" + value + "]").containsExactly(n));
+    }
+
+    /** Numbers, signs and every kind of blank and control character, in runs: what the hand-written split must agree on. */
+    @Provide
+    Arbitrary<String> numberLists() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().withChars("0123456789 \t\n\u000b\f\r\u0001\u001c+-\u00a0x").ofMaxLength(24),
+                Arbitraries.of("4096\t131072\t6291456", "32768\t60999\n", " 1  2 ", "\u0001", "-5 +7", "9223372036854775808", ""));
+    }
+
+    @Property
     void portListsKeepValidEntriesAndDropTheRest(@ForAll("portLists") String text) throws Exception {
         List<PortRange> ranges = Bounded.call(() -> Sysctls.parsePortList(text));
         for (PortRange r : ranges) {
