@@ -45,7 +45,8 @@ final class ConntrackAggregator implements MessageSink {
 
     private final ConntrackEntry e = new ConntrackEntry();
     private final byte[] key = new byte[TupleTable.KEY];
-    private final long[][] states = new long[256][TCP_STATES + 3];
+    /** Entries by protocol and state; a protocol's row made when its first entry comes (most of the 256 never do: 28 KiB a scrape). */
+    private final long[][] states = new long[256][];
     private final TupleTable destinations;
     private final TupleTable sources;
     private final TupleTable nat;
@@ -78,9 +79,7 @@ final class ConntrackAggregator implements MessageSink {
 
     /** Forgets everything counted: for a dump that must be repeated (NLM_F_DUMP_INTR). */
     void clear() {
-        for (long[] row : states) {
-            java.util.Arrays.fill(row, 0);
-        }
+        java.util.Arrays.fill(states, null);
         destinations.clear();
         sources.clear();
         nat.clear();
@@ -120,7 +119,11 @@ final class ConntrackAggregator implements MessageSink {
         } else {
             state = (e.status & ConntrackEntry.IPS_SEEN_REPLY) != 0 ? REPLIED : UNREPLIED;
         }
-        states[e.protocol][state]++;
+        long[] row = states[e.protocol];
+        if (row == null) {
+            row = states[e.protocol] = new long[TCP_STATES + 3];
+        }
+        row[state]++;
 
         keyOf(e.origDst, e.origDstPort, null, 0);
         int d = destinations.id(key);
@@ -216,7 +219,7 @@ final class ConntrackAggregator implements MessageSink {
     ConntrackEntries result(String partial) {
         List<ConntrackEntries.StateCount> stateCounts = new ArrayList<>();
         for (int p = 0; p < 256; p++) {
-            for (int st = 0; st < TCP_STATES + 3; st++) {
+            for (int st = 0; states[p] != null && st < TCP_STATES + 3; st++) {
                 if (states[p][st] > 0) {
                     String name = st < TCP_STATES ? TCP_STATE_NAMES[st] : OTHER_STATE_NAMES[st - TCP_STATES];
                     stateCounts.add(new ConntrackEntries.StateCount(protocolName(p), name, states[p][st]));
