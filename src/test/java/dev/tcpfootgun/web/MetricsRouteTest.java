@@ -136,4 +136,74 @@ class MetricsRouteTest {
             assertThat(new String(debug.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("route_test_series{n=\"499\"} 499.0");
         }
     }
+
+    /**
+     * A plain scrape is ExpositionWriter's, anything else client_java's handler's: over real HTTP each
+     * negotiated format is client_java's writer's bytes with its Content-Type and Content-Length, HEAD
+     * has the headers and no body, and ?debug=, name[] and protobuf are answered as before.
+     */
+    @Test
+    void ownWritersAnswerAsClientJavaWouldAndTheRestIsStillTheHandlers() throws Exception {
+        java.util.List<io.prometheus.metrics.model.snapshots.MetricSnapshot> both = new java.util.ArrayList<>();
+        ExpositionWriterTest.rich().forEach(both::add);
+        ExpositionWriterTest.foreign().forEach(both::add);
+        MetricSnapshots fixed = new MetricSnapshots(both);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register((MultiCollector) () -> fixed);
+        try (HttpListener l = new HttpListener(List.of(new ListenAddress("127.0.0.1", 0)), new WebConfigFile(WebConfig.none()),
+                new RequestGate("/metrics", Map.of("/metrics", new MetricsRoute(registry))), 0);
+                HttpClient client = HttpClient.newHttpClient()) {
+            String base = "http://127.0.0.1:" + l.ports().get(0) + "/metrics";
+            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<byte[]>> get = (query, accept) -> {
+                try {
+                    var b = HttpRequest.newBuilder(URI.create(base + query)).timeout(Duration.ofSeconds(30));
+                    if (accept != null) {
+                        b.header("Accept", accept);
+                    }
+                    return client.send(b.build(), BodyHandlers.ofByteArray());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            var om = get.apply("", "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5");
+            var text = get.apply("", "text/plain;version=0.0.4");
+            var browser = get.apply("", null);
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            // the handler's writers, as its properties make them (the text format's timestamps in seconds)
+            var handlers = io.prometheus.metrics.expositionformats.ExpositionFormats.init();
+            handlers.getOpenMetricsTextFormatWriter().write(expected, fixed,
+                    io.prometheus.metrics.config.EscapingScheme.DEFAULT);
+            assertThat(om.statusCode()).isEqualTo(200);
+            assertThat(om.headers().firstValue("Content-Type")).hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+            assertThat(om.headers().firstValue("Content-Length")).hasValue(Integer.toString(expected.size()));
+            assertThat(om.body()).isEqualTo(expected.toByteArray());
+            expected.reset();
+            handlers.getPrometheusTextFormatWriter().write(expected, fixed,
+                    io.prometheus.metrics.config.EscapingScheme.DEFAULT);
+            assertThat(text.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(new String(text.body(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(expected.toString(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(text.body()).isEqualTo(expected.toByteArray());
+            assertThat(browser.headers().firstValue("Content-Type")).isEqualTo(text.headers().firstValue("Content-Type"));
+            assertThat(browser.body()).isEqualTo(expected.toByteArray());
+
+            // the handler's: debug output (client_java's writer, plain text type), a name filter, protobuf
+            var debug = get.apply("?debug=openmetrics", null);
+            assertThat(debug.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+            assertThat(debug.body()).isEqualTo(om.body());
+            var named = get.apply("?name[]=rich_values", "text/plain");
+            assertThat(new String(named.body(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("# HELP rich_values ")
+                    .doesNotContain("rich_requests");
+            var proto = get.apply("", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
+            assertThat(proto.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/vnd.google.protobuf");
+            var dots = get.apply("", "text/plain;version=0.0.4;escaping=dots");
+            assertThat(new String(dots.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("rich__values");
+
+            var head = client.send(HttpRequest.newBuilder(URI.create(base)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofByteArray());
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.headers().firstValue("Content-Length")).hasValue(Integer.toString(browser.body().length));
+            assertThat(head.body()).isEmpty();
+        }
+    }
 }
