@@ -76,6 +76,9 @@ public record Sysctls(Map<String, String> values, Map<String, String> unread) {
                 while (end < t.length() && !isRegexSpace(t.charAt(end))) {
                     end++;
                 }
+                if (!digits(t, i, end)) {
+                    return Optional.empty(); // as parseLong would refuse it, without its exception ("6.18.44-generic", each scrape)
+                }
                 out[n++] = Long.parseLong(t, i, end, 10);
                 i = end;
                 while (i < t.length() && isRegexSpace(t.charAt(i))) {
@@ -86,6 +89,23 @@ public record Sysctls(Map<String, String> values, Map<String, String> unread) {
             return Optional.empty();
         }
         return Optional.of(out);
+    }
+
+    /** Whether parseLong could read [from, to): an optional sign, then only digits (any script's, as parseLong's). */
+    private static boolean digits(String t, int from, int to) {
+        int i = from;
+        if (t.charAt(i) == '-' || t.charAt(i) == '+') {
+            i++;
+        }
+        if (i == to) {
+            return false;
+        }
+        for (; i < to; i++) {
+            if (Character.digit(t.charAt(i), 10) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** How many pieces split on runs of regex whitespace a trimmed, non-empty string makes. */

@@ -67,8 +67,14 @@ final class KernelFiles {
      */
     static InputStream open(Path file) throws IOException {
         try {
-            // one look, not exists() then isRegularFile(): a file removed between two looks is "missing"
-            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+            // one look, not exists() then isRegularFile(): a file removed between two looks is "missing";
+            // IfExists answers a missing file with null, not the two exceptions with stack traces that
+            // readAttributes threw for each sysctl this kernel lacks (five a scrape here)
+            BasicFileAttributes attributes = file.getFileSystem().provider().readAttributesIfExists(file, BasicFileAttributes.class);
+            if (attributes == null) {
+                return null;
+            }
+            if (!attributes.isRegularFile()) {
                 throw new IOException("not a regular file: " + file);
             }
             return Files.newInputStream(file);

@@ -309,8 +309,8 @@ class ParserPropertyTest {
     @Provide
     Arbitrary<String> numberLists() {
         return Arbitraries.oneOf(
-                Arbitraries.strings().withChars("0123456789 \t\n\u000b\f\r\u0001\u001c+-\u00a0x").ofMaxLength(24),
-                Arbitraries.of("4096\t131072\t6291456", "32768\t60999\n", " 1  2 ", "\u0001", "-5 +7", "9223372036854775808", ""));
+                Arbitraries.strings().withChars("0123456789 \t\n\u000b\f\r\u0001\u001c+-\u00a0x.\u0663").ofMaxLength(24),
+                Arbitraries.of("4096\t131072\t6291456", "32768\t60999\n", " 1  2 ", "\u0001", "-5 +7", "9223372036854775808", "", "6.18.44-fc-v657", "+", "-", "\u0663\u0664 12", "1 +-2"));
     }
 
     @Property
