@@ -18,6 +18,8 @@ public final class Observation {
     private SocketCensus census;
     /** Null until derived, and while the qdiscs could not be read. */
     private Map<Integer, EgressQdisc> egress;
+    /** The listeners by address, derived once for the two checks that judge them; null until then or while sockets are unread. */
+    private ListenerGroups listeners;
     /** The snapshot's socket count, kept when its table is released; -1 while the table is there. */
     private int socketCount = -1;
 
@@ -61,6 +63,14 @@ public final class Observation {
             census = SocketCensus.of(now);
         }
         return census;
+    }
+
+    /** The listening sockets grouped by address with net.core.somaxconn; null when sockets could not be read. */
+    synchronized ListenerGroups listenerGroups() {
+        if (listeners == null) {
+            listeners = ListenerGroups.of(this, ListenerGroups.somaxconn(this));
+        }
+        return listeners;
     }
 
     /**

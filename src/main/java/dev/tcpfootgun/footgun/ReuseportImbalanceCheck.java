@@ -22,7 +22,7 @@ public final class ReuseportImbalanceCheck implements Check {
     @Override
     public Finding judge(Observation o) {
         OptionalLong somaxconn = ListenerGroups.somaxconn(o);
-        ListenerGroups listeners = ListenerGroups.of(o, somaxconn);
+        ListenerGroups listeners = o.listenerGroups();
         if (listeners == null) {
             return Finding.unknown(footgun(), ListenerGroups.unread(o), fix(null, somaxconn));
         }

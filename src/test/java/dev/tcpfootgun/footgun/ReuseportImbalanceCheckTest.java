@@ -19,6 +19,20 @@ class ReuseportImbalanceCheckTest {
     }
 
     @Test
+    void bothListenerChecksJudgeTheOneGroupingOfAnObservation() {
+        Observation o = Snapshots.observe(stuckWorker(node()).build(), null);
+        ListenerGroups groups = o.listenerGroups();
+        assertThat(o.listenerGroups()).isSameAs(groups);
+        assertThat(groups).isEqualTo(ListenerGroups.of(o, ListenerGroups.somaxconn(o)));
+        assertThat(groups.listenerCount()).isEqualTo(5);
+        // each check's verdict is the one it reaches on a fresh observation
+        Observation fresh = Snapshots.observe(stuckWorker(node()).build(), null);
+        assertThat(new ListenQueueOverflowCheck().judge(o)).isEqualTo(new ListenQueueOverflowCheck().judge(fresh));
+        assertThat(check.judge(o)).isEqualTo(check.judge(Snapshots.observe(stuckWorker(node()).build(), null)));
+        assertThat(Snapshots.observe(node().socketsFail().build(), null).listenerGroups()).isNull();
+    }
+
+    @Test
     void oneFullListenerWithIdlePeersIsCritical() {
         Finding f = check.judge(Snapshots.observe(stuckWorker(node()).build(), null));
         assertThat(f.risk()).isEqualTo(Status.CRITICAL_AT);
