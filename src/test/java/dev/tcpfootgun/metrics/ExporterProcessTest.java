@@ -22,10 +22,8 @@ class ExporterProcessTest {
 
     @Test
     void theSameFamiliesHelpTypesUnitsAndSeriesAsProcessMetricsInBothFormats() throws IOException {
-        PrometheusRegistry theirs = new PrometheusRegistry();
-        ProcessMetrics.builder().register(theirs);
-        PrometheusRegistry ours = new PrometheusRegistry();
-        ours.register(new ExporterProcess());
+        PrometheusRegistry theirs = theirs();
+        PrometheusRegistry ours = ours();
         for (boolean openMetrics : List.of(false, true)) {
             String a = text(theirs.scrape(), openMetrics);
             String b = text(ours.scrape(), openMetrics);
@@ -36,10 +34,8 @@ class ExporterProcessTest {
 
     @Test
     void theValuesAgreeWithProcessMetrics() throws IOException {
-        PrometheusRegistry theirs = new PrometheusRegistry();
-        ProcessMetrics.builder().register(theirs);
-        PrometheusRegistry ours = new PrometheusRegistry();
-        ours.register(new ExporterProcess());
+        PrometheusRegistry theirs = theirs();
+        PrometheusRegistry ours = ours();
         Map<String, Double> a = values(text(theirs.scrape(), false));
         Map<String, Double> b = values(text(ours.scrape(), false));
         assertThat(b.keySet()).containsExactlyElementsOf(a.keySet());
@@ -64,6 +60,18 @@ class ExporterProcessTest {
         assertThat(ExporterProcess.kilobytes("Name: VmRSS: 5\n", "VmRSS:")).isNaN();
         assertThat(ExporterProcess.kilobytes("VmRSS:\t kB\n", "VmRSS:")).isNaN();
         assertThat(ExporterProcess.kilobytes("", "VmRSS:")).isNaN();
+    }
+
+    private static PrometheusRegistry theirs() {
+        PrometheusRegistry r = new PrometheusRegistry();
+        ProcessMetrics.builder().register(r);
+        return r;
+    }
+
+    private static PrometheusRegistry ours() {
+        PrometheusRegistry r = new PrometheusRegistry();
+        r.register(new ExporterProcess());
+        return r;
     }
 
     private static String text(MetricSnapshots s, boolean openMetrics) throws IOException {
