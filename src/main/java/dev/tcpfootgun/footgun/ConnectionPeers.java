@@ -20,7 +20,8 @@ import java.util.Set;
  */
 public final class ConnectionPeers {
 
-    private final Map<Integer, Set<String>> listening;
+    /** Each listening port's address: a String, or a Set of them for a port listened on at several (rare: a set each was most of this class's allocation). */
+    private final Map<Integer, Object> listening;
     /**
      * The ports in {@link #listening} as bits, so that the sockets on other ports (most) skip the map:
      * 8 KiB, where a boolean a port was 64 KiB allocated per scrape by each of the four callers.
@@ -31,7 +32,7 @@ public final class ConnectionPeers {
 
     private static final int PORTS = 65536;
 
-    private ConnectionPeers(Map<Integer, Set<String>> listening, EphemeralPorts ports) {
+    private ConnectionPeers(Map<Integer, Object> listening, EphemeralPorts ports) {
         this.listening = listening;
         listening.keySet().forEach(p -> listened[p >>> 6] |= 1L << p);
         this.ephemeral = ports == null ? null : ephemeralBits(ports);
@@ -73,20 +74,34 @@ public final class ConnectionPeers {
 
     /** Server ends by listening ports, and by local ports outside {@code ports} (null: unknown). */
     public static ConnectionPeers of(List<TcpSocket> sockets, EphemeralPorts ports) {
-        Map<Integer, Set<String>> listening = new HashMap<>();
+        Map<Integer, Object> listening = new HashMap<>();
         for (TcpSocket s : sockets) {
             if (s.state() == TcpState.LISTEN) {
-                listening.computeIfAbsent(s.local().port(), p -> new HashSet<>()).add(s.local().ip());
+                listening.merge(s.local().port(), s.local().ip(), ConnectionPeers::withAddress);
             }
         }
         return new ConnectionPeers(listening, ports);
     }
 
+    /** A port's addresses with one more: the same String when it is the same, else a Set of them. */
+    @SuppressWarnings("unchecked")
+    private static Object withAddress(Object held, Object ip) {
+        if (held.equals(ip)) {
+            return held;
+        }
+        Set<String> ips = held instanceof Set<?> set ? (Set<String>) set : new HashSet<>(Set.of((String) held));
+        ips.add((String) ip);
+        return ips;
+    }
+
     /** Whether the socket with this local address is the server end of its connection. */
     public boolean inbound(String localIp, int localPort) {
         if (has(listened, localPort)) {
-            Set<String> ips = listening.get(localPort);
-            if (ips.contains(localIp) || ips.contains("0.0.0.0") || ips.contains("::")) {
+            Object held = listening.get(localPort);
+            boolean atPort = held instanceof Set<?> ips
+                    ? ips.contains(localIp) || ips.contains("0.0.0.0") || ips.contains("::")
+                    : held.equals(localIp) || held.equals("0.0.0.0") || held.equals("::");
+            if (atPort) {
                 return true;
             }
         }

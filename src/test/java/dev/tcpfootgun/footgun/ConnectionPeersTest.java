@@ -37,12 +37,28 @@ class ConnectionPeersTest {
         List<TcpSocket> sockets = List.of(
                 TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("10.0.0.5", 443), new Endpoint("0.0.0.0", 0)),
                 TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("0.0.0.0", 63), new Endpoint("0.0.0.0", 0)),
-                TcpSocket.basic(Family.INET6, TcpState.LISTEN, new Endpoint("::", 65535), new Endpoint("::", 0)));
+                TcpSocket.basic(Family.INET6, TcpState.LISTEN, new Endpoint("::", 65535), new Endpoint("::", 0)),
+                // one port on several addresses, one of them twice (SO_REUSEPORT)
+                TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("10.0.0.7", 5432), new Endpoint("0.0.0.0", 0)),
+                TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("10.0.0.8", 5432), new Endpoint("0.0.0.0", 0)),
+                TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("10.0.0.8", 5432), new Endpoint("0.0.0.0", 0)),
+                TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("10.0.0.9", 5432), new Endpoint("0.0.0.0", 0)),
+                TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("10.0.0.5", 80), new Endpoint("0.0.0.0", 0)),
+                TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("10.0.0.5", 80), new Endpoint("0.0.0.0", 0)),
+                TcpSocket.basic(Family.INET6, TcpState.LISTEN, new Endpoint("fd00::1", 8443), new Endpoint("::", 0)),
+                TcpSocket.basic(Family.INET, TcpState.LISTEN, new Endpoint("0.0.0.0", 8443), new Endpoint("0.0.0.0", 0)));
         ConnectionPeers peers = ConnectionPeers.of(sockets);
         assertThat(peers.inbound("10.0.0.5", 443)).isTrue();
         assertThat(peers.inbound("10.0.0.6", 443)).isFalse();
         assertThat(peers.inbound("192.168.1.1", 63)).isTrue();
         assertThat(peers.inbound("fd00::1", 65535)).isTrue();
+        for (String ip : new String[] {"10.0.0.7", "10.0.0.8", "10.0.0.9"}) {
+            assertThat(peers.inbound(ip, 5432)).as(ip).isTrue();
+        }
+        assertThat(peers.inbound("10.0.0.10", 5432)).isFalse();
+        assertThat(peers.inbound("10.0.0.5", 80)).isTrue();
+        assertThat(peers.inbound("10.0.0.6", 80)).isFalse();
+        assertThat(peers.inbound("10.9.9.9", 8443)).isTrue(); // the wildcard beside an address
         for (int port : new int[] {0, 62, 64, 442, 444, 65534}) {
             assertThat(peers.inbound("10.0.0.5", port)).as("port " + port).isFalse();
         }
