@@ -27,7 +27,7 @@ final class ExporterProcess implements MultiCollector {
 
     static final Path STATUS = Path.of("/proc/self/status");
     /** /proc/self/status is about 1.5 KiB; a longer one is read up to this and searched as far as it goes. */
-    private static final int STATUS_BOUND = 16 * 1024;
+    static final int STATUS_BOUND = 16 * 1024;
 
     private static final MetricMetadata CPU = new MetricMetadata("process_cpu_seconds",
             "Total user and system CPU time spent in seconds.", Unit.SECONDS);
@@ -72,9 +72,26 @@ final class ExporterProcess implements MultiCollector {
     }
 
     /** The file's text, or null when it cannot be read: then, as with ProcessMetrics, the memory families are left out. */
-    private static String status() {
-        try (InputStream in = Files.newInputStream(STATUS)) {
-            return new String(in.readNBytes(STATUS_BOUND), StandardCharsets.ISO_8859_1);
+    static String status() {
+        return status(STATUS);
+    }
+
+    /** The first {@link #STATUS_BOUND} bytes of {@code file}, or null when it cannot be read. */
+    static String status(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            // 2 KiB first, doubling while reads fill it: readNBytes(16 KiB) allocated all 16 each scrape
+            byte[] b = new byte[2048];
+            int n = 0;
+            for (int r; (r = in.read(b, n, b.length - n)) >= 0; ) {
+                n += r;
+                if (n == b.length) {
+                    if (b.length >= STATUS_BOUND) {
+                        break;
+                    }
+                    b = java.util.Arrays.copyOf(b, Math.min(STATUS_BOUND, b.length * 2));
+                }
+            }
+            return new String(b, 0, n, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             return null;
         }

@@ -50,6 +50,38 @@ class ExporterProcessTest {
     }
 
     @Test
+    void theStatusFileReadWholeWhateverItsLength() {
+        // read twice, its figures move (VmRSS, context switches): every line must be there, to the last
+        assertThat(keys(ExporterProcess.status())).isEqualTo(keys(readString())).contains("Name", "VmRSS", "VmSize");
+        assertThat(ExporterProcess.status()).endsWith("\n");
+    }
+
+    @Test
+    void aStatusLongerThanTheFirstBufferIsReadToItsBound(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        String groups = "Groups:\t" + "1234 ".repeat(1000) + "\n"; // a process in many groups: VmRSS 5 KB down
+        String text = "Name:\tjava\n" + groups + "VmSize:\t  4000 kB\nVmRSS:\t  300 kB\n";
+        java.nio.file.Path file = dir.resolve("status");
+        Files.writeString(file, text);
+        assertThat(ExporterProcess.status(file)).isEqualTo(text);
+        assertThat(ExporterProcess.kilobytes(ExporterProcess.status(file), "VmRSS:")).isEqualTo(300);
+        Files.writeString(file, "x".repeat(ExporterProcess.STATUS_BOUND + 100));
+        assertThat(ExporterProcess.status(file)).hasSize(ExporterProcess.STATUS_BOUND);
+        assertThat(ExporterProcess.status(dir.resolve("gone"))).isNull();
+    }
+
+    private static List<String> keys(String status) {
+        return status.lines().map(l -> l.substring(0, Math.max(0, l.indexOf(':')))).toList();
+    }
+
+    private static String readString() {
+        try {
+            return Files.readString(ExporterProcess.STATUS, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void kilobytesOfTheLiveStatusFileAndOfLinesAnywhereInIt() throws IOException {
         String status = Files.readString(ExporterProcess.STATUS);
         String rss = status.lines().filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
