@@ -133,7 +133,7 @@ public record SocketCensus(
         List<TcpSocket> open = table.open();
         CompactSockets cs = table.compact();
         ConnectionPeers peers = ConnectionPeers.of(open, ports);
-        Ledger ledger = ports == null ? null : new Ledger(ports);
+        Ledger ledger = ports == null ? null : new Ledger(ports, open.size() + cs.size());
         boolean[] ephemeral = ledger == null ? null : ledger.ephemeral;
         // the open sockets' ledger groups, and the column store's group to ledger group: both passes use them
         int[] openGroup = new int[open.size()];
@@ -219,9 +219,10 @@ public record SocketCensus(
                     ledger.charge(compactGroup[cs.group(i)], cs.localPort(i), charged[i] == 1);
                 }
             }
-            portGroups = ledger.groups();
-            bound = ledger.boundPorts();
-            unseen = ledger.unseen();
+            int[] boundAndUnseen = ledger.boundAndUnseen();
+            portGroups = ledger.groups(boundAndUnseen[0], boundAndUnseen[1]);
+            bound = ledger.boundPorts(boundAndUnseen[0]);
+            unseen = boundAndUnseen[1];
         }
         Map<Family, Map<TcpState, Integer>> byFamilyState = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
@@ -232,12 +233,14 @@ public record SocketCensus(
                 }
             }
         }
-        List<DestinationCount> timeWait = new ArrayList<>(tw.size());
-        tw.forEach((k, c) -> timeWait.add(new DestinationCount(k.dstIp, k.dstPort, k.inbound, c[0])));
-        timeWait.sort(Comparator.comparingInt(DestinationCount::count).reversed()
-                .thenComparing(DestinationCount::dstIp).thenComparingInt(DestinationCount::dstPort)
-                .thenComparing(DestinationCount::inbound));
-        return new SocketCensus(byFamilyState, ports, portGroups, List.copyOf(timeWait), reuse, bound, unseen);
+        DestinationCount[] timeWait = new DestinationCount[tw.size()];
+        int n = 0;
+        for (Map.Entry<DestKey, int[]> e : tw.entrySet()) {
+            DestKey k = e.getKey();
+            timeWait[n++] = new DestinationCount(k.dstIp, k.dstPort, k.inbound, e.getValue()[0]);
+        }
+        Arrays.sort(timeWait, MOST_TIME_WAIT_FIRST);
+        return new SocketCensus(byFamilyState, ports, portGroups, List.of(timeWait), reuse, bound, unseen);
     }
 
     /** A socket that holds a port without a peer: a listener, or one that only called bind(). Only bind() gives those a port. */
@@ -285,7 +288,9 @@ public record SocketCensus(
 
     /**
      * Who holds each ephemeral port, in two passes: the first records every holder, the second charges
-     * each group with the ports it cannot take.
+     * each group with the ports it cannot take. Only the ports sockets hold have an entry: a small
+     * node's census touches a few thousand ports, not the whole range, so what it allocates and scans
+     * grows with its sockets (a hash table up to half the range, the range itself beyond).
      */
     private static final class Ledger {
         static final int NONE = -1;
@@ -297,6 +302,10 @@ public record SocketCensus(
         /** {@link EphemeralPorts#mask()}: every pass over the sockets looks ports up in it. */
         final boolean[] ephemeral;
         private final int low;
+        /** Per entry, the port's index from the range's low end plus one (0: a free entry); null when entries are indexed by port. */
+        private final int[] index;
+        private final int shift;
+        /** Per entry, its first holder's group plus one (0: no connection holds it, only bind()). */
         private final int[] firstGroup;
         private final byte[] flags;
         private final Map<GroupKey, Integer> ids = new HashMap<>();
@@ -312,13 +321,50 @@ public record SocketCensus(
         private int listeners;
         private int unconnected;
 
-        Ledger(EphemeralPorts ports) {
+        /** @param holders at most how many sockets will hold or bind a port: the table never fills past half */
+        Ledger(EphemeralPorts ports, int holders) {
             this.ports = ports;
             this.ephemeral = ports.mask();
             this.low = ports.range().low();
-            firstGroup = new int[ports.range().size()];
-            Arrays.fill(firstGroup, NONE);
-            flags = new byte[ports.range().size()];
+            int size = ports.range().size();
+            int bits = 4;
+            while ((1 << bits) < 2L * holders) {
+                bits++;
+            }
+            if ((1 << bits) >= size) {
+                index = null;
+                shift = 0;
+                firstGroup = new int[size];
+                flags = new byte[size];
+            } else {
+                index = new int[1 << bits];
+                shift = 32 - bits;
+                firstGroup = new int[1 << bits];
+                flags = new byte[1 << bits];
+            }
+        }
+
+        /** The entry of the port at {@code i} from the range's low end, made if it has none. */
+        private int entry(int i) {
+            if (index == null) {
+                return i;
+            }
+            int mask = index.length - 1;
+            for (int e = (i * 0x9E3779B1) >>> shift; ; e = (e + 1) & mask) {
+                int k = index[e];
+                if (k == i + 1) {
+                    return e;
+                }
+                if (k == 0) {
+                    index[e] = i + 1;
+                    return e;
+                }
+            }
+        }
+
+        /** The port index from the range's low end of a used entry. */
+        private int portIndex(int e) {
+            return index == null ? e : index[e] - 1;
         }
 
         int group(String srcIp, String dstIp, int dstPort) {
@@ -345,7 +391,7 @@ public record SocketCensus(
         }
 
         void bound(int port, TcpState state) {
-            flags[port - low] |= BOUND;
+            flags[entry(port - low)] |= BOUND;
             if (state == TcpState.LISTEN) {
                 listeners++;
             } else {
@@ -361,18 +407,18 @@ public record SocketCensus(
             if (isReusable) {
                 reusable[g]++;
             }
-            int p = port - low;
-            int first = firstGroup[p];
+            int e = entry(port - low);
+            int first = firstGroup[e] - 1;
             if (first == NONE) {
-                firstGroup[p] = g;
+                firstGroup[e] = g + 1;
             } else if (first != g) {
-                flags[p] |= source[first] == source[g] ? SHARED : MIXED;
+                flags[e] |= source[first] == source[g] ? SHARED : MIXED;
             }
         }
 
         void charge(int g, int port, boolean isReusable) {
             int p = port - low;
-            byte f = flags[p];
+            byte f = flags[entry(p)];
             if ((f & BOUND) != 0) {
                 return; // counted once, for every group
             }
@@ -398,42 +444,64 @@ public record SocketCensus(
             return (index & 1) == 0 || ((f & SHARED) != 0 && (f & MIXED) == 0);
         }
 
-        BoundPorts boundPorts() {
-            int n = 0;
-            for (int p = 0; p < flags.length; p++) {
-                if ((flags[p] & BOUND) != 0 && ephemeral[p + low]) {
-                    n++;
+        /**
+         * Ports held through bind() ({@code [0]}) and ports held by connections only, none of them shown to be
+         * made by connect() ({@code [1]}): one pass over the entries.
+         */
+        int[] boundAndUnseen() {
+            int bound = 0;
+            int unseen = 0;
+            for (int e = 0; e < flags.length; e++) {
+                byte f = flags[e];
+                if ((f & BOUND) != 0) {
+                    bound++;
+                } else if (firstGroup[e] != 0 && !connectMade(portIndex(e), f)) {
+                    unseen++;
                 }
             }
-            return new BoundPorts(n, listeners, unconnected);
+            return new int[] {bound, unseen};
         }
 
-        /** Ports held by connections only, none of them shown to be made by connect(). */
-        int unseen() {
-            int n = 0;
-            for (int p = 0; p < flags.length; p++) {
-                if (firstGroup[p] != NONE && (flags[p] & BOUND) == 0 && !connectMade(p, flags[p])) {
-                    n++;
-                }
-            }
-            return n;
+        BoundPorts boundPorts(int ports) {
+            return new BoundPorts(ports, listeners, unconnected);
         }
 
-        List<PortGroup> groups() {
-            int bound = boundPorts().ports();
-            int unseen = unseen();
+        List<PortGroup> groups(int bound, int unseen) {
             int usable = ports.usable(); // once: it counts the reserved ports in a fresh BitSet
-            List<PortGroup> out = new ArrayList<>(keys.size());
+            PortGroup[] out = new PortGroup[keys.size()];
             for (int g = 0; g < keys.size(); g++) {
                 GroupKey k = keys.get(g);
                 int elsewhere = unseen - ownUnseen[g];
                 int lost = bound + elsewhere + (ownUnseen[g] - ownUnseenFree[g]) + sharedLost[g];
-                out.add(new PortGroup(k.srcIp(), k.dstIp(), k.dstPort(), inUse[g], timeWait[g], reusable[g], lost, elsewhere,
-                        Math.max(0, usable - lost)));
+                out[g] = new PortGroup(k.srcIp(), k.dstIp(), k.dstPort(), inUse[g], timeWait[g], reusable[g], lost, elsewhere,
+                        Math.max(0, usable - lost));
             }
-            out.sort(Comparator.comparingInt(PortGroup::inUse).reversed()
-                    .thenComparing(PortGroup::dstIp).thenComparingInt(PortGroup::dstPort).thenComparing(PortGroup::srcIp));
-            return List.copyOf(out);
+            Arrays.sort(out, MOST_USED_FIRST);
+            return List.of(out);
         }
     }
+
+    /** Most sockets first, then by destination and source: one comparator, not a chain of four lambdas per comparison. */
+    private static final Comparator<PortGroup> MOST_USED_FIRST = (a, b) -> {
+        int c = Integer.compare(b.inUse(), a.inUse());
+        if (c == 0) {
+            c = a.dstIp().compareTo(b.dstIp());
+        }
+        if (c == 0) {
+            c = Integer.compare(a.dstPort(), b.dstPort());
+        }
+        return c != 0 ? c : a.srcIp().compareTo(b.srcIp());
+    };
+
+    /** Most TIME_WAIT first, then by server end. */
+    private static final Comparator<DestinationCount> MOST_TIME_WAIT_FIRST = (a, b) -> {
+        int c = Integer.compare(b.count(), a.count());
+        if (c == 0) {
+            c = a.dstIp().compareTo(b.dstIp());
+        }
+        if (c == 0) {
+            c = Integer.compare(a.dstPort(), b.dstPort());
+        }
+        return c != 0 ? c : Boolean.compare(a.inbound(), b.inbound());
+    };
 }

@@ -33,9 +33,14 @@ public record EphemeralPorts(PortRange range, List<PortRange> reserved) {
 
     /**
      * {@link #isEphemeral} for every port 0..65535 at once: what a pass over every socket looks its
-     * ports up in, one array read each instead of a walk of the reserved ranges.
+     * ports up in, one array read each instead of a walk of the reserved ranges. Shared with every
+     * caller asking for an equal range (each scrape reads the same sysctls), so never written to.
      */
     public boolean[] mask() {
+        Mask last = lastMask;
+        if (last != null && last.ports.equals(this)) {
+            return last.mask;
+        }
         boolean[] mask = new boolean[65536];
         java.util.Arrays.fill(mask, range.low(), range.high() + 1, true);
         for (PortRange r : reserved) {
@@ -45,8 +50,14 @@ public record EphemeralPorts(PortRange range, List<PortRange> reserved) {
                 java.util.Arrays.fill(mask, lo, hi + 1, false);
             }
         }
+        lastMask = new Mask(this, mask);
         return mask;
     }
+
+    /** The last mask made: 64 KiB a census, allocated and filled a few times every scrape, made once instead. */
+    private static volatile Mask lastMask;
+
+    private record Mask(EphemeralPorts ports, boolean[] mask) {}
 
     /** True when connect() could have chosen this local port. */
     public boolean isEphemeral(int port) {

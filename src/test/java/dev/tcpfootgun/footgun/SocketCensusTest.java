@@ -168,6 +168,36 @@ class SocketCensusTest {
         assertThat(c.unseenOrigin()).isEqualTo(205);
     }
 
+    /**
+     * Bound, shared, mixed, own-unseen and connect()-parity ports side by side, in a range of 100 whose
+     * entries the ledger keeps for the touched ports only: the figures the whole-range ledger gave.
+     */
+    @Test
+    void boundSharedAndMixedPortsCountAsTheWholeRangeLedgerCountedThem() {
+        List<TcpSocket> sockets = List.of(
+                socket(TcpState.LISTEN, "10.0.0.1", 40010, "0.0.0.0", 0), // bound
+                socket(TcpState.BOUND_INACTIVE, "10.0.0.1", 40011, "0.0.0.0", 0), // bound
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40021, "10.0.0.7", 5432), // shared from one address: connect()
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40021, "10.0.0.8", 5432),
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40031, "10.0.0.7", 5432), // mixed addresses: unseen, nobody's own
+                socket(TcpState.ESTABLISHED, "10.0.0.2", 40031, "10.0.0.7", 5432),
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40041, "10.0.0.7", 5432), // alone on bind()'s parity: unseen, its own
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40050, "10.0.0.8", 5432), // connect()'s parity
+                socket(TcpState.LISTEN, "0.0.0.0", 40061, "0.0.0.0", 0), // bound, and accepted on
+                socket(TcpState.ESTABLISHED, "10.0.0.2", 40061, "10.0.0.7", 5432),
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 5000, "10.0.0.7", 5432)); // outside the range
+        SocketCensus c = SocketCensus.of(snapshot(new Node(sockets, "40000\t40099", 0, 1, 1000)));
+
+        assertThat(c.bound()).isEqualTo(new SocketCensus.BoundPorts(3, 2, 1));
+        assertThat(c.unseenOrigin()).isEqualTo(2);
+        assertThat(c.lostToNewDestination()).isEqualTo(5);
+        assertThat(c.freeForNewDestination()).isEqualTo(95);
+        assertThat(c.portGroups()).containsExactly(
+                new SocketCensus.PortGroup("10.0.0.1", "10.0.0.7", 5432, 3, 0, 0, 6, 1, 94),
+                new SocketCensus.PortGroup("10.0.0.2", "10.0.0.7", 5432, 2, 0, 0, 5, 2, 95),
+                new SocketCensus.PortGroup("10.0.0.1", "10.0.0.8", 5432, 2, 0, 0, 7, 2, 93));
+    }
+
     @Test
     void tcpTwReuseTwoAppliesWhenEitherAddressIsLoopbackAndOnlyPastTheDelay() {
         SocketCensus.TimeWaitReuse loopbackOnly = new SocketCensus.TimeWaitReuse(2, true, 1000);
@@ -237,6 +267,10 @@ class SocketCensusTest {
         }
         assertThat(c.timeWait()).isEqualTo(r.timeWait);
         assertThat(c.portGroups()).isEqualTo(r.portGroups);
+        if (c.ports() != null) {
+            assertThat(c.bound()).isEqualTo(r.bound);
+            assertThat(c.unseenOrigin()).isEqualTo(r.unseen);
+        }
     }
 
     /**
@@ -244,7 +278,7 @@ class SocketCensusTest {
      * the rule applied port by port (SocketCensus's class comment).
      */
     record Reference(Map<Family, Map<TcpState, Integer>> byFamilyState, List<SocketCensus.PortGroup> portGroups,
-            List<SocketCensus.DestinationCount> timeWait) {
+            List<SocketCensus.DestinationCount> timeWait, SocketCensus.BoundPorts bound, int unseen) {
 
         static boolean boundOnly(TcpSocket s) {
             return s.state() == TcpState.LISTEN || s.state() == TcpState.BOUND_INACTIVE || s.state() == TcpState.CLOSE
@@ -313,7 +347,21 @@ class SocketCensusTest {
             dc.sort(Comparator.comparingInt(SocketCensus.DestinationCount::count).reversed()
                     .thenComparing(SocketCensus.DestinationCount::dstIp).thenComparingInt(SocketCensus.DestinationCount::dstPort)
                     .thenComparing(SocketCensus.DestinationCount::inbound));
-            return new Reference(byState, pg, dc);
+            int boundPorts = 0;
+            int unseen = 0;
+            for (Map.Entry<Integer, List<TcpSocket>> e : holders.entrySet()) {
+                List<TcpSocket> on = e.getValue();
+                long sources = on.stream().map(h -> h.local().ip()).distinct().count();
+                long groupsOn = on.stream().map(Reference::key).distinct().count();
+                if (on.stream().anyMatch(Reference::boundOnly)) {
+                    boundPorts++;
+                } else if ((e.getKey() - ports.range().low()) % 2 != 0 && !(groupsOn >= 2 && sources == 1)) {
+                    unseen++;
+                }
+            }
+            List<TcpSocket> boundHolders = holders.values().stream().flatMap(List::stream).filter(Reference::boundOnly).toList();
+            int listening = (int) boundHolders.stream().filter(h -> h.state() == TcpState.LISTEN).count();
+            return new Reference(byState, pg, dc, new SocketCensus.BoundPorts(boundPorts, listening, boundHolders.size() - listening), unseen);
         }
 
         static List<Object> key(TcpSocket s) {
