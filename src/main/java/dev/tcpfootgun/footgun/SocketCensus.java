@@ -118,9 +118,30 @@ public record SocketCensus(
         }
     }
 
-    private record GroupKey(String srcIp, String dstIp, int dstPort) {}
+    // equals and hashCode written out: a record's generated ones are method-handle chains under the C1-only JIT
+    private record GroupKey(String srcIp, String dstIp, int dstPort) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof GroupKey k && dstPort == k.dstPort && dstIp.equals(k.dstIp) && srcIp.equals(k.srcIp);
+        }
 
-    private record DestKey(String dstIp, int dstPort, boolean inbound) {}
+        @Override
+        public int hashCode() {
+            return (srcIp.hashCode() * 31 + dstIp.hashCode()) * 31 + dstPort;
+        }
+    }
+
+    private record DestKey(String dstIp, int dstPort, boolean inbound) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DestKey k && dstPort == k.dstPort && inbound == k.inbound && dstIp.equals(k.dstIp);
+        }
+
+        @Override
+        public int hashCode() {
+            return (dstIp.hashCode() * 31 + dstPort) * 2 + (inbound ? 1 : 0);
+        }
+    }
 
     public static SocketCensus of(NodeSnapshot snapshot) {
         Sysctls sysctls = snapshot.sysctls().value().orElse(null);

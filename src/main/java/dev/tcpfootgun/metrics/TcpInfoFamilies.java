@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Aggregates tcp_info over established sockets (never one series per socket): distributions as
@@ -30,13 +29,49 @@ final class TcpInfoFamilies {
     static final double[] RETRANS_BOUNDS = {0, 1, 2, 5, 10, 50, 100, 1000, Double.POSITIVE_INFINITY};
 
     /** A connection's server end: the destination, or for inbound connections the local listener. */
-    private record Dest(String ip, int port, boolean inbound) {}
+    private record Dest(String ip, int port, boolean inbound) {
+        // written out: a record's generated equals and hashCode are method-handle chains under the C1-only JIT
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Dest d && port == d.port && inbound == d.inbound && ip.equals(d.ip);
+        }
+
+        @Override
+        public int hashCode() {
+            return (ip.hashCode() * 31 + port) * 2 + (inbound ? 1 : 0);
+        }
+    }
 
     private static final class DestStats {
-        final List<Double> rtts = new ArrayList<>();
+        final Dest dest;
+        double[] rtts = new double[4];
+        int count;
         long retrans;
         long segsOut;
+
+        DestStats(Dest dest) {
+            this.dest = dest;
+        }
+
+        void add(double rtt) {
+            if (count == rtts.length) {
+                rtts = Arrays.copyOf(rtts, count * 2);
+            }
+            rtts[count++] = rtt;
+        }
     }
+
+    /** Most sockets first, then by server end: the ranking of the per-destination series. */
+    private static final Comparator<DestStats> MOST_SOCKETS_FIRST = (a, b) -> {
+        int c = Integer.compare(b.count, a.count);
+        if (c == 0) {
+            c = a.dest.ip().compareTo(b.dest.ip());
+        }
+        if (c == 0) {
+            c = Integer.compare(a.dest.port(), b.dest.port());
+        }
+        return c != 0 ? c : Boolean.compare(a.dest.inbound(), b.dest.inbound());
+    };
 
     private TcpInfoFamilies() {}
 
@@ -52,24 +87,19 @@ final class TcpInfoFamilies {
             Dest key = peers.inbound(s.local().ip(), s.local().port())
                     ? new Dest(s.local().ip(), s.local().port(), true)
                     : new Dest(s.remote().ip(), s.remote().port(), false);
-            DestStats d = dests.computeIfAbsent(key, k -> new DestStats());
-            d.rtts.add(i.rttMicros() / 1e6);
+            DestStats d = dests.get(key);
+            if (d == null) {
+                d = new DestStats(key);
+                dests.put(key, d);
+            }
+            d.add(i.rttMicros() / 1e6);
             d.retrans += Math.max(0, i.totalRetrans());
             d.segsOut += Math.max(0, i.segsOut());
         }
         if (infos.isEmpty()) {
             return;
         }
-        histogram(f, "footgun_tcp_rtt_seconds", "Smoothed RTT of established sockets (tcp_info rtt).", infos,
-                RTT_BOUNDS, i -> i.rttMicros() / 1e6, i -> true);
-        histogram(f, "footgun_tcp_min_rtt_seconds", "Minimum RTT seen by established sockets (tcp_info min_rtt, 4.6+).", infos,
-                RTT_BOUNDS, i -> i.minRttMicros() / 1e6, TcpInfo::hasMinRtt);
-        histogram(f, "footgun_tcp_congestion_window_segments", "Congestion window of established sockets.", infos,
-                CWND_BOUNDS, TcpInfo::sndCwnd, i -> i.sndCwnd() >= 0);
-        histogram(f, "footgun_tcp_delivery_rate_bytes_per_second", "Most recent delivery rate of established sockets (4.9+).",
-                infos, RATE_BOUNDS, TcpInfo::deliveryRate, i -> i.covers(TcpInfo.SIZE_4_9));
-        histogram(f, "footgun_tcp_retransmits", "Segments retransmitted over each established socket's life (tcp_info total_retrans).",
-                infos, RETRANS_BOUNDS, TcpInfo::totalRetrans, i -> i.totalRetrans() >= 0);
+        histograms(f, infos);
 
         double busy = 0;
         double rwnd = 0;
@@ -91,31 +121,53 @@ final class TcpInfoFamilies {
                     .set(sndbuf).add();
         }
 
-        TopK<Map.Entry<Dest, DestStats>> ranked = TopK.of(dests.entrySet(), top,
-                Comparator.<Map.Entry<Dest, DestStats>>comparingInt(e -> e.getValue().rtts.size()).reversed()
-                        .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port())
-                        .thenComparing(e -> e.getKey().inbound()));
+        List<DestStats> ranked = top(dests.values(), top);
+        long rest = infos.size();
         var count = f.gauge("footgun_destination_sockets", "Established sockets with tcp_info per server end (the destination, or for direction=\"inbound\" the local listener "
                 + "its clients reached); the top ones, the rest in \"other\".");
         var median = f.gauge("footgun_destination_rtt_median_seconds", "Median smoothed RTT of the established sockets to each top destination.");
         var max = f.gauge("footgun_destination_rtt_max_seconds", "Largest smoothed RTT among the established sockets to each top destination.");
         var retrans = f.gauge("footgun_destination_retransmit_ratio",
                 "Retransmitted segments / segments sent over the life of the established sockets to each top destination.");
-        for (Map.Entry<Dest, DestStats> e : ranked.top()) {
-            Dest d = e.getKey();
-            DestStats st = e.getValue();
+        for (DestStats st : ranked) {
+            Dest d = st.dest;
             String[] labels = {"direction", MetricsRenderer.direction(d.inbound()), "dst_ip", destinationLabels.address(d.ip()),
                 "dst_port", Integer.toString(d.port())};
-            double[] sorted = st.rtts.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double[] sorted = Arrays.copyOf(st.rtts, st.count);
+            Arrays.sort(sorted);
+            rest -= sorted.length;
             count.set(sorted.length, labels);
             median.set(median(sorted), labels);
             max.set(sorted[sorted.length - 1], labels);
             retrans.set(st.segsOut == 0 ? 0 : (double) st.retrans / st.segsOut, labels);
         }
-        count.set(ranked.restSum(e -> e.getValue().rtts.size()), "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
+        count.set(rest, "direction", MetricsRenderer.OTHER, "dst_ip", MetricsRenderer.OTHER, "dst_port", MetricsRenderer.OTHER).add();
         median.add();
         max.add();
         retrans.add();
+    }
+
+    /**
+     * The first {@code k} destinations in {@link #MOST_SOCKETS_FIRST} order, chosen without sorting the
+     * rest (a node can talk to thousands): a heap of the best k so far, its worst on top.
+     */
+    private static List<DestStats> top(java.util.Collection<DestStats> all, int k) {
+        if (k <= 0) {
+            return List.of();
+        }
+        java.util.PriorityQueue<DestStats> best = new java.util.PriorityQueue<>(Math.min(k, all.size()) + 1,
+                MOST_SOCKETS_FIRST.reversed());
+        for (DestStats d : all) {
+            if (best.size() < k) {
+                best.add(d);
+            } else if (MOST_SOCKETS_FIRST.compare(d, best.peek()) < 0) {
+                best.poll();
+                best.add(d);
+            }
+        }
+        DestStats[] out = best.toArray(new DestStats[0]);
+        Arrays.sort(out, MOST_SOCKETS_FIRST);
+        return List.of(out);
     }
 
     static double median(double[] sorted) {
@@ -126,32 +178,66 @@ final class TcpInfoFamilies {
     static final String GAUGE_HISTOGRAM_HELP = " A gauge histogram of the sockets open now (_bucket, _gcount, _gsum): "
             + "query it as a gauge, never with rate() or increase().";
 
-    /** A gauge histogram: the distribution now, not accumulated over time. */
-    private static void histogram(Families f, String name, String help, List<TcpInfo> infos, double[] bounds,
-            ToDoubleFunction<TcpInfo> value, java.util.function.Predicate<TcpInfo> present) {
-        long[] counts = new long[bounds.length];
-        double sum = 0;
-        long n = 0;
+    /** The five gauge histograms, in one pass over the sockets' tcp_info; each sums in socket order, as one pass each would. */
+    private static void histograms(Families f, List<TcpInfo> infos) {
+        Histogram rtt = new Histogram(RTT_BOUNDS);
+        Histogram minRtt = new Histogram(RTT_BOUNDS);
+        Histogram cwnd = new Histogram(CWND_BOUNDS);
+        Histogram rate = new Histogram(RATE_BOUNDS);
+        Histogram retrans = new Histogram(RETRANS_BOUNDS);
         for (TcpInfo i : infos) {
-            if (!present.test(i)) {
-                continue;
+            rtt.add(i.rttMicros() / 1e6);
+            if (i.hasMinRtt()) {
+                minRtt.add(i.minRttMicros() / 1e6);
             }
-            double v = value.applyAsDouble(i);
+            if (i.sndCwnd() >= 0) {
+                cwnd.add(i.sndCwnd());
+            }
+            if (i.covers(TcpInfo.SIZE_4_9)) {
+                rate.add(i.deliveryRate());
+            }
+            if (i.totalRetrans() >= 0) {
+                retrans.add(i.totalRetrans());
+            }
+        }
+        rtt.render(f, "footgun_tcp_rtt_seconds", "Smoothed RTT of established sockets (tcp_info rtt).");
+        minRtt.render(f, "footgun_tcp_min_rtt_seconds", "Minimum RTT seen by established sockets (tcp_info min_rtt, 4.6+).");
+        cwnd.render(f, "footgun_tcp_congestion_window_segments", "Congestion window of established sockets.");
+        rate.render(f, "footgun_tcp_delivery_rate_bytes_per_second", "Most recent delivery rate of established sockets (4.9+).");
+        retrans.render(f, "footgun_tcp_retransmits", "Segments retransmitted over each established socket's life (tcp_info total_retrans).");
+    }
+
+    /** One gauge histogram being counted: the distribution now, not accumulated over time. */
+    private static final class Histogram {
+        private final double[] bounds;
+        private final long[] counts;
+        private double sum;
+        private long n;
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            this.counts = new long[bounds.length];
+        }
+
+        void add(double v) {
             int b = Arrays.binarySearch(bounds, v);
             counts[b >= 0 ? b : -b - 1]++;
             sum += v;
             n++;
         }
-        if (n == 0) {
-            return;
+
+        void render(Families f, String name, String help) {
+            if (n == 0) {
+                return;
+            }
+            // the text format cannot type a gauge histogram (it says histogram), so the help says it
+            HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(name).help(help + GAUGE_HISTOGRAM_HELP).gaugeHistogram(true);
+            if (name.endsWith("_seconds")) {
+                b.unit(Unit.SECONDS);
+            }
+            b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts)).sum(sum).labels(Labels.EMPTY).build());
+            f.add(b.build());
         }
-        // the text format cannot type a gauge histogram (it says histogram), so the help says it
-        HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(name).help(help + GAUGE_HISTOGRAM_HELP).gaugeHistogram(true);
-        if (name.endsWith("_seconds")) {
-            b.unit(Unit.SECONDS);
-        }
-        b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
-                .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts)).sum(sum).labels(Labels.EMPTY).build());
-        f.add(b.build());
     }
 }

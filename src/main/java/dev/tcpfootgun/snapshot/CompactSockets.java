@@ -54,11 +54,23 @@ public final class CompactSockets {
     /** Adds one socket. */
     public void add(Family family, TcpState state, String localIp, int localPort, String remoteIp, int remotePort,
             long timerExpiresMillis) {
+        add(family, state, addressId(localIp), localPort, addressId(remoteIp), remotePort, timerExpiresMillis);
+    }
+
+    /**
+     * Adds one socket whose addresses have ids from {@link #addressId}: a decoder that sees the same
+     * few addresses over and over looks each up once, not twice per socket.
+     */
+    public void add(Family family, TcpState state, int localId, int localPort, int remoteId, int remotePort,
+            long timerExpiresMillis) {
         if (localPort < 0 || localPort > 65535 || remotePort < 0 || remotePort > 65535) {
             throw new IllegalArgumentException("port out of range: " + localPort + ", " + remotePort);
         }
-        long key = (long) (address(localIp) | (family == Family.INET6 ? V6_BIT : 0)) << 40
-                | (long) address(remoteIp) << 16 | remotePort;
+        if (localId < 0 || localId >= addressCount || remoteId < 0 || remoteId >= addressCount) {
+            throw new IllegalArgumentException("unknown address id: " + localId + ", " + remoteId);
+        }
+        long key = (long) (localId | (family == Family.INET6 ? V6_BIT : 0)) << 40
+                | (long) remoteId << 16 | remotePort;
         int group = groupIds.get(key);
         if (group < 0) {
             group = groupCount++;
@@ -90,7 +102,8 @@ public final class CompactSockets {
         add(s.family(), s.state(), s.local().ip(), s.local().port(), s.remote().ip(), s.remote().port(), s.timerExpiresMillis());
     }
 
-    private int address(String ip) {
+    /** The id of an address in this store, made on first sight; ids are never reused or forgotten. */
+    public int addressId(String ip) {
         Integer id = addressIds.get(ip);
         if (id != null) {
             return id;

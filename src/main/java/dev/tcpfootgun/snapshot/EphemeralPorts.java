@@ -38,7 +38,7 @@ public record EphemeralPorts(PortRange range, List<PortRange> reserved) {
      */
     public boolean[] mask() {
         Mask last = lastMask;
-        if (last != null && last.ports.equals(this)) {
+        if (last != null && (last.ports == this || last.ports.sameAs(this))) {
             return last.mask;
         }
         boolean[] mask = new boolean[65536];
@@ -52,6 +52,23 @@ public record EphemeralPorts(PortRange range, List<PortRange> reserved) {
         }
         lastMask = new Mask(this, mask);
         return mask;
+    }
+
+    /** Equal ranges and reserved lists, compared field by field (a record's equals is a method-handle chain under C1). */
+    private boolean sameAs(EphemeralPorts o) {
+        if (!same(range, o.range) || reserved.size() != o.reserved.size()) {
+            return false;
+        }
+        for (int i = 0; i < reserved.size(); i++) {
+            if (!same(reserved.get(i), o.reserved.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean same(PortRange a, PortRange b) {
+        return a.low() == b.low() && a.high() == b.high();
     }
 
     /** The last mask made: 64 KiB a census, allocated and filled a few times every scrape, made once instead. */

@@ -126,6 +126,25 @@ public record Sysctls(Map<String, String> values, Map<String, String> unread) {
 
     /** ip_local_port_range and ip_local_reserved_ports, when the range is readable. */
     public Optional<EphemeralPorts> ephemeralPorts() {
+        String rangeText = values.get(PORT_RANGE);
+        String reservedText = values.getOrDefault(RESERVED_PORTS, "");
+        LastPorts last = lastPorts;
+        if (last != null && last.range.equals(rangeText) && last.reserved.equals(reservedText)) {
+            return last.ports; // the same text as the last read's: parsed once, and the mask made for it found by identity
+        }
+        Optional<EphemeralPorts> ports = parseEphemeralPorts();
+        if (rangeText != null) {
+            lastPorts = new LastPorts(rangeText, reservedText, ports);
+        }
+        return ports;
+    }
+
+    /** The last ports parsed, with the text they were parsed from: every scrape reads the same two sysctls. */
+    private static volatile LastPorts lastPorts;
+
+    private record LastPorts(String range, String reserved, Optional<EphemeralPorts> ports) {}
+
+    private Optional<EphemeralPorts> parseEphemeralPorts() {
         Optional<long[]> range = numbers(PORT_RANGE);
         if (range.isEmpty() || range.get().length != 2) {
             return Optional.empty();

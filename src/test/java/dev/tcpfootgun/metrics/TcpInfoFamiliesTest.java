@@ -16,6 +16,14 @@ import dev.tcpfootgun.snapshot.TcpState;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import java.util.List;
 import java.util.Map;
+import dev.tcpfootgun.snapshot.TcpSocket;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /** TcpInfoFamilies: tcp_info of established sockets as gauge histograms, per server end, and limited times. */
@@ -107,6 +115,84 @@ class TcpInfoFamiliesTest {
         }
         assertThat(procfs.has("footgun_tcp_sockets")).isTrue();
         assertThat(failed.has("footgun_tcp_sockets")).isFalse();
+    }
+
+    /**
+     * Many server ends, ties in count included, more than the top shown: the series are the ones a full
+     * sort of every destination gives (the first {@link Rendered#TOP}, the rest summed into "other"),
+     * and the histograms sum in socket order, to the last bit.
+     */
+    @Property(tries = 200)
+    void theTopDestinationsAndHistogramsAreTheFullSortsAndSumsOverEverySocket(@ForAll("established") List<TcpSocket> sockets) {
+        Rendered r = Rendered.of(SYSCTLS, sockets(sockets.toArray(TcpSocket[]::new)));
+        record End(String ip, int port, boolean inbound) {}
+        Map<End, List<TcpSocket>> byEnd = new java.util.LinkedHashMap<>();
+        for (TcpSocket s : sockets) {
+            boolean inbound = s.local().port() < 32768; // the local servers' ports: outside the ephemeral range
+            End e = inbound ? new End(s.local().ip(), s.local().port(), true) : new End(s.remote().ip(), s.remote().port(), false);
+            byEnd.computeIfAbsent(e, k -> new java.util.ArrayList<>()).add(s);
+        }
+        List<End> ranked = byEnd.keySet().stream().sorted(java.util.Comparator.<End>comparingInt(e -> byEnd.get(e).size()).reversed()
+                .thenComparing(End::ip).thenComparingInt(End::port).thenComparing(End::inbound)).toList();
+        List<String> expected = new java.util.ArrayList<>();
+        long rest = 0;
+        for (int k = 0; k < ranked.size(); k++) {
+            End e = ranked.get(k);
+            List<TcpSocket> on = byEnd.get(e);
+            if (k >= Rendered.TOP) {
+                rest += on.size();
+                continue;
+            }
+            double[] rtts = on.stream().mapToDouble(s -> s.info().rttMicros() / 1e6).sorted().toArray();
+            long retrans = on.stream().mapToLong(s -> s.info().totalRetrans()).sum();
+            long segs = on.stream().mapToLong(s -> s.info().segsOut()).sum();
+            String labels = "direction=\"" + (e.inbound() ? "inbound" : "outbound") + "\",dst_ip=\"" + e.ip() + "\",dst_port=\"" + e.port() + "\"";
+            expected.add(labels + " " + on.size() + " " + TcpInfoFamilies.median(rtts) + " " + rtts[rtts.length - 1] + " "
+                    + (segs == 0 ? 0.0 : (double) retrans / segs));
+        }
+        List<String> shown = new java.util.ArrayList<>();
+        var counts = r.family("footgun_destination_sockets", GaugeSnapshot.class).getDataPoints();
+        Map<String, Double> medians = r.gauge("footgun_destination_rtt_median_seconds");
+        Map<String, Double> maxes = r.gauge("footgun_destination_rtt_max_seconds");
+        Map<String, Double> ratios = r.gauge("footgun_destination_retransmit_ratio");
+        for (var p : counts) {
+            String labels = Rendered.labels(p.getLabels());
+            if (labels.startsWith("direction=\"other\"")) {
+                assertThat(p.getValue()).isEqualTo((double) rest);
+                continue;
+            }
+            shown.add(labels + " " + (long) p.getValue() + " " + medians.get(labels) + " " + maxes.get(labels) + " " + ratios.get(labels));
+        }
+        assertThat(shown).containsExactlyInAnyOrderElementsOf(expected); // the exposition orders series by their labels
+
+        double rttSum = 0;
+        double cwndSum = 0;
+        for (TcpSocket s : sockets) {
+            rttSum += s.info().rttMicros() / 1e6;
+            cwndSum += s.info().sndCwnd();
+        }
+        assertThat(r.family("footgun_tcp_rtt_seconds", HistogramSnapshot.class).getDataPoints().getFirst().getSum()).isEqualTo(rttSum);
+        assertThat(r.family("footgun_tcp_congestion_window_segments", HistogramSnapshot.class).getDataPoints().getFirst().getSum())
+                .isEqualTo(cwndSum);
+        assertThat(r.family("footgun_tcp_rtt_seconds", HistogramSnapshot.class).getDataPoints().getFirst().getCount())
+                .isEqualTo(sockets.size());
+    }
+
+    @Provide
+    Arbitrary<List<TcpSocket>> established() {
+        Arbitrary<TcpInfo> info = Combinators.combine(Arbitraries.longs().between(1, 300_000), Arbitraries.longs().between(1, 2000),
+                Arbitraries.longs().between(0, 30), Arbitraries.longs().between(0, 5000))
+                .as((rtt, cwnd, retrans, segs) -> tcpInfo(248, rtt, rtt, cwnd, 1_000_000, retrans, segs, 0, 0, 0));
+        Arbitrary<String> ip = Arbitraries.of("10.0.0.7", "10.0.0.8", "10.0.0.9", "192.168.3.1");
+        Arbitrary<Integer> port = Arbitraries.of(80, 443, 5432);
+        Arbitrary<Boolean> inbound = Arbitraries.of(true, false);
+        return Combinators.combine(inbound, ip, port, Arbitraries.integers().between(40000, 60000), info)
+                .as((in, a, p, eph, i) -> in
+                        ? socket(TcpState.ESTABLISHED, "10.0.0.5", p, a, eph, i)
+                        : socket(TcpState.ESTABLISHED, "10.0.0.5", eph, a, p, i))
+                .list().ofMinSize(1).ofMaxSize(60)
+                .map(l -> List.copyOf(l.stream().collect(java.util.stream.Collectors.toMap(
+                        s -> List.of(s.local(), s.remote()), s -> s, (x, y) -> x, java.util.LinkedHashMap::new)).values()));
     }
 
     /** The non-empty buckets by upper bound, counts per bucket (not cumulative). */

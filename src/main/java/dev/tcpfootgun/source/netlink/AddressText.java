@@ -1,5 +1,6 @@
 package dev.tcpfootgun.source.netlink;
 
+import dev.tcpfootgun.snapshot.CompactSockets;
 import dev.tcpfootgun.snapshot.IpText;
 
 /**
@@ -16,21 +17,40 @@ final class AddressText {
     private final long[] los = new long[SLOTS];
     private final boolean[] v6s = new boolean[SLOTS];
     private final String[] texts = new String[SLOTS];
+    /** Per slot, its address's id in the store {@link #id} adds to, or -1 before it is asked. */
+    private final int[] ids = new int[SLOTS];
 
     /** The address at {@code off}: 4 bytes when {@code v6} is false, 16 when true. */
     String format(byte[] b, int off, boolean v6) {
+        return texts[slot(b, off, v6)];
+    }
+
+    /**
+     * The id in {@code into} of the address at {@code off}, remembered with its text: every call to one
+     * AddressText must name the same store.
+     */
+    int id(byte[] b, int off, boolean v6, CompactSockets into) {
+        int slot = slot(b, off, v6);
+        int id = ids[slot];
+        if (id < 0) {
+            id = into.addressId(texts[slot]);
+            ids[slot] = id;
+        }
+        return id;
+    }
+
+    private int slot(byte[] b, int off, boolean v6) {
         long hi = v6 ? HostBytes.be64(b, off) : 0;
         long lo = v6 ? HostBytes.be64(b, off + 8) : Integer.toUnsignedLong(HostBytes.be32(b, off));
         int slot = (int) ((hi * 31 + lo) * 0x9E3779B97F4A7C15L >>> 56);
-        String cached = texts[slot];
-        if (cached != null && v6s[slot] == v6 && his[slot] == hi && los[slot] == lo) {
-            return cached;
+        if (texts[slot] != null && v6s[slot] == v6 && his[slot] == hi && los[slot] == lo) {
+            return slot;
         }
-        String text = v6 ? IpText.ipv6(hi, lo) : IpText.ipv4((int) lo);
         his[slot] = hi;
         los[slot] = lo;
         v6s[slot] = v6;
-        texts[slot] = text;
-        return text;
+        texts[slot] = v6 ? IpText.ipv6(hi, lo) : IpText.ipv4((int) lo);
+        ids[slot] = -1;
+        return slot;
     }
 }

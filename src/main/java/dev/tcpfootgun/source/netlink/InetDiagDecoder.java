@@ -1,5 +1,6 @@
 package dev.tcpfootgun.source.netlink;
 
+import dev.tcpfootgun.snapshot.CompactSockets;
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.SocketMemory;
@@ -125,8 +126,9 @@ public final class InetDiagDecoder implements MessageSink {
         if (!sockets.wantsDetail(state)) {
             // TIME_WAIT (the kernel sends no attributes for it), or a connection past the detail limit:
             // counted in the column store, its attributes not decoded
-            sockets.compact().add(family, state, localText.format(m, o + BODY + 8, v6), sport,
-                    remoteText.format(m, o + BODY + 24, v6), dport, HostBytes.u32(m, o + BODY + 52));
+            CompactSockets compact = sockets.compact();
+            compact.add(family, state, localText.id(m, o + BODY + 8, v6, compact), sport,
+                    remoteText.id(m, o + BODY + 24, v6, compact), dport, HostBytes.u32(m, o + BODY + 52));
             return null;
         }
         Endpoint local = new Endpoint(localText.format(m, o + BODY + 8, v6), sport);

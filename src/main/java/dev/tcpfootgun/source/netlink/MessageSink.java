@@ -18,4 +18,12 @@ public interface MessageSink {
     default void accept(MemorySegment datagram, long offset, long length) {
         accept(datagram.asSlice(offset, length));
     }
+
+    /**
+     * The same message, with {@code heap} a copy of the datagram's bytes that the walk read its headers
+     * from: a sink that decodes from an array overrides this and skips copying the datagram again.
+     */
+    default void accept(MemorySegment datagram, byte[] heap, int offset, int length) {
+        accept(datagram, offset, length);
+    }
 }

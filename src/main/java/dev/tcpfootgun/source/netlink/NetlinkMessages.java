@@ -2,6 +2,7 @@ package dev.tcpfootgun.source.netlink;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Walks the netlink messages (struct nlmsghdr, 16 bytes, then payload; 4-byte aligned) in one
@@ -75,26 +76,39 @@ public final class NetlinkMessages {
      */
     public static int walk(MemorySegment datagram, long expectedSeq, String operation, MessageSink sink)
             throws IOException {
-        long size = datagram.byteSize();
+        if (datagram.byteSize() > Integer.MAX_VALUE - 8) {
+            throw new IOException(operation + ": " + datagram.byteSize() + " bytes of netlink messages at once");
+        }
+        return walk(datagram, datagram.toArray(ValueLayout.JAVA_BYTE), expectedSeq, operation, sink);
+    }
+
+    /**
+     * {@link #walk(MemorySegment, long, String, MessageSink)} with the headers read from {@code heap}, a copy
+     * of the datagram's bytes (at least as long as it): four segment reads a message are a chain of
+     * calls each under the C1-only JIT, and a busy node's socket dump has 100,000 messages and more.
+     */
+    static int walk(MemorySegment datagram, byte[] heap, long expectedSeq, String operation, MessageSink sink)
+            throws IOException {
+        int size = (int) datagram.byteSize();
         int result = 0;
-        long off = 0;
+        int off = 0;
         while (off + HEADER <= size) {
-            int len = length(datagram, off);
+            int len = HostBytes.s32(heap, off);
             if (len < HEADER || len > size - off) {
                 throw new IOException(operation + ": malformed netlink message, length " + len
                         + " at offset " + off + " of " + size);
             }
-            long at = off;
-            off += (len + 3L) & ~3L; // in long: a length near 2^31 must not wrap the offset backwards
-            if (expectedSeq != ANY_SEQ && seq(datagram, at) != expectedSeq) {
+            int at = off;
+            off += (len + 3) & ~3; // len fits the datagram, which is below 2^31 - 8: no wrap
+            if (expectedSeq != ANY_SEQ && Integer.toUnsignedLong(HostBytes.s32(heap, at + 8)) != expectedSeq) {
                 continue;
             }
-            if ((flags(datagram, at) & NLM_F_DUMP_INTR) != 0) {
+            if ((HostBytes.u16(heap, at + 6) & NLM_F_DUMP_INTR) != 0) {
                 result |= INTERRUPTED;
             }
-            int type = type(datagram, at);
+            int type = HostBytes.u16(heap, at + 4);
             if (type > NLMSG_OVERRUN || type < NLMSG_NOOP) {
-                sink.accept(datagram, at, len); // data: the hot path, no slice
+                sink.accept(datagram, heap, at, len); // data: the hot path, no slice
                 continue;
             }
             MemorySegment message = datagram.asSlice(at, len);

@@ -118,6 +118,7 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
         long capacity = buffer.byteSize();
         boolean interrupted = false;
         CountingSink counting = new CountingSink(sink);
+        byte[] heap = new byte[(int) Math.min(capacity, Integer.MAX_VALUE - 8)];
         while (true) {
             long n;
             try {
@@ -144,7 +145,8 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
             if (n == 0) {
                 throw new IOException(operation + ": empty datagram before NLMSG_DONE");
             }
-            int status = NetlinkMessages.walk(buffer.asSlice(0, n), seq, operation, counting);
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, heap, 0, (int) n);
+            int status = NetlinkMessages.walk(buffer.asSlice(0, n), heap, seq, operation, counting);
             interrupted |= (status & NetlinkMessages.INTERRUPTED) != 0;
             if ((status & NetlinkMessages.END) != 0) {
                 return new DumpResult(counting.count, interrupted);
@@ -225,6 +227,12 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
         public void accept(MemorySegment datagram, long offset, long length) {
             count++;
             delegate.accept(datagram, offset, length);
+        }
+
+        @Override
+        public void accept(MemorySegment datagram, byte[] heap, int offset, int length) {
+            count++;
+            delegate.accept(datagram, heap, offset, length);
         }
     }
 }

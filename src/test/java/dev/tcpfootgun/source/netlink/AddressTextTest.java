@@ -3,6 +3,8 @@ package dev.tcpfootgun.source.netlink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import dev.tcpfootgun.snapshot.CompactSockets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,6 +37,24 @@ class AddressTextTest {
         AddressText text = new AddressText();
         assertThat(text.format(raw, 0, false)).isEqualTo(input);
         assertThat(text.format(raw.clone(), 0, false)).isEqualTo(input); // from the cache
+    }
+
+    /** Thousands of addresses through 256 slots, v4 and v6 with the same low bits: each id is its text's in the store. */
+    @Test
+    void idsAreTheStoresIdsOfTheTextEvenAfterTheirSlotWasReused() throws Exception {
+        CompactSockets store = new CompactSockets();
+        AddressText text = new AddressText();
+        java.util.Random random = new java.util.Random(18);
+        for (int n = 0; n < 20_000; n++) {
+            int a = random.nextInt(3000);
+            boolean v6 = random.nextBoolean();
+            byte[] v4 = {10, (byte) (a >> 8), (byte) a, 1};
+            byte[] raw = v6 ? InetAddress.getByAddress(new byte[] {32, 1, 13, (byte) 184, 0, 0, 0, 0, 0, 0, 0, 0, 10, (byte) (a >> 8), (byte) a, 1}).getAddress() : v4;
+            int id = text.id(raw, 0, v6, store);
+            String expected = InetAddress.getByAddress(raw).getHostAddress().replace(":0:0:0:0:", "::");
+            assertThat(text.format(raw, 0, v6)).isEqualTo(v6 ? expected : "10." + (a >> 8) + "." + (a & 0xff) + ".1");
+            assertThat(id).isEqualTo(store.addressId(expected));
+        }
     }
 
     private static byte[] mapped(byte[] v4) {
