@@ -42,7 +42,8 @@ public final class InetDiagDecoder implements MessageSink {
     private final ParseLog log;
     private final SocketTable.Builder sockets;
     private String lastCongestion = "";
-    private byte[] heap = new byte[NetlinkSocket.RECEIVE_BUFFER];
+    /** Only for messages handed over as segments alone (tests, replays): the walk's own copy serves the dump. */
+    private byte[] heap = new byte[0];
     /** The segment {@link #heap} holds a copy of, from {@link #copiedFrom}, {@link #copiedLength} bytes. */
     private MemorySegment copied;
     private long copiedFrom;
@@ -75,7 +76,14 @@ public final class InetDiagDecoder implements MessageSink {
     /** Decodes the message at {@code o} of the datagram from the datagram's heap copy. */
     @Override
     public void accept(MemorySegment m, long o, long size) {
-        TcpSocket socket = decodeMessage(heap, heapOffset(m, o, size), (int) size);
+        int at = heapOffset(m, o, size); // first: it may replace the array
+        accept(m, heap, at, (int) size);
+    }
+
+    /** Decodes the message at {@code o} straight from the walk's heap copy of the datagram. */
+    @Override
+    public void accept(MemorySegment datagram, byte[] copy, int o, int size) {
+        TcpSocket socket = decodeMessage(copy, o, size);
         if (socket != null) {
             sockets.add(socket);
         }

@@ -118,7 +118,7 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
         long capacity = buffer.byteSize();
         boolean interrupted = false;
         CountingSink counting = new CountingSink(sink);
-        byte[] heap = new byte[(int) Math.min(capacity, Integer.MAX_VALUE - 8)];
+        byte[] heap = new byte[0]; // as large as the largest datagram: most replies are a few KiB, a dump's about 32 KiB
         while (true) {
             long n;
             try {
@@ -144,6 +144,9 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
             }
             if (n == 0) {
                 throw new IOException(operation + ": empty datagram before NLMSG_DONE");
+            }
+            if (heap.length < n) {
+                heap = new byte[(int) n];
             }
             MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, heap, 0, (int) n);
             int status = NetlinkMessages.walk(buffer.asSlice(0, n), heap, seq, operation, counting);

@@ -183,6 +183,35 @@ class InetDiagDecoderTest {
         assertThat(log.skipped()).isZero();
     }
 
+    /**
+     * A reply of 200 KiB handed over message by message as segments (no heap copy from the walk): each
+     * decodes as the walk's path decodes it. The decoder once passed its old, smaller array along while
+     * growing it for a datagram past 64 KiB.
+     */
+    @Test
+    void aLargeReplyHandedOverAsSegmentsDecodesAsTheWalkDecodesIt() throws IOException {
+        List<byte[]> copies = new ArrayList<>();
+        int bytes = 0;
+        while (bytes < 200 * 1024) {
+            copies.add(CAPTURE);
+            bytes += CAPTURE.length;
+        }
+        MemorySegment reply = NetlinkBytes.segment(copies.toArray(byte[][]::new));
+        List<TcpSocket> walked = InetDiagDecoder.decode(reply, log);
+
+        SocketTable.Builder out = new SocketTable.Builder();
+        InetDiagDecoder decoder = new InetDiagDecoder(log, out);
+        for (long off = 0; off + NetlinkMessages.HEADER <= reply.byteSize(); ) {
+            int len = NetlinkMessages.length(reply, off);
+            if (NetlinkMessages.type(reply, off) > NetlinkMessages.NLMSG_OVERRUN) {
+                decoder.accept(reply, off, len);
+            }
+            off += NetlinkBytes.align(len);
+        }
+        assertThat(out.build().all()).hasSize(8 * copies.size()).isEqualTo(walked);
+        assertThat(log.skipped()).isZero();
+    }
+
     static byte[] establishedServerMessage() throws IOException {
         for (byte[] m : messages(CAPTURE)) {
             ByteBuffer b = ByteBuffer.wrap(m);
