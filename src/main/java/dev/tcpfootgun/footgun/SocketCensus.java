@@ -131,17 +131,8 @@ public record SocketCensus(
         }
     }
 
-    private record DestKey(String dstIp, int dstPort, boolean inbound) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof DestKey k && dstPort == k.dstPort && inbound == k.inbound && dstIp.equals(k.dstIp);
-        }
-
-        @Override
-        public int hashCode() {
-            return (dstIp.hashCode() * 31 + dstPort) * 2 + (inbound ? 1 : 0);
-        }
-    }
+    private static final TcpState[] STATES = TcpState.values();
+    private static final int TIME_WAIT = TcpState.TIME_WAIT.ordinal();
 
     public static SocketCensus of(NodeSnapshot snapshot) {
         Sysctls sysctls = snapshot.sysctls().value().orElse(null);
@@ -149,7 +140,7 @@ public record SocketCensus(
         TimeWaitReuse reuse = TimeWaitReuse.of(sysctls);
         // counted in arrays, not merged into maps per socket: that would box every count above 127
         int[][] byState = new int[Family.values().length][TcpState.values().length];
-        Map<DestKey, int[]> tw = new HashMap<>();
+        Map<ServerEnd, int[]> tw = new HashMap<>();
         SocketTable table = snapshot.sockets().value().orElseThrow();
         List<TcpSocket> open = table.open();
         CompactSockets cs = table.compact();
@@ -189,16 +180,21 @@ public record SocketCensus(
         int[] perGroupTw = new int[groups];
         // a connection's port that the second pass charges: -1 for none, else 1 when tcp_tw_reuse gives it back, 0 when not
         byte[] charged = ledger == null ? null : new byte[cs.size()];
-        for (int i = 0; i < cs.size(); i++) {
-            int g = cs.group(i);
-            TcpState state = cs.state(i);
-            int port = cs.localPort(i);
-            boolean timeWait = state == TcpState.TIME_WAIT;
-            byState[groupFamily[g]][state.ordinal()]++;
+        CompactSockets.Columns columns = cs.columns();
+        int[] colGroup = columns.group();
+        char[] colPort = columns.localPort();
+        byte[] colState = columns.state();
+        int[] colExpires = columns.timerExpiresMillis();
+        for (int i = 0; i < columns.size(); i++) {
+            int g = colGroup[i];
+            int st = colState[i];
+            int port = colPort[i];
+            boolean timeWait = st == TIME_WAIT;
+            byState[groupFamily[g]][st]++;
             if (timeWait) {
                 if (peers.inbound(groupLocalIp[g], port)) {
                     // a server's TIME_WAIT: counted under its listener, so client ports never become keys
-                    tw.computeIfAbsent(new DestKey(groupLocalIp[g], port, true), k -> new int[1])[0]++;
+                    tw.computeIfAbsent(new ServerEnd(groupLocalIp[g], port, true), k -> new int[1])[0]++;
                 } else {
                     perGroupTw[g]++;
                 }
@@ -208,21 +204,21 @@ public record SocketCensus(
             }
             charged[i] = -1;
             if (ephemeral[port]) {
-                if (boundOnly(state, groupNoPeer[g])) {
-                    ledger.bound(port, state);
+                if (boundOnly(STATES[st], groupNoPeer[g])) {
+                    ledger.bound(port, STATES[st]);
                     continue;
                 }
                 if (compactGroup[g] == Ledger.NONE) {
                     compactGroup[g] = ledger.group(groupLocalIp[g], cs.groupRemoteIp(g), cs.groupRemotePort(g));
                 }
-                boolean reusable = timeWait && reuse.appliesTo(groupLoopback[g], cs.timerExpiresMillis(i));
+                boolean reusable = timeWait && reuse.appliesTo(groupLoopback[g], colExpires[i]);
                 ledger.hold(compactGroup[g], port, timeWait, reusable);
                 charged[i] = (byte) (reusable ? 1 : 0);
             }
         }
         for (int g = 0; g < perGroupTw.length; g++) {
             if (perGroupTw[g] > 0) {
-                tw.computeIfAbsent(new DestKey(cs.groupRemoteIp(g), cs.groupRemotePort(g), false), k -> new int[1])[0] += perGroupTw[g];
+                tw.computeIfAbsent(new ServerEnd(cs.groupRemoteIp(g), cs.groupRemotePort(g), false), k -> new int[1])[0] += perGroupTw[g];
             }
         }
         List<PortGroup> portGroups = List.of();
@@ -235,9 +231,9 @@ public record SocketCensus(
                     ledger.charge(openGroup[i], open.get(i).local().port(), reusable(reuse, open.get(i)));
                 }
             }
-            for (int i = 0; i < cs.size(); i++) {
+            for (int i = 0; i < columns.size(); i++) {
                 if (charged[i] >= 0) {
-                    ledger.charge(compactGroup[cs.group(i)], cs.localPort(i), charged[i] == 1);
+                    ledger.charge(compactGroup[colGroup[i]], colPort[i], charged[i] == 1);
                 }
             }
             int[] boundAndUnseen = ledger.boundAndUnseen();
@@ -256,9 +252,9 @@ public record SocketCensus(
         }
         DestinationCount[] timeWait = new DestinationCount[tw.size()];
         int n = 0;
-        for (Map.Entry<DestKey, int[]> e : tw.entrySet()) {
-            DestKey k = e.getKey();
-            timeWait[n++] = new DestinationCount(k.dstIp, k.dstPort, k.inbound, e.getValue()[0]);
+        for (Map.Entry<ServerEnd, int[]> e : tw.entrySet()) {
+            ServerEnd k = e.getKey();
+            timeWait[n++] = new DestinationCount(k.ip(), k.port(), k.inbound(), e.getValue()[0]);
         }
         Arrays.sort(timeWait, MOST_TIME_WAIT_FIRST);
         return new SocketCensus(byFamilyState, ports, portGroups, List.of(timeWait), reuse, bound, unseen);

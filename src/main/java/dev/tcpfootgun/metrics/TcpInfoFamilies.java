@@ -1,6 +1,7 @@
 package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.footgun.ConnectionPeers;
+import dev.tcpfootgun.footgun.ServerEnd;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -28,28 +29,14 @@ final class TcpInfoFamilies {
     static final double[] RATE_BOUNDS = {1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, Double.POSITIVE_INFINITY};
     static final double[] RETRANS_BOUNDS = {0, 1, 2, 5, 10, 50, 100, 1000, Double.POSITIVE_INFINITY};
 
-    /** A connection's server end: the destination, or for inbound connections the local listener. */
-    private record Dest(String ip, int port, boolean inbound) {
-        // written out: a record's generated equals and hashCode are method-handle chains under the C1-only JIT
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Dest d && port == d.port && inbound == d.inbound && ip.equals(d.ip);
-        }
-
-        @Override
-        public int hashCode() {
-            return (ip.hashCode() * 31 + port) * 2 + (inbound ? 1 : 0);
-        }
-    }
-
     private static final class DestStats {
-        final Dest dest;
+        final ServerEnd dest;
         double[] rtts = new double[4];
         int count;
         long retrans;
         long segsOut;
 
-        DestStats(Dest dest) {
+        DestStats(ServerEnd dest) {
             this.dest = dest;
         }
 
@@ -77,16 +64,16 @@ final class TcpInfoFamilies {
 
     static void render(Families f, List<TcpSocket> sockets, ConnectionPeers peers, int top, DestinationLabels destinationLabels) {
         List<TcpInfo> infos = new ArrayList<>();
-        Map<Dest, DestStats> dests = new HashMap<>();
+        Map<ServerEnd, DestStats> dests = new HashMap<>();
         for (TcpSocket s : sockets) {
             TcpInfo i = s.info();
             if (s.state() != TcpState.ESTABLISHED || i == null) {
                 continue;
             }
             infos.add(i);
-            Dest key = peers.inbound(s.local().ip(), s.local().port())
-                    ? new Dest(s.local().ip(), s.local().port(), true)
-                    : new Dest(s.remote().ip(), s.remote().port(), false);
+            ServerEnd key = peers.inbound(s.local().ip(), s.local().port())
+                    ? new ServerEnd(s.local().ip(), s.local().port(), true)
+                    : new ServerEnd(s.remote().ip(), s.remote().port(), false);
             DestStats d = dests.get(key);
             if (d == null) {
                 d = new DestStats(key);
@@ -130,7 +117,7 @@ final class TcpInfoFamilies {
         var retrans = f.gauge("footgun_destination_retransmit_ratio",
                 "Retransmitted segments / segments sent over the life of the established sockets to each top destination.");
         for (DestStats st : ranked) {
-            Dest d = st.dest;
+            ServerEnd d = st.dest;
             String[] labels = {"direction", MetricsRenderer.direction(d.inbound()), "dst_ip", destinationLabels.address(d.ip()),
                 "dst_port", Integer.toString(d.port())};
             double[] sorted = Arrays.copyOf(st.rtts, st.count);

@@ -40,6 +40,8 @@ public final class InetDiagDecoder implements MessageSink {
     private final AddressText localText = new AddressText();
     private final AddressText remoteText = new AddressText();
     private final ParseLog log;
+    /** Column-store groups of IPv4 sockets by their raw local and remote addresses and remote port. */
+    private final V4Groups v4Groups = new V4Groups();
     private final SocketTable.Builder sockets;
     private String lastCongestion = "";
     /** Only for messages handed over as segments alone (tests, replays): the walk's own copy serves the dump. */
@@ -135,8 +137,20 @@ public final class InetDiagDecoder implements MessageSink {
             // TIME_WAIT (the kernel sends no attributes for it), or a connection past the detail limit:
             // counted in the column store, its attributes not decoded
             CompactSockets compact = sockets.compact();
-            compact.add(family, state, localText.id(m, o + BODY + 8, v6, compact), sport,
-                    remoteText.id(m, o + BODY + 24, v6, compact), dport, HostBytes.u32(m, o + BODY + 52));
+            if (v6) {
+                compact.add(family, state, localText.id(m, o + BODY + 8, true, compact), sport,
+                        remoteText.id(m, o + BODY + 24, true, compact), dport, HostBytes.u32(m, o + BODY + 52));
+                return null;
+            }
+            // IPv4: the group straight from the bytes that decide it, one lookup a socket instead of three
+            long addresses = (long) HostBytes.be32(m, o + BODY + 8) << 32 | Integer.toUnsignedLong(HostBytes.be32(m, o + BODY + 24));
+            int group = v4Groups.get(addresses, dport);
+            if (group < 0) {
+                group = compact.group(Family.INET, localText.id(m, o + BODY + 8, false, compact),
+                        remoteText.id(m, o + BODY + 24, false, compact), dport);
+                v4Groups.put(addresses, dport, group);
+            }
+            compact.add(group, state, sport, HostBytes.u32(m, o + BODY + 52));
             return null;
         }
         Endpoint local = new Endpoint(localText.format(m, o + BODY + 8, v6), sport);
@@ -217,5 +231,60 @@ public final class InetDiagDecoder implements MessageSink {
     /** The i-th u32 of an array of {@code count}, or -1 past its end (an older kernel sent fewer). */
     private static long u32(byte[] m, int off, int i, int count) {
         return i < count ? HostBytes.u32(m, off + 4 * i) : -1;
+    }
+
+    /** Open addressing from (both IPv4 addresses, remote port) to a group; values are never negative. */
+    static final class V4Groups {
+        private long[] addresses = new long[64];
+        private int[] ports = new int[64];
+        private int[] groups = new int[64];
+        private int count;
+
+        {
+            java.util.Arrays.fill(groups, -1);
+        }
+
+        /** The group, or -1. */
+        int get(long addr, int port) {
+            int mask = groups.length - 1;
+            for (int i = slot(addr, port, mask); ; i = (i + 1) & mask) {
+                int g = groups[i];
+                if (g < 0 || (addresses[i] == addr && ports[i] == port)) {
+                    return g;
+                }
+            }
+        }
+
+        /** Adds an absent key. */
+        void put(long addr, int port, int group) {
+            if ((count + 1) * 2 > groups.length) {
+                long[] oldAddresses = addresses;
+                int[] oldPorts = ports;
+                int[] oldGroups = groups;
+                addresses = new long[oldGroups.length * 2];
+                ports = new int[oldGroups.length * 2];
+                groups = new int[oldGroups.length * 2];
+                java.util.Arrays.fill(groups, -1);
+                count = 0;
+                for (int j = 0; j < oldGroups.length; j++) {
+                    if (oldGroups[j] >= 0) {
+                        put(oldAddresses[j], oldPorts[j], oldGroups[j]);
+                    }
+                }
+            }
+            int mask = groups.length - 1;
+            int i = slot(addr, port, mask);
+            while (groups[i] >= 0) {
+                i = (i + 1) & mask;
+            }
+            addresses[i] = addr;
+            ports[i] = port;
+            groups[i] = group;
+            count++;
+        }
+
+        private static int slot(long addr, int port, int mask) {
+            return (int) (((addr ^ port) * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+        }
     }
 }

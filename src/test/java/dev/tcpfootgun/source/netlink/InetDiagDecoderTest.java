@@ -212,6 +212,64 @@ class InetDiagDecoderTest {
         assertThat(log.skipped()).isZero();
     }
 
+    /**
+     * IPv4 TIME_WAIT sockets go to their column-store group by their raw bytes: thousands of them over
+     * hundreds of (local, remote, port) groups, IPv6 ones between them, each comes back as sent.
+     */
+    @Test
+    void ipv4TimeWaitSocketsComeBackAsSentWhateverTheirGroup() throws IOException {
+        java.util.Random random = new java.util.Random(18);
+        List<byte[]> messages = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        for (int n = 0; n < 5000; n++) {
+            boolean v6 = n % 7 == 0;
+            int local = random.nextInt(20);
+            int remote = random.nextInt(300);
+            int sport = 1024 + random.nextInt(60000);
+            int dport = random.nextInt(3) * 1000 + 80;
+            int expires = random.nextInt(60_000);
+            ByteBuffer b = ByteBuffer.allocate(InetDiagDecoder.INET_DIAG_MSG_SIZE).order(ByteOrder.nativeOrder());
+            b.put(0, (byte) (v6 ? InetDiagDecoder.AF_INET6 : InetDiagDecoder.AF_INET)).put(1, (byte) TcpState.TIME_WAIT.code())
+                    .put(2, (byte) TcpSocket.TIMER_TIME_WAIT);
+            b.order(ByteOrder.BIG_ENDIAN).putShort(4, (short) sport).putShort(6, (short) dport);
+            byte[] src = {10, 1, 0, (byte) local};
+            byte[] dst = {(byte) 192, (byte) 168, (byte) (remote >> 8), (byte) remote};
+            b.put(v6 ? 8 + 12 : 8, src).put(v6 ? 24 + 12 : 24, dst);
+            if (v6) {
+                b.putShort(8 + 10, (short) -1).putShort(24 + 10, (short) -1); // v4-mapped
+            }
+            b.order(ByteOrder.nativeOrder()).putInt(52, expires);
+            messages.add(NetlinkBytes.message(InetDiagDecoder.TCPDIAG_GETSOCK, NetlinkMessages.NLM_F_MULTI, 1, b.array()));
+            sent.add((v6 ? Family.INET6 : Family.INET) + " 10.1.0." + local + ":" + sport + " 192.168." + (remote >> 8) + "." + (remote & 0xff)
+                    + ":" + dport + " " + expires);
+        }
+        SocketTable table = InetDiagDecoder.decodeTable(NetlinkBytes.segment(messages.toArray(byte[][]::new)), log);
+        assertThat(log.skipped()).isZero();
+        assertThat(table.open()).isEmpty();
+        assertThat(table.all()).allSatisfy(s -> assertThat(s.state()).isEqualTo(TcpState.TIME_WAIT))
+                .map(s -> s.family() + " " + s.local() + " " + s.remote() + " " + s.timerExpiresMillis())
+                .containsExactlyElementsOf(sent);
+    }
+
+    /** The raw-bytes group map against a HashMap: few address pairs, many ports, so probes meet keys that differ only in one. */
+    @Test
+    void v4GroupsFindsExactlyWhatWasPut() {
+        InetDiagDecoder.V4Groups map = new InetDiagDecoder.V4Groups();
+        java.util.Map<List<Long>, Integer> reference = new java.util.HashMap<>();
+        java.util.Random random = new java.util.Random(18);
+        for (int n = 0; n < 20_000; n++) {
+            long addr = random.nextInt(3) * 0x0100_0000_0000L + random.nextInt(2);
+            int port = random.nextInt(65536);
+            List<Long> key = List.of(addr, (long) port);
+            assertThat(map.get(addr, port)).as("%s", key).isEqualTo(reference.getOrDefault(key, -1));
+            if (!reference.containsKey(key) && random.nextBoolean()) {
+                map.put(addr, port, reference.size());
+                reference.put(key, reference.size());
+            }
+        }
+        reference.forEach((k, g) -> assertThat(map.get(k.get(0), (int) (long) k.get(1))).isEqualTo(g));
+    }
+
     static byte[] establishedServerMessage() throws IOException {
         for (byte[] m : messages(CAPTURE)) {
             ByteBuffer b = ByteBuffer.wrap(m);
