@@ -117,9 +117,8 @@ final class ExpositionWriter {
     boolean plain(MetricSnapshot s) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        if (!PrometheusNaming.isValidLegacyMetricName(name) || !name.equals(m.getPrometheusName())
-                || !name.equals(m.getExpositionBaseName()) || !name.equals(m.getExpositionBasePrometheusName())
-                || !name.equals(m.getOriginalName())) {
+        if (!PrometheusNaming.isValidLegacyMetricName(name) || !name.equals(m.getPrometheusName()) || !name.equals(m.getExpositionBaseName())
+                || !name.equals(m.getExpositionBasePrometheusName()) || !name.equals(m.getOriginalName())) {
             return false;
         }
         for (String suffix : RESERVED) {
@@ -132,16 +131,22 @@ final class ExpositionWriter {
                 || s instanceof UnknownSnapshot)) {
             return false;
         }
-        Labels last = null;
+        // a family's points share their label names, usually the same String objects: each checked once
+        String[] checked = new String[0];
         for (DataPointSnapshot d : s.getDataPoints()) {
             if (d.hasScrapeTimestamp()) {
                 return false;
             }
             Labels labels = d.getLabels();
-            if (labels != last && !plainLabels(labels)) {
-                return false;
+            if (!sameNames(labels, checked)) {
+                if (!plainLabels(labels)) {
+                    return false;
+                }
+                checked = new String[labels.size()];
+                for (int i = 0; i < checked.length; i++) {
+                    checked[i] = labels.getName(i);
+                }
             }
-            last = labels;
             if (format == Format.OPENMETRICS) {
                 if (d instanceof CounterSnapshot.CounterDataPointSnapshot c && c.getExemplar() != null) {
                     return false;
@@ -151,6 +156,18 @@ final class ExpositionWriter {
                 }
             }
             if (d instanceof HistogramSnapshot.HistogramDataPointSnapshot h && h.getClassicBuckets().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameNames(Labels labels, String[] checked) {
+        if (labels.size() != checked.length) {
+            return false;
+        }
+        for (int i = 0; i < checked.length; i++) {
+            if (labels.getName(i) != checked[i]) {
                 return false;
             }
         }
@@ -573,19 +590,41 @@ final class ExpositionWriter {
             buf[size++] = (byte) b;
         }
 
-        /** As client_java writes a double: +Inf, -Inf, else Double.toString (NaN, -0.0, 1.0E-7). */
+        /** As client_java writes a double: +Inf, -Inf, else Double.toString (NaN, -0.0, 1.0E-7, 42.0). */
         void number(double d) {
             if (d == Double.POSITIVE_INFINITY) {
                 ascii("+Inf");
             } else if (d == Double.NEGATIVE_INFINITY) {
                 ascii("-Inf");
+            } else if (d == (long) d && Math.abs(d) < 1e7 && (d != 0 || 1 / d > 0)) {
+                // a whole number below 10^7 (not -0.0), as Double.toString writes it: digits and ".0"
+                number((long) d);
+                write2('.', '0');
             } else {
                 ascii(Double.toString(d));
             }
         }
 
+        /** As Long.toString, without the String. */
         void number(long v) {
-            ascii(Long.toString(v));
+            if (v == Long.MIN_VALUE) {
+                ascii(Long.toString(v));
+                return;
+            }
+            room(20);
+            if (v < 0) {
+                buf[size++] = '-';
+                v = -v;
+            }
+            int digits = 1;
+            for (long x = v; x >= 10; x /= 10) {
+                digits++;
+            }
+            for (int i = size + digits - 1; i >= size; i--) {
+                buf[i] = (byte) ('0' + v % 10);
+                v /= 10;
+            }
+            size += digits;
         }
     }
 }

@@ -90,7 +90,8 @@ class ExpositionWriterTest {
         List<MetricSnapshot> all = new ArrayList<>();
         GaugeSnapshot.Builder doubles = GaugeSnapshot.builder().name("rich_values").help("Doubles that print oddly.");
         double[] values = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0, 1, -1, 42, 1e-7, 1e-300,
-            Double.MIN_VALUE, Double.MAX_VALUE, 1e20, 123456789012.0, 0.1 + 0.2, (double) Long.MAX_VALUE, 65535, 3.5e6};
+            Double.MIN_VALUE, Double.MAX_VALUE, 1e20, 123456789012.0, 0.1 + 0.2, (double) Long.MAX_VALUE, 65535, 3.5e6, 9_999_999, -9_999_999, 1e7, -1e7, 9_999_999.5, 1e6, 100, 10, 9,
+            (double) (1L << 53), -(double) (1L << 53), Double.MIN_NORMAL, 5e-324};
         for (int i = 0; i < values.length; i++) {
             doubles.dataPoint(g(values[i], "i", Integer.toString(i)));
         }
@@ -134,6 +135,9 @@ class ExpositionWriterTest {
         all.add(HistogramSnapshot.builder().name("rich_latency").help("A classic histogram.")
                 .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(Labels.of("path", "/"))
                         .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, new long[] {5, 3, 0, 0, 1})).sum(-0.0).build())
+                .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(Labels.of("path", "/big"))
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, new long[] {Long.MAX_VALUE / 2, 0, 0, 0, 1_000_000_007}))
+                        .sum(1e300).build())
                 .build());
         all.add(SummarySnapshot.builder().name("rich_gc_seconds").help("A summary.").unit(Unit.SECONDS)
                 .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().labels(Labels.of("gc", "young")).count(12).sum(0.25).build())
@@ -243,6 +247,21 @@ class ExpositionWriterTest {
                         .dataPoint(StateSetSnapshot.StateSetDataPointSnapshot.builder().labels(Labels.of("v", other))
                                 .state(value.isEmpty() ? "x" : value, true).state(value + "_other", false).build())
                         .build());
+        assertSameAsClientJava(s);
+    }
+
+    @Provide
+    Arbitrary<Double> values() {
+        // whole numbers around the 10^7 where Double.toString turns to exponents, and any double
+        return Arbitraries.oneOf(Arbitraries.longs().between(-20_000_000, 20_000_000).map(l -> (double) l),
+                Arbitraries.doubles(), Arbitraries.of(-0.0, Double.NaN, Double.MIN_VALUE, 1e7, -1e7, 9_999_999.0));
+    }
+
+    @Property(tries = 500)
+    void anyValueIsWrittenAsClientJavaWritesIt(@ForAll("values") double value, @ForAll long count) throws Exception {
+        MetricSnapshots s = new MetricSnapshots(GaugeSnapshot.builder().name("p_value").help("v").dataPoint(g(value)).build(),
+                SummarySnapshot.builder().name("p_summary").help("s")
+                        .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().count(count).sum(value).build()).build());
         assertSameAsClientJava(s);
     }
 }
