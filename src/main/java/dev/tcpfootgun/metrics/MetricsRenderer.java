@@ -52,6 +52,11 @@ public final class MetricsRenderer {
             "net.ipv4.tcp_wmem", List.of("min", "default", "max"),
             "net.ipv4.tcp_mem", List.of("low", "pressure", "high"));
 
+    /** Compiled once: String.replaceAll compiles its regex on every call, a few hundred times a scrape. */
+    private static final Pattern NOT_COLUMN_CHAR = Pattern.compile("[^a-z0-9_]");
+    private static final Pattern NOT_WORD_CHAR = Pattern.compile("[^a-z0-9]");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
+
     private final String version;
     private final int netnsTop;
     /** --destinations.top: destinations with series of their own; no check reads it. */
@@ -166,7 +171,7 @@ public final class MetricsRenderer {
         f.info("footgun_conntrack_stats_source", "Where conntrack statistics came from: procfs, netlink, or none (drops unknown).",
                 "source", ct.statsOrigin().label());
         ct.stats().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            String column = e.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+            String column = NOT_COLUMN_CHAR.matcher(e.getKey().toLowerCase(Locale.ROOT)).replaceAll("_");
             f.counter("footgun_conntrack_" + column, "Conntrack statistic " + e.getKey() + ", summed over CPUs.")
                     .set(e.getValue()).add();
         });
@@ -247,9 +252,9 @@ public final class MetricsRenderer {
      */
     private static void sockstat(Families f, Sockstat st) {
         st.protocols().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(p -> {
-            String proto = p.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+            String proto = NOT_WORD_CHAR.matcher(p.getKey().toLowerCase(Locale.ROOT)).replaceAll("_");
             p.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(field -> {
-                String name = field.getKey().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "_");
+                String name = NOT_WORD_CHAR.matcher(field.getKey().toLowerCase(Locale.ROOT)).replaceAll("_");
                 String help = "/proc/net/sockstat " + p.getKey() + " " + field.getKey();
                 String metric = "footgun_sockstat_" + proto + "_";
                 switch (name) {
@@ -270,7 +275,7 @@ public final class MetricsRenderer {
         sc.values().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             String name = e.getKey();
             if (TEXT_SYSCTLS.contains(name)) {
-                info.set("name", name, "value", e.getValue().trim().replaceAll("\\s+", " "));
+                info.set("name", name, "value", SPACES.matcher(e.getValue().trim()).replaceAll(" "));
                 return;
             }
             String metric = "footgun_sysctl_" + name.replace('.', '_');
