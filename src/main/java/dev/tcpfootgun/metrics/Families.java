@@ -7,11 +7,14 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.StateSetSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -42,6 +45,73 @@ final class Families {
     /** What Prometheus takes as a metric name, without the suffixes it reserves for its own series. */
     private static final Pattern PLAIN_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern RESERVED_SUFFIX = Pattern.compile(".*_(total|created|bucket|count|sum|info|gcount|gsum)");
+
+    /**
+     * What the scrapes before made and this one makes again: client_java validates every Labels and
+     * MetricMetadata it builds (a UTF-8 encoder made per label name), 5 % of a 1k scrape; both are
+     * immutable, so each distinct one is built once. Shared by concurrent scrapes; emptied when past
+     * {@link #KEPT}, which only destinations churning faster than scrapes ever reach.
+     */
+    private static final Map<LabelKey, Labels> LABELS = new ConcurrentHashMap<>();
+    private static final Map<MetadataKey, MetricMetadata> METADATA = new ConcurrentHashMap<>();
+    static final int KEPT = 16_384;
+
+    /** Label names and values as given, compared by content. */
+    private record LabelKey(String[] pairs) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LabelKey k && Arrays.equals(pairs, k.pairs);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(pairs);
+        }
+
+        @Override
+        public String toString() {
+            return Arrays.toString(pairs);
+        }
+    }
+
+    /** @param kind the snapshot class: a counter's and a gauge's metadata of one name differ */
+    private record MetadataKey(Class<?> kind, String name, String help, Unit unit) {}
+
+    /** Labels.of(pairs), each distinct one built (and validated) once. */
+    static Labels labels(String... pairs) {
+        if (pairs.length == 0) {
+            return Labels.EMPTY;
+        }
+        LabelKey key = new LabelKey(pairs);
+        Labels l = LABELS.get(key);
+        if (l == null) {
+            l = Labels.of(pairs);
+            if (LABELS.size() >= KEPT) {
+                LABELS.clear();
+            }
+            LABELS.put(new LabelKey(pairs.clone()), l);
+        }
+        return l;
+    }
+
+    static int labelsKept() {
+        return LABELS.size();
+    }
+
+    /** The metadata {@code build} gives a family of no data points, each distinct one built (and validated) once. */
+    private static MetricMetadata metadata(Class<?> kind, String name, String help, Unit unit,
+            java.util.function.Supplier<MetricSnapshot> build) {
+        MetadataKey key = new MetadataKey(kind, name, help, unit);
+        MetricMetadata m = METADATA.get(key);
+        if (m == null) {
+            m = build.get().getMetadata();
+            if (METADATA.size() >= KEPT) {
+                METADATA.clear();
+            }
+            METADATA.put(key, m);
+        }
+        return m;
+    }
 
     private final List<MetricSnapshot> out = new ArrayList<>();
     private final Map<String, Families> kernelNamed = new LinkedHashMap<>();
@@ -172,9 +242,9 @@ final class Families {
         if (!boundedLabels(name, labels)) {
             return;
         }
-        out.add(InfoSnapshot.builder().name(name).help(help)
-                .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(labels)).build())
-                .build());
+        out.add(new InfoSnapshot(metadata(InfoSnapshot.class, name, help, null,
+                () -> InfoSnapshot.builder().name(name).help(help).build()),
+                List.of(InfoSnapshot.InfoDataPointSnapshot.builder().labels(labels(labels)).build())));
     }
 
     /** An info family (OpenMetrics type info) of many series; {@code name} ends in {@code _info}, as it is exposed. */
@@ -231,7 +301,7 @@ final class Families {
 
         F set(double value, String... labels) {
             if (valid && boundedLabels(name, labels)) {
-                point(value, Labels.of(labels));
+                point(value, labels(labels));
                 empty = false;
             }
             return self();
@@ -246,25 +316,27 @@ final class Families {
 
     /** A gauge family. */
     final class Gauge extends ValueFamily<Gauge> {
-        private final GaugeSnapshot.Builder b;
+        private final MetricMetadata metadata;
+        private final List<GaugeSnapshot.GaugeDataPointSnapshot> points = new ArrayList<>();
 
         private Gauge(String name, String help) {
             super(name, help);
-            b = GaugeSnapshot.builder().name(builderName()).help(help);
+            String n = builderName();
             Unit u = unitOf(name);
-            if (u != null) {
-                b.unit(u);
-            }
+            metadata = metadata(GaugeSnapshot.class, n, help, u, () -> {
+                GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(n).help(help);
+                return (u == null ? b : b.unit(u)).build();
+            });
         }
 
         @Override
         void point(double value, Labels labels) {
-            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
+            points.add(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
         }
 
         @Override
         MetricSnapshot build() {
-            return b.build();
+            return new GaugeSnapshot(metadata, points);
         }
 
         @Override
@@ -275,25 +347,27 @@ final class Families {
 
     /** A counter family. */
     final class Counter extends ValueFamily<Counter> {
-        private final CounterSnapshot.Builder b;
+        private final MetricMetadata metadata;
+        private final List<CounterSnapshot.CounterDataPointSnapshot> points = new ArrayList<>();
 
         private Counter(String name, String help) {
             super(name, help);
-            b = CounterSnapshot.builder().name(builderName()).help(help);
+            String n = builderName();
             Unit u = unitOf(name);
-            if (u != null) {
-                b.unit(u);
-            }
+            metadata = metadata(CounterSnapshot.class, n, help, u, () -> {
+                CounterSnapshot.Builder b = CounterSnapshot.builder().name(n).help(help);
+                return (u == null ? b : b.unit(u)).build();
+            });
         }
 
         @Override
         void point(double value, Labels labels) {
-            b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build());
+            points.add(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build());
         }
 
         @Override
         MetricSnapshot build() {
-            return b.build();
+            return new CounterSnapshot(metadata, points);
         }
 
         @Override
@@ -304,8 +378,8 @@ final class Families {
 
     /** An info family; added to the scrape by {@link #add()}, and only if it has a series. */
     final class Info {
-        private final InfoSnapshot.Builder b;
-        private boolean empty = true;
+        private final MetricMetadata metadata;
+        private final List<InfoSnapshot.InfoDataPointSnapshot> points = new ArrayList<>();
 
         private final String name;
 
@@ -314,48 +388,47 @@ final class Families {
             if (!name.endsWith("_info")) {
                 throw new IllegalArgumentException(name + ": an info family's name ends in _info");
             }
-            b = InfoSnapshot.builder().name(name.substring(0, name.length() - "_info".length())).help(help);
+            String base = name.substring(0, name.length() - "_info".length());
+            metadata = metadata(InfoSnapshot.class, base, help, null, () -> InfoSnapshot.builder().name(base).help(help).build());
         }
 
         Info set(String... labels) {
             if (!boundedLabels(name, labels)) {
                 return this;
             }
-            b.dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(labels)).build());
-            empty = false;
+            points.add(InfoSnapshot.InfoDataPointSnapshot.builder().labels(labels(labels)).build());
             return this;
         }
 
         void add() {
-            if (!empty) {
-                out.add(b.build());
+            if (!points.isEmpty()) {
+                out.add(new InfoSnapshot(metadata, points));
             }
         }
     }
 
     /** A StateSet family; added to the scrape by {@link #add()}, and only if it has a data point. */
     final class StateSet {
-        private final StateSetSnapshot.Builder b;
-        private boolean empty = true;
+        private final MetricMetadata metadata;
+        private final List<StateSetSnapshot.StateSetDataPointSnapshot> points = new ArrayList<>();
 
         private StateSet(String name, String help) {
-            b = StateSetSnapshot.builder().name(name).help(help);
+            metadata = metadata(StateSetSnapshot.class, name, help, null, () -> StateSetSnapshot.builder().name(name).help(help).build());
         }
 
         /** One data point: every state of {@code states}, {@code current} the one that holds. */
         StateSet set(List<String> states, String current, String... labels) {
-            var p = StateSetSnapshot.StateSetDataPointSnapshot.builder().labels(Labels.of(labels));
+            var p = StateSetSnapshot.StateSetDataPointSnapshot.builder().labels(labels(labels));
             for (String state : states) {
                 p.state(state, state.equals(current));
             }
-            b.dataPoint(p.build());
-            empty = false;
+            points.add(p.build());
             return this;
         }
 
         void add() {
-            if (!empty) {
-                out.add(b.build());
+            if (!points.isEmpty()) {
+                out.add(new StateSetSnapshot(metadata, points));
             }
         }
     }

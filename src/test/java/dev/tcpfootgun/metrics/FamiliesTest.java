@@ -123,4 +123,49 @@ class FamiliesTest {
         assertThat(exposition(r.snapshots())).contains("footgun_x 1.0").doesNotContain("footgun_x 2.0");
         assertThat(r.leftOut()).containsExactly("metric family footgun_x rendered twice: the second left out");
     }
+
+    private static MetricSnapshot only(Families f, String name) {
+        return f.resolve().snapshots().stream().filter(m -> m.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    /**
+     * Labels and metadata are built once and kept for the scrapes after (client_java validates each it
+     * builds): the next scrape's are the same objects, equal to what client_java builds from scratch;
+     * different help or another type is other metadata; labels client_java refuses (a name twice) are refused every time.
+     */
+    @Test
+    void labelsAndMetadataAreBuiltOnceAndKeptAcrossScrapes() {
+        Families first = new Families();
+        first.gauge("families_test_kept_seconds", "Kept.").set(1, "b", "2", "a", "1").add();
+        Families second = new Families();
+        second.gauge("families_test_kept_seconds", "Kept.").set(5, "b", "2", "a", "1").add();
+        MetricSnapshot one = only(first, "families_test_kept_seconds");
+        MetricSnapshot two = only(second, "families_test_kept_seconds");
+        assertThat(two.getMetadata()).isSameAs(one.getMetadata());
+        assertThat((Object) two.getDataPoints().getFirst().getLabels()).isSameAs(one.getDataPoints().getFirst().getLabels())
+                .isEqualTo(io.prometheus.metrics.model.snapshots.Labels.of("a", "1", "b", "2"));
+        var fresh = io.prometheus.metrics.model.snapshots.GaugeSnapshot.builder().name("families_test_kept_seconds").help("Kept.")
+                .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS).build().getMetadata();
+        assertThat(one.getMetadata()).usingRecursiveComparison().isEqualTo(fresh);
+
+        Families other = new Families();
+        other.gauge("families_test_kept_seconds", "Other help.").set(1).add();
+        other.counter("families_test_kept_counter", "Kept.").set(1, "b", "2", "a", "1").add();
+        assertThat(only(other, "families_test_kept_seconds").getMetadata().getHelp()).isEqualTo("Other help.");
+        assertThat(only(other, "families_test_kept_counter")).isInstanceOf(io.prometheus.metrics.model.snapshots.CounterSnapshot.class);
+
+        for (int i = 0; i < 2; i++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Families.labels("dup", "x", "dup", "y"))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** Past the bound the kept labels are dropped and built again: more distinct series than any scrape has never grow it further. */
+    @Test
+    void keptLabelsAreBounded() {
+        for (int i = 0; i < Families.KEPT + 10; i++) {
+            assertThat(Families.labels("families_test_n", Integer.toString(i)).get("families_test_n")).isEqualTo(Integer.toString(i));
+        }
+        assertThat(Families.labelsKept()).isLessThanOrEqualTo(Families.KEPT);
+    }
 }
