@@ -53,7 +53,7 @@ final class Families {
      * {@link #KEPT}, which only destinations churning faster than scrapes ever reach.
      */
     private static final Map<LabelKey, Labels> LABELS = new ConcurrentHashMap<>();
-    private static final Map<MetadataKey, MetricMetadata> METADATA = new ConcurrentHashMap<>();
+    private static final Map<String, MetadataKept> METADATA = new ConcurrentHashMap<>();
     static final int KEPT = 16_384;
 
     /** Label names and values as given, compared by content. */
@@ -74,8 +74,15 @@ final class Families {
         }
     }
 
-    /** @param kind the snapshot class: a counter's and a gauge's metadata of one name differ */
-    private record MetadataKey(Class<?> kind, String name, String help, Unit unit) {}
+    /**
+     * A family's metadata as last built, by name: reused while kind, help and unit are the same
+     * (compared by hand: a record key's hashCode goes through method handles, slow without C2).
+     */
+    private record MetadataKept(Class<?> kind, String help, Unit unit, MetricMetadata metadata) {
+        boolean fits(Class<?> k, String h, Unit u) {
+            return kind == k && java.util.Objects.equals(help, h) && java.util.Objects.equals(unit, u);
+        }
+    }
 
     /** Labels.of(pairs), each distinct one built (and validated) once. */
     static Labels labels(String... pairs) {
@@ -101,15 +108,15 @@ final class Families {
     /** The metadata {@code build} gives a family of no data points, each distinct one built (and validated) once. */
     private static MetricMetadata metadata(Class<?> kind, String name, String help, Unit unit,
             java.util.function.Supplier<MetricSnapshot> build) {
-        MetadataKey key = new MetadataKey(kind, name, help, unit);
-        MetricMetadata m = METADATA.get(key);
-        if (m == null) {
-            m = build.get().getMetadata();
-            if (METADATA.size() >= KEPT) {
-                METADATA.clear();
-            }
-            METADATA.put(key, m);
+        MetadataKept kept = METADATA.get(name);
+        if (kept != null && kept.fits(kind, help, unit)) {
+            return kept.metadata();
         }
+        MetricMetadata m = build.get().getMetadata();
+        if (METADATA.size() >= KEPT) {
+            METADATA.clear();
+        }
+        METADATA.put(name, new MetadataKept(kind, help, unit, m));
         return m;
     }
 

@@ -17,6 +17,15 @@ import java.util.Map;
  */
 final class ListenerFamilies {
 
+    /** Fullest first, then by address and port: one comparison, not a chain of lambdas through Double and Integer boxes. */
+    private static final Comparator<Map.Entry<Endpoint, Double>> FULLEST_FIRST = (a, b) -> {
+        int c = Double.compare(b.getValue(), a.getValue());
+        if (c == 0) {
+            c = a.getKey().ip().compareTo(b.getKey().ip());
+        }
+        return c != 0 ? c : Integer.compare(a.getKey().port(), b.getKey().port());
+    };
+
     private ListenerFamilies() {}
 
     static void render(Families f, List<TcpSocket> open, Sysctls sysctls, int top, DestinationLabels labels) {
@@ -32,8 +41,7 @@ final class ListenerFamilies {
             fill.merge(s.local(), ratio, Math::max);
         }
         List<Map.Entry<Endpoint, Double>> ranked = new ArrayList<>(fill.entrySet());
-        ranked.sort(Map.Entry.<Endpoint, Double>comparingByValue().reversed()
-                .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port()));
+        ranked.sort(FULLEST_FIRST);
         var g = f.gauge("footgun_listen_queue_fill_ratio",
                 "Accept queue / backlog of the fullest listener on each listening address (1: full, new connections dropped); "
                         + "the top addresses by fill.");

@@ -39,6 +39,14 @@ final class ExpositionWriter {
     private static final byte[] EOF = bytes("# EOF\n");
     private static final Set<String> RESERVED = Set.of("_total", "_info", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum");
 
+    /** Metadata whose header lines are kept: the exporter's families are a few hundred, JVM metadata made per scrape churns through. */
+    private static final int KEPT_HEADS = 2048;
+
+    /** @param type the TYPE written, a literal compared by identity: one metadata, one kind of family */
+    private record Head(String type, byte[] bytes) {}
+
+    /** MetricMetadata compares by identity: a family's kept metadata finds its kept header. */
+    private final java.util.Map<MetricMetadata, Head> heads = new java.util.concurrent.ConcurrentHashMap<>();
     private final Format format;
     /** client_java's writer for the same format: for the families written as client_java alone knows how. */
     private final ExpositionFormatWriter fallback;
@@ -189,11 +197,7 @@ final class ExpositionWriter {
     private void counter(Body out, CounterSnapshot s) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        if (format == Format.TEXT) {
-            textMetadata(out, name, "_total", "counter", m.getHelp());
-        } else {
-            omMetadata(out, name, "counter", m);
-        }
+        head(out, m, "_total", "counter", "counter");
         for (CounterSnapshot.CounterDataPointSnapshot d : s.getDataPoints()) {
             series(out, name, "_total", d.getLabels(), null);
             out.number(d.getValue());
@@ -203,7 +207,7 @@ final class ExpositionWriter {
 
     private void gauge(Body out, GaugeSnapshot s) {
         MetricMetadata m = s.getMetadata();
-        metadata(out, m, "gauge");
+        head(out, m, null, "gauge", "gauge");
         for (GaugeSnapshot.GaugeDataPointSnapshot d : s.getDataPoints()) {
             series(out, m.getName(), null, d.getLabels(), null);
             out.number(d.getValue());
@@ -213,7 +217,7 @@ final class ExpositionWriter {
 
     private void unknown(Body out, UnknownSnapshot s) {
         MetricMetadata m = s.getMetadata();
-        metadata(out, m, format == Format.TEXT ? "untyped" : "unknown");
+        head(out, m, null, "untyped", "unknown");
         for (UnknownSnapshot.UnknownDataPointSnapshot d : s.getDataPoints()) {
             series(out, m.getName(), null, d.getLabels(), null);
             out.number(d.getValue());
@@ -224,11 +228,7 @@ final class ExpositionWriter {
     private void info(Body out, InfoSnapshot s) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        if (format == Format.TEXT) {
-            textMetadata(out, name, "_info", "gauge", m.getHelp());
-        } else {
-            omMetadata(out, name, "info", m);
-        }
+        head(out, m, "_info", "gauge", "info");
         for (InfoSnapshot.InfoDataPointSnapshot d : s.getDataPoints()) {
             series(out, name, "_info", d.getLabels(), null);
             out.write('1');
@@ -239,7 +239,7 @@ final class ExpositionWriter {
     private void stateSet(Body out, StateSetSnapshot s) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        metadata(out, m, format == Format.TEXT ? "gauge" : "stateset");
+        head(out, m, null, "gauge", "stateset");
         for (StateSetSnapshot.StateSetDataPointSnapshot d : s.getDataPoints()) {
             Labels labels = d.getLabels();
             for (int i = 0; i < d.size(); i++) {
@@ -267,7 +267,7 @@ final class ExpositionWriter {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
         boolean gauge = s.isGaugeHistogram();
-        metadata(out, m, format == Format.TEXT ? "histogram" : gauge ? "gaugehistogram" : "histogram");
+        head(out, m, null, "histogram", gauge ? "gaugehistogram" : "histogram");
         for (HistogramSnapshot.HistogramDataPointSnapshot d : s.getDataPoints()) {
             ClassicHistogramBuckets buckets = d.getClassicBuckets();
             long cumulative = 0;
@@ -328,7 +328,7 @@ final class ExpositionWriter {
                 continue;
             }
             if (!written) {
-                metadata(out, m, "summary");
+                head(out, m, null, "summary", "summary");
                 written = true;
             }
             for (Quantile q : d.getQuantiles()) {
@@ -359,12 +359,27 @@ final class ExpositionWriter {
 
     // --- metadata and series
 
-    private void metadata(Body out, MetricMetadata m, String type) {
-        if (format == Format.TEXT) {
-            textMetadata(out, m.getName(), null, type, m.getHelp());
-        } else {
-            omMetadata(out, m.getName(), type, m);
+    /**
+     * A family's # HELP and # TYPE lines (and OpenMetrics's # UNIT), kept as bytes by its metadata:
+     * the exporter's families keep theirs from scrape to scrape, so these are encoded once.
+     */
+    private void head(Body out, MetricMetadata m, String textSuffix, String textType, String omType) {
+        String type = format == Format.TEXT ? textType : omType;
+        Head kept = heads.get(m);
+        if (kept == null || kept.type != type) {
+            Body b = new Body(128);
+            if (format == Format.TEXT) {
+                textMetadata(b, m.getName(), textSuffix, textType, m.getHelp());
+            } else {
+                omMetadata(b, m.getName(), omType, m);
+            }
+            kept = new Head(type, b.toByteArray());
+            if (heads.size() >= KEPT_HEADS) {
+                heads.clear();
+            }
+            heads.put(m, kept);
         }
+        out.write(kept.bytes);
     }
 
     /** # HELP (when there is one, with backslash and newline escaped) then # TYPE, of the name with its suffix. */

@@ -51,4 +51,30 @@ class ListenerFamiliesTest {
         assertThat(failed.has(FILL)).isFalse();
         assertThat(failed.gauge("footgun_scrape_collector_success")).containsEntry("collector=\"sockets\"", 0.0);
     }
+
+    /** The top addresses are the ones the comparator chain it replaced picks, ties on fill and address included. */
+    @Test
+    void theTopAreTheFullestThenByAddressAndPortAsBefore() {
+        java.util.Random random = new java.util.Random(18);
+        for (int round = 0; round < 200; round++) {
+            java.util.List<dev.tcpfootgun.snapshot.TcpSocket> listeners = new java.util.ArrayList<>();
+            Map<dev.tcpfootgun.snapshot.Endpoint, Double> fill = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 6; i++) {
+                String ip = "10.0.0." + random.nextInt(3);
+                int port = 8000 + random.nextInt(3);
+                long queued = random.nextInt(3);
+                listeners.add(listener(ip, port, queued, 2));
+                fill.merge(new dev.tcpfootgun.snapshot.Endpoint(ip, port), queued / 2.0, Math::max);
+            }
+            java.util.List<Map.Entry<dev.tcpfootgun.snapshot.Endpoint, Double>> ranked = new java.util.ArrayList<>(fill.entrySet());
+            ranked.sort(Map.Entry.<dev.tcpfootgun.snapshot.Endpoint, Double>comparingByValue().reversed()
+                    .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port()));
+            java.util.Set<String> expected = new java.util.TreeSet<>();
+            for (var e : ranked.subList(0, Math.min(Rendered.TOP, ranked.size()))) {
+                expected.add("listen_ip=\"" + e.getKey().ip() + "\",listen_port=\"" + e.getKey().port() + "\"");
+            }
+            Rendered r = Rendered.of(SOMAXCONN, sockets(listeners.toArray(dev.tcpfootgun.snapshot.TcpSocket[]::new)));
+            assertThat(new java.util.TreeSet<>(r.gauge(FILL).keySet())).as("round " + round).isEqualTo(expected);
+        }
+    }
 }

@@ -264,4 +264,25 @@ class ExpositionWriterTest {
                         .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().count(count).sum(value).build()).build());
         assertSameAsClientJava(s);
     }
+
+    /** One writer, many scrapes: the header lines it keeps per metadata are right the second time, and for another kind of family. */
+    @Test
+    void keptHeadersAreTheSameBytesScrapeAfterScrape() throws Exception {
+        for (ExpositionWriter.Format format : ExpositionWriter.Format.values()) {
+            ExpositionFormatWriter client = format == ExpositionWriter.Format.TEXT ? PrometheusTextFormatWriter.create()
+                    : OpenMetricsTextFormatWriter.create();
+            ExpositionWriter writer = new ExpositionWriter(format, client);
+            io.prometheus.metrics.model.snapshots.MetricMetadata shared = new io.prometheus.metrics.model.snapshots.MetricMetadata(
+                    "kept_shared", "One metadata, \"two\" kinds.");
+            MetricSnapshots asGauge = new MetricSnapshots(new GaugeSnapshot(shared, List.of(g(1))));
+            MetricSnapshots asCounter = new MetricSnapshots(new CounterSnapshot(shared, List.of(c(2))));
+            MetricSnapshots same = rich();
+            for (MetricSnapshots s : List.of(same, same, asGauge, asCounter, asGauge, same, rich())) {
+                ExpositionWriter.Body body = new ExpositionWriter.Body(16);
+                writer.write(body, s, EscapingScheme.UNDERSCORE_ESCAPING);
+                assertThat(new String(body.toByteArray(), StandardCharsets.UTF_8)).as(format.toString())
+                        .isEqualTo(new String(clientJava(client, s, EscapingScheme.UNDERSCORE_ESCAPING), StandardCharsets.UTF_8));
+            }
+        }
+    }
 }
