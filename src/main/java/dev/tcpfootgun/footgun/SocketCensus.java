@@ -345,7 +345,7 @@ public record SocketCensus(
             this.low = ports.range().low();
             int size = ports.range().size();
             int bits = 4;
-            while ((1 << bits) < 2L * holders) {
+            while (bits < 16 && (1 << bits) < 2L * holders) { // 2^16 covers any range: then entries go by port
                 bits++;
             }
             if ((1 << bits) >= size) {
