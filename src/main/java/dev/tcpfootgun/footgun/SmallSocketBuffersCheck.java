@@ -26,6 +26,9 @@ import java.util.OptionalLong;
  */
 public final class SmallSocketBuffersCheck implements Check {
 
+    /** Runs of blanks in tcp_rmem/tcp_wmem, compiled once rather than by replaceAll at each scrape. */
+    private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
+
     /** A socket must have spent this long sending (busy_time) before its limited share means anything. */
     static final long BUSY_ENOUGH_MICROS = 1_000_000;
 
@@ -286,8 +289,8 @@ public final class SmallSocketBuffersCheck implements Check {
         if (s != null) {
             now = String.format(Locale.ROOT, " (now rmem_max %s, wmem_max %s, tcp_rmem \"%s\", tcp_wmem \"%s\")",
                     s.string("net.core.rmem_max").orElse("?"), s.string("net.core.wmem_max").orElse("?"),
-                    s.string("net.ipv4.tcp_rmem").map(v -> v.replaceAll("\\s+", " ")).orElse("?"),
-                    s.string("net.ipv4.tcp_wmem").map(v -> v.replaceAll("\\s+", " ")).orElse("?"));
+                    s.string("net.ipv4.tcp_rmem").map(v -> BLANKS.matcher(v).replaceAll(" ")).orElse("?"),
+                    s.string("net.ipv4.tcp_wmem").map(v -> BLANKS.matcher(v).replaceAll(" ")).orElse("?"));
         }
         String bdpText = longestRttMicros > 0
                 ? String.format(Locale.ROOT, "; the longest path RTT among busy sockets is %s, so 1 Gbit/s needs %d bytes in flight",

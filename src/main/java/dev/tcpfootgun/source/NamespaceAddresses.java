@@ -15,6 +15,9 @@ import java.util.Set;
  */
 public final class NamespaceAddresses implements Source<List<String>> {
 
+    /** split("\\s+")'s pattern, compiled once rather than for each line of each pod's if_inet6. */
+    private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("\\s+");
+
     /** More than any pod has; a namespace past it (a router) keeps the first ones. */
     public static final int MAX_ADDRESSES = 16;
     /** A fib_trie or if_inet6 line is under 100 bytes; a longer one is not the kernel's. */
@@ -69,7 +72,7 @@ public final class NamespaceAddresses implements Source<List<String>> {
 
     /** if_inet6: "fd000010024400000000000000000007 02 40 00 82  eth0" (address, ifindex, prefix, scope, flags, name). */
     static void ifInet6(String line, Set<String> out, ParseLog log) {
-        String[] f = line.strip().split("\\s+");
+        String[] f = BLANKS.split(line.strip());
         if (f.length < 6 || f[0].length() != 32) {
             if (!line.isBlank()) {
                 log.skip("if_inet6: unexpected line: " + line);
