@@ -55,6 +55,9 @@ final class KernelCounterCatalog {
             c("IcmpMsg", "InType3", "footgun_icmpmsg_in_type3", "ICMP type 3 (destination unreachable) messages received."),
             c("IcmpMsg", "OutType3", "footgun_icmpmsg_out_type3", "ICMP type 3 (destination unreachable) messages sent."));
 
+    /** Each entry's help as its family shows it, with where the kernel keeps it: ENTRIES' order, made once. */
+    static final List<String> SHOWN_HELP = ENTRIES.stream().map(e -> e.help() + " (" + e.section() + " " + e.field() + ")").toList();
+
     private static Entry c(String section, String field, String metric, String help) {
         return new Entry(section, field, metric, help, false);
     }

@@ -56,6 +56,8 @@ public final class MetricsRenderer {
     private static final Pattern NOT_COLUMN_CHAR = Pattern.compile("[^a-z0-9_]");
     private static final Pattern NOT_WORD_CHAR = Pattern.compile("[^a-z0-9]");
     private static final Pattern SPACES = Pattern.compile("\\s+");
+    /** A conntrack column's metric name and help, made once: the same 16 columns every scrape (a kernel naming hundreds is refused anyway). */
+    private static final Map<String, String[]> CONNTRACK_NAMED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String version;
     private final int netnsTop;
@@ -171,9 +173,15 @@ public final class MetricsRenderer {
         f.info("footgun_conntrack_stats_source", "Where conntrack statistics came from: procfs, netlink, or none (drops unknown).",
                 "source", ct.statsOrigin().label());
         ct.stats().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            String column = NOT_COLUMN_CHAR.matcher(e.getKey().toLowerCase(Locale.ROOT)).replaceAll("_");
-            f.counter("footgun_conntrack_" + column, "Conntrack statistic " + e.getKey() + ", summed over CPUs.")
-                    .set(e.getValue()).add();
+            String[] named = CONNTRACK_NAMED.get(e.getKey());
+            if (named == null) {
+                String column = NOT_COLUMN_CHAR.matcher(e.getKey().toLowerCase(Locale.ROOT)).replaceAll("_");
+                named = new String[] {"footgun_conntrack_" + column, "Conntrack statistic " + e.getKey() + ", summed over CPUs."};
+                if (CONNTRACK_NAMED.size() < Families.MAX_KERNEL_NAMED) {
+                    CONNTRACK_NAMED.put(e.getKey(), named);
+                }
+            }
+            f.counter(named[0], named[1]).set(e.getValue()).add();
         });
     }
 
@@ -228,7 +236,8 @@ public final class MetricsRenderer {
 
     private static void kernelCounters(Families f, KernelCounters counters, String... sections) {
         Set<String> mine = Set.of(sections);
-        for (KernelCounterCatalog.Entry e : KernelCounterCatalog.ENTRIES) {
+        for (int i = 0; i < KernelCounterCatalog.ENTRIES.size(); i++) {
+            KernelCounterCatalog.Entry e = KernelCounterCatalog.ENTRIES.get(i);
             if (!mine.contains(e.section())) {
                 continue;
             }
@@ -236,7 +245,7 @@ public final class MetricsRenderer {
             if (v.isEmpty()) {
                 continue;
             }
-            String help = e.help() + " (" + e.section() + " " + e.field() + ")";
+            String help = KernelCounterCatalog.SHOWN_HELP.get(i);
             if (e.gauge()) {
                 f.gauge(e.metric(), help).set(v.getAsDouble()).add();
             } else if (v.getAsDouble() >= 0) {

@@ -168,4 +168,21 @@ class FamiliesTest {
         }
         assertThat(Families.labelsKept()).isLessThanOrEqualTo(Families.KEPT);
     }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> names() {
+        return net.jqwik.api.Arbitraries.oneOf(
+                net.jqwik.api.Arbitraries.strings().withChars("abzAZ09_\n.-é").ofMaxLength(12),
+                net.jqwik.api.Arbitraries.of("_total", "_created", "_bucket", "_count", "_sum", "_info", "_gcount", "_gsum", "total", "_")
+                        .map(suffix -> "footgun_x" + suffix),
+                net.jqwik.api.Arbitraries.of("", "9lives", "_", "a_total\n", "a_totals", "a_info_x"));
+    }
+
+    /** A kernel-named family's name is checked as the two regexes it replaced checked it. */
+    @net.jqwik.api.Property(tries = 1000)
+    void aPlainNameIsWhatTheRegexesSaid(@net.jqwik.api.ForAll("names") String name) {
+        boolean before = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*").matcher(name).matches()
+                && !java.util.regex.Pattern.compile(".*_(total|created|bucket|count|sum|info|gcount|gsum)").matcher(name).matches();
+        assertThat(Families.plainName(name)).as(name).isEqualTo(before);
+    }
 }
