@@ -83,13 +83,13 @@ final class ExpositionWriter {
             }
             flush(out, foreign, scheme);
             switch (s) {
-                case CounterSnapshot c -> counter(out, c);
-                case GaugeSnapshot g -> gauge(out, g);
+                case CounterSnapshot c -> values(out, c, "_total", "counter", "counter");
+                case GaugeSnapshot g -> values(out, g, null, "gauge", "gauge");
                 case HistogramSnapshot h -> histogram(out, h);
                 case SummarySnapshot su -> summary(out, su);
                 case InfoSnapshot i -> info(out, i);
                 case StateSetSnapshot st -> stateSet(out, st);
-                case UnknownSnapshot u -> unknown(out, u);
+                case UnknownSnapshot u -> values(out, u, null, "untyped", "unknown");
                 default -> throw new IllegalStateException("not plain: " + s.getClass());
             }
         }
@@ -194,33 +194,19 @@ final class ExpositionWriter {
 
     // --- the families, as PrometheusTextFormatWriter and OpenMetricsTextFormatWriter write them
 
-    private void counter(Body out, CounterSnapshot s) {
+    /** A counter, gauge or unknown family: one series a point, its value a double. */
+    private void values(Body out, MetricSnapshot s, String suffix, String textType, String omType) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        head(out, m, "_total", "counter", "counter");
-        for (CounterSnapshot.CounterDataPointSnapshot d : s.getDataPoints()) {
-            series(out, name, "_total", d.getLabels(), null);
-            out.number(d.getValue());
-            out.write('\n');
-        }
-    }
-
-    private void gauge(Body out, GaugeSnapshot s) {
-        MetricMetadata m = s.getMetadata();
-        head(out, m, null, "gauge", "gauge");
-        for (GaugeSnapshot.GaugeDataPointSnapshot d : s.getDataPoints()) {
-            series(out, m.getName(), null, d.getLabels(), null);
-            out.number(d.getValue());
-            out.write('\n');
-        }
-    }
-
-    private void unknown(Body out, UnknownSnapshot s) {
-        MetricMetadata m = s.getMetadata();
-        head(out, m, null, "untyped", "unknown");
-        for (UnknownSnapshot.UnknownDataPointSnapshot d : s.getDataPoints()) {
-            series(out, m.getName(), null, d.getLabels(), null);
-            out.number(d.getValue());
+        head(out, m, suffix, textType, omType);
+        for (DataPointSnapshot d : s.getDataPoints()) {
+            series(out, name, suffix, d.getLabels(), null);
+            out.number(switch (d) {
+                case CounterSnapshot.CounterDataPointSnapshot c -> c.getValue();
+                case GaugeSnapshot.GaugeDataPointSnapshot g -> g.getValue();
+                case UnknownSnapshot.UnknownDataPointSnapshot u -> u.getValue();
+                default -> throw new IllegalStateException("not a value: " + d.getClass());
+            });
             out.write('\n');
         }
     }
@@ -292,29 +278,28 @@ final class ExpositionWriter {
         }
         if (format == Format.TEXT && gauge) {
             // the text format has no gauge histogram: its _gcount and _gsum are gauges of their own
-            boolean written = false;
-            for (HistogramSnapshot.HistogramDataPointSnapshot d : s.getDataPoints()) {
-                if (d.hasCount()) {
-                    if (!written) {
-                        textMetadata(out, name, "_gcount", "gauge", m.getHelp());
-                        written = true;
-                    }
-                    series(out, name, "_gcount", d.getLabels(), null);
+            textGaugeOf(out, name, "_gcount", m.getHelp(), s.getDataPoints(), true);
+            textGaugeOf(out, name, "_gsum", m.getHelp(), s.getDataPoints(), false);
+        }
+    }
+
+    /** A gauge histogram's counts (or sums) as a text-format gauge family, its header before the first one there is. */
+    private static void textGaugeOf(Body out, String name, String suffix, String help,
+            List<HistogramSnapshot.HistogramDataPointSnapshot> points, boolean counts) {
+        boolean written = false;
+        for (HistogramSnapshot.HistogramDataPointSnapshot d : points) {
+            if (counts ? d.hasCount() : d.hasSum()) {
+                if (!written) {
+                    textMetadata(out, name, suffix, "gauge", help);
+                    written = true;
+                }
+                series(out, name, suffix, d.getLabels(), null);
+                if (counts) {
                     out.number(d.getCount());
-                    out.write('\n');
-                }
-            }
-            written = false;
-            for (HistogramSnapshot.HistogramDataPointSnapshot d : s.getDataPoints()) {
-                if (d.hasSum()) {
-                    if (!written) {
-                        textMetadata(out, name, "_gsum", "gauge", m.getHelp());
-                        written = true;
-                    }
-                    series(out, name, "_gsum", d.getLabels(), null);
+                } else {
                     out.number(d.getSum());
-                    out.write('\n');
                 }
+                out.write('\n');
             }
         }
     }
