@@ -417,8 +417,6 @@ def measure_scale(a, wl, scale, res):
             base.scrape()
         r["baseline_rss_kib"] = status_kib(base.pid, "VmRSS")
         r["baseline_hwm_kib"] = status_kib(base.pid, "VmHWM")
-    if base:
-        base.stop()
     if scale == max(a.scales):
         wl.keep_fresh()
         r["concurrency"] = concurrency(exp)
@@ -446,8 +444,46 @@ def measure_scale(a, wl, scale, res):
             retained[cls] = int(m.group(1)) if m else 0
         r["retained_after_scrapes"] = retained
         log(f"  RSS {r['our_rss_kib']} KiB after {exp.scrapes} scrapes; retained {retained}")
+    if a.steady_after:
+        r["steady"] = measure_steady(a, wl, exp, base)
+    if base:
+        base.stop()
     exp.stop()
     res["scales"][str(scale)] = r
+
+
+def measure_steady(a, wl, exp, base):
+    """The rounds again once each build has served a.steady_after scrapes: what a scrape costs an exporter
+    that has run a while (C1 compiles a method after some calls, and most of a scrape's code runs once a
+    scrape), beside node_exporter and the floor in the same rotating rounds."""
+    for e in [exp] + ([base] if base else []):
+        while e.scrapes < a.steady_after:
+            wl.keep_fresh()
+            e.scrape()
+    tools = {"ours": lambda: exp.scrape()[:2], "node_exporter": lambda: node_scrape(a), "kernel_floor": lambda: run_timed([a.floor])}
+    if base:
+        tools["baseline"] = lambda: base.scrape()[:2]
+    got = {k: ([], []) for k in tools}
+    names = list(tools)
+    for i in range(a.scrapes):
+        wl.keep_fresh()
+        for k in range(len(names)):
+            name = names[(i + k) % len(names)]
+            w, c = tools[name]()
+            got[name][0].append(w), got[name][1].append(c)
+    st = {k: summary(*v) for k, v in got.items()}
+    st["after_scrapes"] = exp.scrapes - a.scrapes
+    log(f"  steady (after {st['after_scrapes']} scrapes): ours {st['ours']['median_ms']:.1f} ms, "
+        f"CPU {st['ours']['cpu_ms_mean']:.1f} ms; node_exporter {st['node_exporter']['median_ms']:.1f} ms, CPU {st['node_exporter']['cpu_ms_mean']:.1f} ms")
+    return st
+
+
+def node_scrape(a):
+    c0 = cpu_seconds(a.node_pid)
+    w, status, _ = scrape(NODE_PORT)
+    if status != 200:
+        raise RuntimeError("node_exporter scrape failed")
+    return w, cpu_seconds(a.node_pid) - c0
 
 
 def measure_rss_variant(a, wl, res, label, extra, aot=True):
@@ -563,6 +599,8 @@ def main():
     ap.add_argument("--scales", default="1000,10000,100000")
     ap.add_argument("--scrapes", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--steady-after", type=int, default=300,
+                    help="measure the rounds again once each build has served this many scrapes (0: not)")
     ap.add_argument("--baseline-jar", default="", help="another build measured in the same rounds (before/after)")
     ap.add_argument("--max-seconds", type=int, default=1800, help="bound on the workload processes' life")
     a = ap.parse_args()

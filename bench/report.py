@@ -40,6 +40,27 @@ for s in scales:
         print(f"| {total:,} | {name} | {ms(t['median_ms'])} | {ms(t['p99_ms'])} | {ms(t['min_ms'])}–{ms(t['max_ms'])} "
               f"| {ms(t['cpu_ms_mean'])} | {rw} | {rc} |")
 print()
+if any("steady" in r["scales"][s] for s in scales):
+    print("Steady state: the same rounds again, once each build has served as many scrapes as given "
+          "(ours, the baseline build, node_exporter and the floor; no `ss`):\n")
+    print("| sockets in the dump | after scrapes | tool | median ms | p99 ms | CPU ms/scrape (mean) | ours ÷ this (median) | ours ÷ this (CPU) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for s in scales:
+        x = r["scales"][s]
+        if "steady" not in x:
+            continue
+        st = x["steady"]
+        total = x["time_wait"] + 2 * x["established_connections"] + x["listeners"]
+        o = st["ours"]
+        for key, name in [("ours", "tcp-footgun-exporter"), ("baseline", "tcp-footgun-exporter, baseline build"),
+                          ("node_exporter", "node_exporter 1.5 (4 collectors)"), ("kernel_floor", "kernel floor")]:
+            if key not in st:
+                continue
+            t = st[key]
+            rw = "" if key == "ours" else ratio(o["median_ms"], t["median_ms"])
+            rc = "" if key == "ours" else ratio(o["cpu_ms_mean"], t["cpu_ms_mean"])
+            print(f"| {total:,} | {st['after_scrapes']} | {name} | {ms(t['median_ms'])} | {ms(t['p99_ms'])} | {ms(t['cpu_ms_mean'])} | {rw} | {rc} |")
+    print()
 for s in scales:
     x = r["scales"][s]
     if "kernel_floor" in x:

@@ -9,6 +9,7 @@
 # dump of every socket as ours requests it, walked, not decoded). Results: bench/out/<time>/results.{json,md}.
 #
 # Environment: BENCH_SCALES (default 1000,10000,100000), BENCH_SCRAPES (30), BENCH_WARMUP (20),
+# BENCH_STEADY_AFTER (300: the rounds again once each build has served that many scrapes; 0: not),
 # BENCH_OUT (output folder), BENCH_JAR (another build of the jar), BENCH_BASELINE_JAR (a second build measured
 # in the same rounds as ours, for a before/after from one run). Everything it starts is stopped, bounded by BENCH_TIMEOUT (1800 s);
 # the namespace is deleted on exit.
@@ -81,7 +82,7 @@ ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
   echo "jar: $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -m1 Implementation-Version | tr -d "\r" || true))"
   [ -n "${BENCH_BASELINE_JAR:-}" ] && echo "baseline jar: $BENCH_BASELINE_JAR ($(unzip -p "$BENCH_BASELINE_JAR" META-INF/MANIFEST.MF 2>/dev/null | grep -m1 -i 'revision\|Implementation-Version' | tr -d "\r" || true))"
   echo "jvm flags: $JVM_FLAGS (src/main/jvm/jvm.options; -XX:MaxRAM is the DaemonSet's memory limit) + the AOT cache the driver trains"
-  echo "command: bench/run.sh (BENCH_SCALES=${BENCH_SCALES:-1000,10000,100000} BENCH_SCRAPES=${BENCH_SCRAPES:-30} BENCH_WARMUP=${BENCH_WARMUP:-20})"
+  echo "command: bench/run.sh (BENCH_SCALES=${BENCH_SCALES:-1000,10000,100000} BENCH_SCRAPES=${BENCH_SCRAPES:-30} BENCH_WARMUP=${BENCH_WARMUP:-20} BENCH_STEADY_AFTER=${BENCH_STEADY_AFTER:-300})"
 } > "$OUT/machine.txt"
 
 rc=0
@@ -89,6 +90,7 @@ timeout --kill-after=10 "${BENCH_TIMEOUT:-1800}" ip netns exec "$NS" /usr/bin/py
   --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --jar "$JAR" --load "$OUT/load" --floor "$OUT/floor" \
   --node-exporter "$(command -v prometheus-node-exporter)" --out "$OUT" --jvm-flags "$JVM_FLAGS" \
   --scales "${BENCH_SCALES:-1000,10000,100000}" --scrapes "${BENCH_SCRAPES:-30}" --warmup "${BENCH_WARMUP:-20}" \
+  --steady-after "${BENCH_STEADY_AFTER:-300}" \
   --max-seconds "${BENCH_TIMEOUT:-1800}" --baseline-jar "${BENCH_BASELINE_JAR:-}" || rc=$?
 [ "$rc" = 0 ] || echo "bench/run.sh: the driver ended with status $rc; the report has the sizes it finished" >&2
 echo "loadavg after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
