@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""bench/ab.sh's driver, inside its namespace: bench/run.sh's workload at one size, one exporter per --jar
+(the image's flags, its own AOT cache, --extra flags), scraped in rotating order; node_exporter too."""
+import argparse, os, re, subprocess, sys, time, statistics, json
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import driver as d
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--jar", action="append", required=True)
+ap.add_argument("--extra", action="append", default=[])
+ap.add_argument("--scale", type=int, default=1000)
+ap.add_argument("--rounds", type=int, default=150)
+ap.add_argument("--warmup", type=int, default=40)
+ap.add_argument("--jfr", default="")  # JFR option string appended to each jar's JVM
+ap.add_argument("--out", required=True)
+ap.add_argument("--flags", required=True)
+ap.add_argument("--java", required=True)
+ap.add_argument("--jcmd", required=True)
+ap.add_argument("--load", required=True)
+ap.add_argument("--no-node", action="store_true")
+a = ap.parse_args()
+os.makedirs(a.out, exist_ok=True)
+flags = a.flags.split()
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return {k: round(int(v.split()[0]) / 1024, 1) for k, v in (l.split(":", 1) for l in f) if k in ("VmRSS", "RssAnon", "RssFile")}
+
+
+class Exp:
+    def __init__(self, i, jar, extra):
+        self.i, self.port = i, 10170 + i
+        self.gclog = os.path.join(a.out, f"gc-{i}.log")
+        aot = os.path.join(a.out, f"app-{i}.aot")
+        if not os.path.exists(aot):
+            p = subprocess.run([a.java, *flags, f"-XX:AOTCacheOutput={aot}", "-jar", jar, "train"],
+                               capture_output=True, text=True, timeout=600)
+            if p.returncode:
+                print(p.stderr[-2000:], file=sys.stderr)
+        jfr = []
+        if a.jfr:
+            jfr = [f"-XX:StartFlightRecording:filename={a.out}/rec-{i}.jfr,{a.jfr}"]
+        argv = [a.java, *flags, *extra.split(), f"-XX:AOTCache={aot}", *jfr, f"-Xlog:gc*:file={self.gclog}",
+                "-jar", jar, f"--web.listen-address=127.0.0.1:{self.port}"]
+        self.p = d.start(argv, stdout=subprocess.DEVNULL, stderr=open(os.path.join(a.out, f"err-{i}.log"), "w"))
+        self.pid = self.p.pid
+        t0 = time.time()
+        while True:
+            try:
+                if d.scrape(self.port)[1] == 200:
+                    break
+            except OSError:
+                time.sleep(0.01)
+            if time.time() - t0 > 60:
+                raise RuntimeError("no start")
+
+    def scrape(self):
+        c0 = d.cpu_seconds(self.p.pid)
+        w, st, body = d.scrape(self.port)
+        c = d.cpu_seconds(self.p.pid) - c0
+        assert st == 200 and d.our_ok(body), st
+        return w, c, body
+
+    def gcs(self):
+        with open(self.gclog) as f:
+            return len(set(re.findall(r"GC\((\d+)\) Pause", f.read())))
+
+
+wl = d.Workload(a.load)
+wl.established(a.scale // 20, 7200)
+wl.time_wait(a.scale)
+exps = [Exp(i, j, a.extra[i] if i < len(a.extra) else "") for i, j in enumerate(a.jar)]
+node = None
+if not a.no_node:
+    node = d.start(["prometheus-node-exporter", "--web.listen-address=127.0.0.1:9100", "--collector.disable-defaults",
+                    "--collector.conntrack", "--collector.netstat", "--collector.sockstat", "--collector.tcpstat"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+for _ in range(a.warmup):
+    wl.keep_fresh()
+    for e in exps:
+        e.scrape()
+heap0 = [d.Exporter.heap_used_kib(e, a.jcmd) for e in exps]
+gcstart = [d.Exporter.gc_count(e) for e in exps]
+res = {e.i: ([], []) for e in exps}
+res["node"] = ([], [])
+for r in range(a.rounds):
+    wl.keep_fresh()
+    order = exps[r % len(exps):] + exps[:r % len(exps)]
+    for e in order:
+        w, c, _ = e.scrape()
+        res[e.i][0].append(w), res[e.i][1].append(c)
+    if node:
+        c0 = d.cpu_seconds(node.pid)
+        w, st, _ = d.scrape(9100)
+        res["node"][0].append(w), res["node"][1].append(d.cpu_seconds(node.pid) - c0)
+out = {}
+for e in exps:
+    heap1 = d.Exporter.heap_used_kib(e, a.jcmd)
+    gc1 = d.Exporter.gc_count(e)
+    freed, gcs = d.Exporter.gc_freed_kib(e, gcstart[e.i], gc1)
+    w, c = res[e.i]
+    out[f"{e.i}:{a.jar[e.i]} {a.extra[e.i] if e.i < len(a.extra) else ''}"] = {
+        "median_ms": round(statistics.median(w) * 1e3, 2), "cpu_ms_mean": round(statistics.mean(c) * 1e3, 2),
+        "alloc_kib_per_scrape": round((heap1 - heap0[e.i] + freed) / a.rounds, 1), "gcs_per_scrape": round(gcs / a.rounds, 2),
+        "rss_mib": rss_mib(e.pid)}
+if node:
+    w, c = res["node"]
+    out["node_exporter"] = {"median_ms": round(statistics.median(w) * 1e3, 2), "cpu_ms_mean": round(statistics.mean(c) * 1e3, 2)}
+for k, v in out.items():
+    print(k, v)
+json.dump(out, open(os.path.join(a.out, "ab.json"), "w"), indent=1)
+for e in exps:
+    if a.jfr:
+        subprocess.run([a.jcmd, str(e.p.pid), "JFR.dump", f"filename={a.out}/rec-{e.i}.jfr"], capture_output=True)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Before/after of one change in one run (as root): two or more builds of the jar (or one build with
+# different JVM flags) started side by side in a namespace of their own with bench/run.sh's workload at
+# one size, each with the image's flags (src/main/jvm/jvm.options, -XX:MaxRAM=128m) and its own AOT
+# cache, scraped in rotating order, node_exporter in the same rounds. Quicker than bench/run.sh with
+# BENCH_BASELINE_JAR (one size, no ss, no variants), for the many small changes of a profiling session.
+#   bench/ab.sh OUT --jar before.jar --jar after.jar [--extra 'flags for jar 1' --extra 'for jar 2']
+#               [--scale 1000] [--rounds 150] [--warmup 40] [--jfr 'settings=profile'] [--no-node]
+# Prints and writes OUT/ab.json: per build median ms, CPU ms a scrape (mean of utime+stime deltas in
+# clock ticks, so only the mean means anything), KiB allocated and GCs a scrape, VmRSS at the end.
+set -euo pipefail
+OUT=$1; shift
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "bench/ab.sh: run as root (it makes a network namespace)" >&2; exit 2; }
+JAVA_HOME="$(.ci/with-jdk25 sh -c 'echo "$JAVA_HOME"')"
+mkdir -p "$OUT"
+gcc -O2 -Wall -o "$OUT/load" bench/load.c
+JVM_FLAGS="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' src/main/jvm/jvm.options | tr -s ' \n' ' ')-XX:MaxRAM=128m"
+NS="bench-ab-$$"
+cleanup() {
+  local pids
+  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
+  [ -n "$pids" ] && kill -TERM $pids 2>/dev/null || true
+  sleep 1
+  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
+  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+for i in $(seq 2 10); do ip -n "$NS" addr add "127.0.0.$i/32" dev lo; done
+for i in $(seq 1 4); do ip -n "$NS" addr add "127.0.1.$i/32" dev lo; done
+ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
+  net.ipv4.tcp_max_tw_buckets=262144 net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=4096 \
+  net.ipv4.ip_local_reserved_ports="8000-8099,9000-9004"
+echo "loadavg before: $(cat /proc/loadavg)" | tee "$OUT/load.txt"
+timeout --kill-after=10 1500 ip netns exec "$NS" /usr/bin/python3 bench/ab.py --out "$OUT" --flags "$JVM_FLAGS" \
+  --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --load "$OUT/load" "$@"
+echo "loadavg after: $(cat /proc/loadavg)" | tee -a "$OUT/load.txt"
