@@ -66,7 +66,7 @@ for i in $(seq 2 10); do ip -n "$NS" addr add "127.0.0.$i/32" dev lo; done   # d
 for i in $(seq 1 4); do ip -n "$NS" addr add "127.0.1.$i/32" dev lo; done    # sources
 ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
   net.ipv4.tcp_max_tw_buckets=262144 net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=4096 \
-  net.ipv4.ip_local_reserved_ports="8000-8099,9000-9004"   # the listeners' ports: no client takes them
+  net.ipv4.ip_local_reserved_ports="8000-8099,9000-9004,9100,10071-10072"   # the listeners' and the exporters' ports: no client takes them
 
 {
   echo "date: $(date -u +%FT%TZ)"
