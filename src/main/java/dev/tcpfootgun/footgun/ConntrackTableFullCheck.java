@@ -4,7 +4,6 @@ import dev.tcpfootgun.snapshot.Conntrack;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -75,7 +74,7 @@ public final class ConntrackTableFullCheck implements Check {
         }
         String timeWait = ct != null && ct.timeWaitTimeoutSeconds().isPresent()
                 ? " (now " + ct.timeWaitTimeoutSeconds().getAsLong() + ")" : "";
-        return String.format(Locale.ROOT,
+        return Prose.rootFormat(
                 "Raise the limit: sysctl -w net.netfilter.nf_conntrack_max=%d (about %d MiB at %d bytes an entry). "
                         + "Free entries sooner: sysctl -w net.netfilter.nf_conntrack_tcp_timeout_time_wait=%d%s. "
                         + "Check dmesg | grep conntrack for \"table full, dropping packet\".",

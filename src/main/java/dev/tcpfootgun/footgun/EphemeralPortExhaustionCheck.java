@@ -4,7 +4,6 @@ import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.Sysctls;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Seed section 1: TIME_WAIT only hurts when one destination exhausts the ephemeral range. Risk is
@@ -86,7 +85,7 @@ public final class EphemeralPortExhaustionCheck implements Check {
 
     private static Prose fix(EphemeralPorts ports, SocketCensus.PortGroup worst) {
         Object target = worst == null ? "the busiest destination" : worst.destination();
-        String range = ports == null ? "" : String.format(Locale.ROOT, " (now %d-%d)", ports.range().low(), ports.range().high());
+        String range = ports == null ? "" : Prose.rootFormat(" (now %d-%d)", ports.range().low(), ports.range().high());
         return Prose.of("Pool and reuse connections to ", target, " instead of opening one per request. "
                 + "Let outbound connections reuse TIME_WAIT ports: sysctl -w net.ipv4.tcp_tw_reuse=1. "
                 + "A client that must pick its source address should set IP_BIND_ADDRESS_NO_PORT before bind(), so connect() "

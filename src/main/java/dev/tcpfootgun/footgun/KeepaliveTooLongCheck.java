@@ -5,7 +5,6 @@ import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -45,7 +44,7 @@ public final class KeepaliveTooLongCheck implements Check {
         }
         long detection = detectionSeconds(s);
         List<String> evidence = new ArrayList<>();
-        evidence.add(String.format(Locale.ROOT,
+        evidence.add(Prose.rootFormat(
                 "a dead peer is detected after tcp_keepalive_time %d s + %d probes x tcp_keepalive_intvl %d s = %d s (%s); "
                         + "the seed's %d/%d/%d takes %d s (%s)",
                 time.getAsLong(), probes.getAsLong(), intvl.getAsLong(), detection, clock(detection),
@@ -56,7 +55,7 @@ public final class KeepaliveTooLongCheck implements Check {
         OptionalLong retries2 = s.number("net.ipv4.tcp_retries2");
         if (retries2.isPresent()) {
             double giveUp = retransmissionGiveUpSeconds(retries2.getAsLong());
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.rootFormat(
                     "tcp_retries2=%d: a connection with unacknowledged data to a dead peer gives up after about %.1f s (%s)",
                     retries2.getAsLong(), giveUp, clock((long) giveUp)));
         }
@@ -80,13 +79,13 @@ public final class KeepaliveTooLongCheck implements Check {
                 }
             }
             if (established > 0) {
-                evidence.add(String.format(Locale.ROOT,
+                evidence.add(Prose.rootFormat(
                         "%d of %d established sockets have no timer armed, so no keepalive (SO_KEEPALIVE off): "
                                 + "the sysctls do not protect them, only the application's own keepalive or timeout does",
                         withoutKeepalive, established));
             }
             if (probing + retransmitting > 0) {
-                evidence.add(String.format(Locale.ROOT,
+                evidence.add(Prose.rootFormat(
                         "%d established sockets have unanswered keepalive probes and %d have retransmitted %d or more times: "
                                 + "their peers stopped answering and the connections are held until detection runs out",
                         probing, retransmitting, KernelFacts.DEFAULT_TCP_RETRIES1));
@@ -120,10 +119,10 @@ public final class KeepaliveTooLongCheck implements Check {
 
     private static String clock(long seconds) {
         if (seconds >= 3600) {
-            return String.format(Locale.ROOT, "%d h %d min", seconds / 3600, seconds % 3600 / 60);
+            return Prose.rootFormat("%d h %d min", seconds / 3600, seconds % 3600 / 60);
         }
         if (seconds >= 60) {
-            return seconds % 60 == 0 ? seconds / 60 + " min" : String.format(Locale.ROOT, "%.1f min", seconds / 60.0);
+            return seconds % 60 == 0 ? seconds / 60 + " min" : Prose.rootFormat("%.1f min", seconds / 60.0);
         }
         return seconds + " s";
     }
@@ -131,11 +130,11 @@ public final class KeepaliveTooLongCheck implements Check {
     private static String fix(Sysctls s) {
         String now = "";
         if (s != null) {
-            now = String.format(Locale.ROOT, "; now %s/%s/%s, %d s",
+            now = Prose.rootFormat("; now %s/%s/%s, %d s",
                     s.string("net.ipv4.tcp_keepalive_time").orElse("?"), s.string("net.ipv4.tcp_keepalive_intvl").orElse("?"),
                     s.string("net.ipv4.tcp_keepalive_probes").orElse("?"), detectionSeconds(s));
         }
-        return String.format(Locale.ROOT,
+        return Prose.rootFormat(
                 "sysctl -w net.ipv4.tcp_keepalive_time=%d net.ipv4.tcp_keepalive_intvl=%d net.ipv4.tcp_keepalive_probes=%d "
                         + "(%d s to detect a dead peer%s) and persist it in /etc/sysctl.d/. These apply only to sockets with SO_KEEPALIVE: "
                         + "turn keepalive on in the database driver, HTTP client and gRPC channel (their keepalive settings also "

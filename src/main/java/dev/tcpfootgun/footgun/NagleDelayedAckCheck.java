@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 
@@ -163,7 +162,7 @@ public final class NagleDelayedAckCheck implements Check {
                 inFlight >= 0 ? inFlight + " bytes" : i.unacked() + " segment", Figures.millis(i.rttMicros()),
                 Figures.millis(i.rttVarMicros()), Figures.millis(t.stallMicros()), KernelFacts.DELAYED_ACK_MIN_MILLIS,
                 KernelFacts.DELAYED_ACK_MAX_MILLIS,
-                avg >= 0 ? String.format(Locale.ROOT, "; it sends %d bytes per segment on average (MSS %d)", avg, i.sndMss()) : "");
+                avg >= 0 ? Prose.rootFormat("; it sends %d bytes per segment on average (MSS %d)", avg, i.sndMss()) : "");
     }
 
     private static Prose fix(ConnectionPeers.Peer peer) {

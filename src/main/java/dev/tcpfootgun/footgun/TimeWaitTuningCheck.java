@@ -3,7 +3,6 @@ package dev.tcpfootgun.footgun;
 import dev.tcpfootgun.snapshot.Sysctls;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -36,7 +35,7 @@ public final class TimeWaitTuningCheck implements Check {
         if (fin.isPresent()) {
             if (fin.getAsLong() < KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS) {
                 hazard = true;
-                evidence.add(String.format(Locale.ROOT,
+                evidence.add(Prose.rootFormat(
                         "tcp_fin_timeout is %d s (default %d): it only shortens FIN_WAIT_2, TIME_WAIT stays %d s",
                         fin.getAsLong(), KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS, KernelFacts.TIME_WAIT_SECONDS));
             } else {
@@ -47,7 +46,7 @@ public final class TimeWaitTuningCheck implements Check {
         OptionalLong tw = o.now().sockstat().value().map(st -> st.get("TCP", "tw")).orElse(OptionalLong.empty());
         if (buckets.isPresent() && tw.isPresent() && buckets.getAsLong() > 0) {
             double used = (double) tw.getAsLong() / buckets.getAsLong();
-            evidence.add(String.format(Locale.ROOT, "%d TIME_WAIT sockets of tcp_max_tw_buckets %d (%.1f %%)",
+            evidence.add(Prose.rootFormat("%d TIME_WAIT sockets of tcp_max_tw_buckets %d (%.1f %%)",
                     tw.getAsLong(), buckets.getAsLong(), 100 * used));
             if (used >= BUCKETS_NEARLY_FULL) {
                 risk = Math.max(risk, Status.WARN_AT);
@@ -56,7 +55,7 @@ public final class TimeWaitTuningCheck implements Check {
         OptionalDouble overflow = o.now().counterIncrease(o.previous(), "TcpExt", "TCPTimeWaitOverflow");
         if (overflow.isPresent() && overflow.getAsDouble() > 0) {
             risk = Math.max(risk, Status.CRITICAL_AT);
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.rootFormat(
                     "TcpExt TCPTimeWaitOverflow rose by %.0f since the last read: the kernel destroyed TIME_WAIT sockets early",
                     overflow.getAsDouble()));
         }

@@ -3,7 +3,6 @@ package dev.tcpfootgun.footgun;
 import dev.tcpfootgun.snapshot.Sysctls;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -44,7 +43,7 @@ public final class TwRecycleNatCheck implements Check {
         OptionalDouble paws = o.now().counterIncrease(o.previous(), "TcpExt", "PAWSPassive");
         if (paws.isPresent() && paws.getAsDouble() > 0) {
             risk = recycling ? Status.CRITICAL_AT : Status.WARN_AT;
-            evidence.add(String.format(Locale.ROOT,
+            evidence.add(Prose.rootFormat(
                     "TcpExt PAWSPassive rose by %.0f: passive connections rejected because of time stamp", paws.getAsDouble()));
         }
         return Finding.of(footgun(), risk, recycle.orElse(0) != 0, evidence, FIX);

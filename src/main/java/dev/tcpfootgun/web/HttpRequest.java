@@ -68,7 +68,7 @@ record HttpRequest(String method, String target, String path, String rawQuery, S
             throw new Malformed(400, "malformed request line");
         }
         String version = parts[2];
-        if (!version.matches("HTTP/\\d\\.\\d")) {
+        if (!isVersion(version)) {
             throw new Malformed(400, "malformed HTTP version");
         }
         if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
@@ -112,7 +112,7 @@ record HttpRequest(String method, String target, String path, String rawQuery, S
             throw new Malformed(400, "HTTP/1.1 needs exactly one Host header");
         }
         List<String> length = headers.get("content-length");
-        if (length != null && (length.size() != 1 || !length.get(0).matches("\\d{1,18}"))) {
+        if (length != null && (length.size() != 1 || !isDigits(length.get(0), 18))) {
             throw new Malformed(400, "malformed Content-Length");
         }
         int q = target.indexOf('?');
@@ -146,6 +146,25 @@ record HttpRequest(String method, String target, String path, String rawQuery, S
             b.setLength(n - 1);
         }
         return b.toString();
+    }
+
+    /** "HTTP/" digit "." digit, without String.matches compiling a Pattern on every request. */
+    private static boolean isVersion(String v) {
+        return v.length() == 8 && v.startsWith("HTTP/") && isDigits(v.substring(5, 6), 1) && v.charAt(6) == '.'
+                && isDigits(v.substring(7), 1);
+    }
+
+    /** One to {@code max} ASCII digits (what the regex \d means without UNICODE_CHARACTER_CLASS). */
+    private static boolean isDigits(String s, int max) {
+        if (s.isEmpty() || s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isToken(String s) {
