@@ -1,14 +1,22 @@
 package dev.tcpfootgun.source.netlink;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
  * Reads integers from a heap copy of netlink messages: host order (as the kernel writes struct
- * fields) or network order (addresses, ports). Plain array reads, because each MemorySegment read
- * is a chain of calls under the C1-only JIT the image runs, and a dump has millions of them.
+ * fields) or network order (addresses, ports). Array reads, because each MemorySegment read is a
+ * chain of calls under the C1-only JIT the image runs, and a dump has millions of them; each field
+ * one access through a constant byte-array view, not two to eight byte loads shifted together.
  */
 final class HostBytes {
-    private static final boolean BIG = ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
+    private static final VarHandle HOST16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
+    private static final VarHandle HOST32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle HOST64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle NET16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle NET32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle NET64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private HostBytes() {}
 
@@ -17,37 +25,30 @@ final class HostBytes {
     }
 
     static int u16(byte[] b, int at) {
-        int le = (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
-        return BIG ? Short.toUnsignedInt(Short.reverseBytes((short) le)) : le;
+        return Short.toUnsignedInt((short) HOST16.get(b, at));
     }
 
     static long u32(byte[] b, int at) {
-        return Integer.toUnsignedLong(s32(b, at));
+        return Integer.toUnsignedLong((int) HOST32.get(b, at));
     }
 
     static int s32(byte[] b, int at) {
-        int le = le32(b, at);
-        return BIG ? Integer.reverseBytes(le) : le;
+        return (int) HOST32.get(b, at);
     }
 
     static long s64(byte[] b, int at) {
-        long le = Integer.toUnsignedLong(le32(b, at)) | (long) le32(b, at + 4) << 32;
-        return BIG ? Long.reverseBytes(le) : le;
+        return (long) HOST64.get(b, at);
     }
 
     static int be16(byte[] b, int at) {
-        return (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+        return Short.toUnsignedInt((short) NET16.get(b, at));
     }
 
     static int be32(byte[] b, int at) {
-        return b[at] << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
+        return (int) NET32.get(b, at);
     }
 
     static long be64(byte[] b, int at) {
-        return (long) be32(b, at) << 32 | Integer.toUnsignedLong(be32(b, at + 4));
-    }
-
-    private static int le32(byte[] b, int at) {
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | b[at + 3] << 24;
+        return (long) NET64.get(b, at);
     }
 }
