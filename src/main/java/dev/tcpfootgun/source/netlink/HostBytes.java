@@ -14,9 +14,8 @@ final class HostBytes {
     private static final VarHandle HOST16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
     private static final VarHandle HOST32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle HOST64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle NET16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle NET32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle NET64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    /** Network order is a host read byte-swapped: C1 compiles reverseBytes to one instruction, a big-endian view's swap to a call. */
+    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private HostBytes() {}
 
@@ -41,14 +40,17 @@ final class HostBytes {
     }
 
     static int be16(byte[] b, int at) {
-        return Short.toUnsignedInt((short) NET16.get(b, at));
+        short v = (short) HOST16.get(b, at);
+        return Short.toUnsignedInt(LITTLE ? Short.reverseBytes(v) : v);
     }
 
     static int be32(byte[] b, int at) {
-        return (int) NET32.get(b, at);
+        int v = (int) HOST32.get(b, at);
+        return LITTLE ? Integer.reverseBytes(v) : v;
     }
 
     static long be64(byte[] b, int at) {
-        return (long) NET64.get(b, at);
+        long v = (long) HOST64.get(b, at);
+        return LITTLE ? Long.reverseBytes(v) : v;
     }
 }

@@ -129,8 +129,9 @@ public final class InetDiagDecoder implements MessageSink {
             return null;
         }
         boolean v6 = af == AF_INET6;
-        int sport = HostBytes.be16(m, o + BODY + 4);
-        int dport = HostBytes.be16(m, o + BODY + 6);
+        int ports = HostBytes.be32(m, o + BODY + 4); // idiag_sport then idiag_dport: one read
+        int sport = ports >>> 16;
+        int dport = ports & 0xffff;
         Family family = v6 ? Family.INET6 : Family.INET;
         TcpState state = state(HostBytes.u8(m, o + BODY + 1));
         if (!sockets.wantsDetail(state)) {
