@@ -40,6 +40,7 @@ class ScrapeLoadIT {
     static final int PORT = 9993;
     /** Connections made, each leaving a TIME_WAIT socket for 60 s. */
     static final int TIME_WAIT_SOCKETS = 10_000;
+    static final int BURST_TIME_WAIT_SOCKETS = 40_000;
     static final int CLIENTS = 50;
     static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** -Xmx64m heap, metaspace, code cache and ~30 thread stacks fit well under this. */
@@ -74,7 +75,7 @@ class ScrapeLoadIT {
         assumeTrue(why == null, why);
         try (NetNs ns = NetNs.create("fg-load")) {
             ns.sysctl("net.ipv4.tcp_tw_reuse", "0"); // else connect() takes over loopback TIME_WAIT ports after 1 s
-            int made = ns.call(ScrapeLoadIT::makeTimeWaitSockets);
+            int made = ns.call(() -> makeTimeWaitSockets(TIME_WAIT_SOCKETS));
             assertThat(made).isEqualTo(TIME_WAIT_SOCKETS);
             // 50 scrapers and 11 misbehaving clients at once: over node_exporter's default of 40 requests in flight
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + PORT,
@@ -153,7 +154,10 @@ class ScrapeLoadIT {
         assumeTrue(why == null, why);
         try (NetNs ns = NetNs.create("fg-burst")) {
             ns.sysctl("net.ipv4.tcp_tw_reuse", "0");
-            ns.call(ScrapeLoadIT::makeTimeWaitSockets); // so that a read takes long enough to be shared
+            // so that a read takes long enough to be shared: with 10 000 sockets a read had become quicker
+            // than the spread of ten threads woken by one barrier on a loaded 2-core machine (3 reads a burst once)
+            ns.sysctl("net.ipv4.ip_local_port_range", "1024 65535");
+            ns.call(() -> makeTimeWaitSockets(BURST_TIME_WAIT_SOCKETS));
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + PORT)) {
                 int bursts = 10;
                 int size = 10; // all of a burst in flight at once
@@ -210,12 +214,12 @@ class ScrapeLoadIT {
     }
 
     /** TIME_WAIT sockets from 4 threads: each client closes first, so its side waits 60 s. */
-    static int makeTimeWaitSockets() throws Exception {
+    static int makeTimeWaitSockets(int count) throws Exception {
         try (ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
             AtomicLong accepted = new AtomicLong();
             Thread acceptor = new Thread(() -> {
-                while (accepted.get() < TIME_WAIT_SOCKETS) {
+                while (accepted.get() < count) {
                     try (Socket s = server.accept()) {
                         s.getInputStream().read(); // until the client's FIN, then close
                         accepted.incrementAndGet();
@@ -230,7 +234,7 @@ class ScrapeLoadIT {
             AtomicLong made = new AtomicLong();
             for (int t = 0; t < threads; t++) {
                 Thread m = new Thread(() -> {
-                    for (int i = 0; i < TIME_WAIT_SOCKETS / threads; i++) {
+                    for (int i = 0; i < count / threads; i++) {
                         try (Socket c = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
                             c.setSoLinger(false, 0);
                             made.incrementAndGet();
