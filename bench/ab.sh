@@ -17,23 +17,9 @@ mkdir -p "$OUT"
 gcc -O2 -Wall -o "$OUT/load" bench/load.c
 JVM_FLAGS="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' src/main/jvm/jvm.options | tr -s ' \n' ' ')-XX:MaxRAM=128m"
 NS="bench-ab-$$"
-cleanup() {
-  local pids
-  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
-  [ -n "$pids" ] && kill -TERM $pids 2>/dev/null || true
-  sleep 1
-  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
-  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
-  ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-for i in $(seq 2 10); do ip -n "$NS" addr add "127.0.0.$i/32" dev lo; done
-for i in $(seq 1 4); do ip -n "$NS" addr add "127.0.1.$i/32" dev lo; done
-ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
-  net.ipv4.tcp_max_tw_buckets=262144 net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=4096 \
-  net.ipv4.ip_local_reserved_ports="8000-8099,9000-9004,9100,10170-10179"
+. bench/workload-ns.sh
+trap 'workload_ns_delete "$NS"' EXIT
+workload_ns_create "$NS" "9100,10170-10179"   # node_exporter and the builds (bench/ab.py)
 echo "loadavg before: $(cat /proc/loadavg)" | tee "$OUT/load.txt"
 timeout --kill-after=10 1500 ip netns exec "$NS" /usr/bin/python3 bench/ab.py --out "$OUT" --flags "$JVM_FLAGS" \
   --java "$JAVA_HOME/bin/java" --jcmd "$JAVA_HOME/bin/jcmd" --load "$OUT/load" "$@"

@@ -48,25 +48,10 @@ LIMIT_MIB="${BENCH_MEMORY_LIMIT_MIB:-$(awk '/limits:/ { l = 1 } l && /memory:/ {
 JVM_FLAGS="$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' src/main/jvm/jvm.options | tr -s ' \n' ' ')-XX:MaxRAM=${LIMIT_MIB}m"
 
 NS="tfbench-$$"
-cleanup() {
-  local pids
-  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
-  [ -n "$pids" ] && kill -TERM $pids 2>/dev/null || true
-  sleep 1
-  pids="$(ip netns pids "$NS" 2>/dev/null || true)"
-  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
-  ip netns del "$NS" 2>/dev/null || true
-}
-trap cleanup EXIT
+. bench/workload-ns.sh
+trap 'workload_ns_delete "$NS"' EXIT
 trap 'exit 130' INT TERM
-
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-for i in $(seq 2 10); do ip -n "$NS" addr add "127.0.0.$i/32" dev lo; done   # destinations
-for i in $(seq 1 4); do ip -n "$NS" addr add "127.0.1.$i/32" dev lo; done    # sources
-ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535" \
-  net.ipv4.tcp_max_tw_buckets=262144 net.ipv4.tcp_tw_reuse=0 net.core.somaxconn=4096 \
-  net.ipv4.ip_local_reserved_ports="8000-8099,9000-9004,9100,10071-10072"   # the listeners' and the exporters' ports: no client takes them
+workload_ns_create "$NS" "9100,10071-10072"   # node_exporter, ours and the baseline build
 
 {
   echo "date: $(date -u +%FT%TZ)"
