@@ -178,8 +178,6 @@ public record SocketCensus(
             groupNoPeer[g] = cs.groupRemoteIsUnspecified(g);
         }
         int[] perGroupTw = new int[groups];
-        // a connection's port that the second pass charges: -1 for none, else 1 when tcp_tw_reuse gives it back, 0 when not
-        byte[] charged = ledger == null ? null : new byte[cs.size()];
         CompactSockets.Columns columns = cs.columns();
         int[] colGroup = columns.group();
         char[] colPort = columns.localPort();
@@ -202,7 +200,6 @@ public record SocketCensus(
             if (ledger == null) {
                 continue;
             }
-            charged[i] = -1;
             if (ephemeral[port]) {
                 if (boundOnly(STATES[st], groupNoPeer[g])) {
                     ledger.bound(port, STATES[st]);
@@ -213,7 +210,6 @@ public record SocketCensus(
                 }
                 boolean reusable = timeWait && reuse.appliesTo(groupLoopback[g], colExpires[i]);
                 ledger.hold(compactGroup[g], port, timeWait, reusable);
-                charged[i] = (byte) (reusable ? 1 : 0);
             }
         }
         for (int g = 0; g < perGroupTw.length; g++) {
@@ -225,18 +221,24 @@ public record SocketCensus(
         BoundPorts bound = new BoundPorts(0, 0, 0);
         int unseen = 0;
         if (ledger != null) {
-            // second pass: now that every port's holders are known, what each group loses to them
-            for (int i = 0; i < open.size(); i++) {
-                if (openGroup[i] != Ledger.NONE) {
-                    ledger.charge(openGroup[i], open.get(i).local().port(), reusable(reuse, open.get(i)));
-                }
-            }
-            for (int i = 0; i < columns.size(); i++) {
-                if (charged[i] >= 0) {
-                    ledger.charge(compactGroup[colGroup[i]], colPort[i], charged[i] == 1);
-                }
-            }
             int[] boundAndUnseen = ledger.boundAndUnseen();
+            if (!ledger.settled()) {
+                // second pass: a port's holders changed what earlier holders lose after they were charged
+                ledger.clearCharges();
+                for (int i = 0; i < open.size(); i++) {
+                    if (openGroup[i] != Ledger.NONE) {
+                        ledger.charge(openGroup[i], open.get(i).local().port(), reusable(reuse, open.get(i)));
+                    }
+                }
+                for (int i = 0; i < columns.size(); i++) {
+                    int g = colGroup[i];
+                    int port = colPort[i];
+                    if (ephemeral[port] && !boundOnly(STATES[colState[i]], groupNoPeer[g])) {
+                        boolean reusable = colState[i] == TIME_WAIT && reuse.appliesTo(groupLoopback[g], colExpires[i]);
+                        ledger.charge(compactGroup[g], port, reusable);
+                    }
+                }
+            }
             portGroups = ledger.groups(boundAndUnseen[0], boundAndUnseen[1]);
             bound = ledger.boundPorts(boundAndUnseen[0]);
             unseen = boundAndUnseen[1];
@@ -304,8 +306,10 @@ public record SocketCensus(
     }
 
     /**
-     * Who holds each ephemeral port, in two passes: the first records every holder, the second charges
-     * each group with the ports it cannot take. Only the ports sockets hold have an entry: a small
+     * Who holds each ephemeral port, and what each group loses to them. A port's first group is charged
+     * from per-port counts once every holder is known; a later group's socket is charged as it is held,
+     * as it would be once all are known unless the port later turns bound or mixed (odd ports): then
+     * a second pass over the sockets charges every socket again. Only the ports sockets hold have an entry: a small
      * node's census touches a few thousand ports, not the whole range, so what it allocates and scans
      * grows with its sockets (a hash table up to half the range, the range itself beyond).
      */
@@ -314,6 +318,7 @@ public record SocketCensus(
         private static final byte BOUND = 1;
         private static final byte SHARED = 2; // connections from one local address to two destinations: made by connect()
         private static final byte MIXED = 4; // connections from different local addresses: bind() may share those
+        private static final byte CHARGED = 8; // a later group's socket was charged as it was held
 
         private final EphemeralPorts ports;
         /** {@link EphemeralPorts#mask()}: every pass over the sockets looks ports up in it. */
@@ -325,6 +330,14 @@ public record SocketCensus(
         /** Per entry, its first holder's group plus one (0: no connection holds it, only bind()). */
         private final int[] firstGroup;
         private final byte[] flags;
+        /**
+         * Per entry, the sockets of its first group on it, and of those the ones tcp_tw_reuse gives back: one a
+         * 4-tuple, so chars (a count that would pass 65535 leaves the charges to the second pass).
+         */
+        private final char[] firstHeld;
+        private final char[] firstReusable;
+        /** Whether the charges made as sockets were held are final: no later group's port turned bound or mixed. */
+        private boolean settled = true;
         private final Map<GroupKey, Integer> ids = new HashMap<>();
         private final List<GroupKey> keys = new ArrayList<>();
         private final Map<String, Integer> sources = new HashMap<>();
@@ -353,11 +366,15 @@ public record SocketCensus(
                 shift = 0;
                 firstGroup = new int[size];
                 flags = new byte[size];
+                firstHeld = new char[size];
+                firstReusable = new char[size];
             } else {
                 index = new int[1 << bits];
                 shift = 32 - bits;
                 firstGroup = new int[1 << bits];
                 flags = new byte[1 << bits];
+                firstHeld = new char[1 << bits];
+                firstReusable = new char[1 << bits];
             }
         }
 
@@ -424,13 +441,44 @@ public record SocketCensus(
             if (isReusable) {
                 reusable[g]++;
             }
-            int e = entry(port - low);
+            int p = port - low;
+            int e = entry(p);
             int first = firstGroup[e] - 1;
             if (first == NONE) {
                 firstGroup[e] = g + 1;
-            } else if (first != g) {
-                flags[e] |= source[first] == source[g] ? SHARED : MIXED;
+                first = g;
             }
+            if (first == g) {
+                if (firstHeld[e] == Character.MAX_VALUE) {
+                    settled = false;
+                    return;
+                }
+                firstHeld[e]++;
+                if (isReusable) {
+                    firstReusable[e]++;
+                }
+                return;
+            }
+            byte f = (byte) (flags[e] | (source[first] == source[g] ? SHARED : MIXED));
+            // a later group's socket: what charge() would give it if the port's flags stay as they are now
+            if ((f & BOUND) == 0 && connectMade(p, f)) {
+                if (!isReusable) {
+                    sharedLost[g]++;
+                }
+                f |= CHARGED;
+            }
+            flags[e] = f;
+        }
+
+        /** Forgets the charges, for a second pass of charge() over every socket. */
+        void clearCharges() {
+            Arrays.fill(sharedLost, 0);
+            Arrays.fill(ownUnseen, 0);
+            Arrays.fill(ownUnseenFree, 0);
+        }
+
+        boolean settled() {
+            return settled;
         }
 
         void charge(int g, int port, boolean isReusable) {
@@ -470,10 +518,21 @@ public record SocketCensus(
             int unseen = 0;
             for (int e = 0; e < flags.length; e++) {
                 byte f = flags[e];
+                int first = firstGroup[e] - 1;
                 if ((f & BOUND) != 0) {
                     bound++;
-                } else if (firstGroup[e] != 0 && !connectMade(portIndex(e), f)) {
+                    settled &= (f & CHARGED) == 0;
+                } else if (first == NONE) {
+                    continue;
+                } else if (connectMade(portIndex(e), f)) {
+                    sharedLost[first] += firstHeld[e] - firstReusable[e];
+                } else {
                     unseen++;
+                    settled &= (f & CHARGED) == 0;
+                    if ((f & MIXED) == 0) {
+                        ownUnseen[first] += firstHeld[e];
+                        ownUnseenFree[first] += firstReusable[e];
+                    }
                 }
             }
             return new int[] {bound, unseen};

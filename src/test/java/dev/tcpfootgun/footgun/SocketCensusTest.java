@@ -198,6 +198,42 @@ class SocketCensusTest {
                 new SocketCensus.PortGroup("10.0.0.1", "10.0.0.8", 5432, 2, 0, 0, 7, 2, 93));
     }
 
+    /**
+     * A port's later holders change what its earlier ones lose: a listener after the connections on its port, a
+     * second local address after two groups of one address shared a port of bind()'s parity, with and without
+     * the detail limit moving every connection to the column store. Every order gives the port-by-port reference's figures.
+     */
+    @Test
+    void holdersThatChangeAPortsVerdictAfterItWasChargedCountAsThePortByPortReference() {
+        List<TcpSocket> sockets = List.of(
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40061, "10.0.0.7", 5432), // accepted on before its listener is seen
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40061, "10.0.0.8", 5432),
+                socket(TcpState.LISTEN, "0.0.0.0", 40061, "0.0.0.0", 0),
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40031, "10.0.0.7", 5432), // shared, then mixed
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40031, "10.0.0.8", 5432),
+                socket(TcpState.ESTABLISHED, "10.0.0.2", 40031, "10.0.0.7", 5432),
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40021, "10.0.0.7", 5432), // shared and stays so
+                socket(TcpState.ESTABLISHED, "10.0.0.1", 40021, "10.0.0.8", 5432),
+                timeWait("10.0.0.1", 40043, "10.0.0.7", 5432, 1000),
+                timeWait("10.0.0.1", 40043, "10.0.0.8", 5432, 1000),
+                timeWait("10.0.0.2", 40042, "10.0.0.8", 5432, 1000),
+                timeWait("10.0.0.1", 40042, "10.0.0.9", 5432, 1000),
+                timeWait("10.0.0.1", 40045, "10.0.0.9", 5432, 1000));
+        for (int rotate = 0; rotate < sockets.size(); rotate++) {
+            List<TcpSocket> order = new ArrayList<>(sockets.subList(rotate, sockets.size()));
+            order.addAll(sockets.subList(0, rotate));
+            for (List<TcpSocket> o : List.of(order, order.reversed())) {
+                for (int detailLimit : new int[] {Integer.MAX_VALUE, 0}) {
+                SocketCensus c = SocketCensus.of(snapshot(new Node(o, "40000\t40099", 1, 1, 1000, detailLimit)));
+                Reference r = Reference.of(o, c.ports(), c.reuse());
+                assertThat(c.portGroups()).as("order %s", o).isEqualTo(r.portGroups);
+                assertThat(c.bound()).isEqualTo(r.bound);
+                assertThat(c.unseenOrigin()).isEqualTo(r.unseen);
+                }
+            }
+        }
+    }
+
     @Test
     void tcpTwReuseTwoAppliesWhenEitherAddressIsLoopbackAndOnlyPastTheDelay() {
         SocketCensus.TimeWaitReuse loopbackOnly = new SocketCensus.TimeWaitReuse(2, true, 1000);
