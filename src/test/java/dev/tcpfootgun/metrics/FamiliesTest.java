@@ -169,6 +169,29 @@ class FamiliesTest {
         assertThat(Families.labelsKept()).isLessThanOrEqualTo(Families.KEPT);
     }
 
+    /** One scrape's family, as written: a family whose labels or values changed since the last scrape shows the new ones. */
+    private static String scrapeOf(double a, double b, String... extra) throws Exception {
+        Families f = new Families();
+        var g = f.gauge("families_test_kept", "Kept across scrapes.").set(b, "dst", "b").set(a, "dst", "a");
+        if (extra.length > 0) {
+            g.set(9, extra);
+        }
+        g.add();
+        return exposition(f.resolve().snapshots()).replaceAll("(?s)^.*?(families_test_kept\\{)", "$1");
+    }
+
+    @Test
+    void aFamilyKeptFromTheLastScrapeShowsThisScrapesLabelsAndValuesInOrder() throws Exception {
+        assertThat(scrapeOf(1, 2)).isEqualTo("families_test_kept{dst=\"a\"} 1.0\nfamilies_test_kept{dst=\"b\"} 2.0\n");
+        assertThat(scrapeOf(1, 2)).isEqualTo("families_test_kept{dst=\"a\"} 1.0\nfamilies_test_kept{dst=\"b\"} 2.0\n");
+        assertThat(scrapeOf(4, 3)).isEqualTo("families_test_kept{dst=\"a\"} 4.0\nfamilies_test_kept{dst=\"b\"} 3.0\n");
+        assertThat(scrapeOf(4, 3, "dst", "0")).isEqualTo("families_test_kept{dst=\"0\"} 9.0\n"
+                + "families_test_kept{dst=\"a\"} 4.0\nfamilies_test_kept{dst=\"b\"} 3.0\n");
+        assertThat(scrapeOf(Double.NaN, 3)).isEqualTo("families_test_kept{dst=\"a\"} NaN\nfamilies_test_kept{dst=\"b\"} 3.0\n");
+        assertThat(scrapeOf(-0.0, 3)).isEqualTo("families_test_kept{dst=\"a\"} -0.0\nfamilies_test_kept{dst=\"b\"} 3.0\n");
+        assertThat(scrapeOf(0.0, 3)).isEqualTo("families_test_kept{dst=\"a\"} 0.0\nfamilies_test_kept{dst=\"b\"} 3.0\n");
+    }
+
     @net.jqwik.api.Provide
     net.jqwik.api.Arbitrary<String> names() {
         return net.jqwik.api.Arbitraries.oneOf(
