@@ -118,7 +118,50 @@ public final class MetricsRenderer {
         collectorHealth(health, s, a.parseErrorTotals(), shown.refused());
         List<MetricSnapshot> all = new ArrayList<>(shown.snapshots());
         all.addAll(health.resolve().snapshots());
-        return new MetricSnapshots(all);
+        return new MetricSnapshots(inNameOrder(all));
+    }
+
+    /**
+     * The last scrape's family names and where each came in
+     * client_java's name order: a scrape of the same families gives them in that order, so
+     * MetricSnapshots' own sort by name (2 % of a 1k scrape under C1) finds them sorted.
+     */
+    private record NameOrder(String[] given, int[] order) {}
+
+    private static volatile NameOrder lastOrder;
+
+    private static boolean sameFamilies(String[] a, String[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!a[i].equals(b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<MetricSnapshot> inNameOrder(List<MetricSnapshot> all) {
+        String[] given = new String[all.size()];
+        for (int i = 0; i < given.length; i++) {
+            given[i] = all.get(i).getMetadata().getPrometheusName();
+        }
+        NameOrder last = lastOrder;
+        int[] order;
+        if (last != null && sameFamilies(last.given(), given)) {
+            order = last.order();
+        } else {
+            order = java.util.stream.IntStream.range(0, given.length).boxed()
+                    .sorted(java.util.Comparator.comparing(i -> given[i]))
+                    .mapToInt(Integer::intValue).toArray();
+            lastOrder = new NameOrder(given, order);
+        }
+        List<MetricSnapshot> sorted = new ArrayList<>(order.length);
+        for (int i : order) {
+            sorted.add(all.get(i));
+        }
+        return sorted;
     }
 
     /** The direction label of a series keyed by a connection's server end. */
