@@ -58,6 +58,9 @@ public final class MetricsRenderer {
     private static final Pattern SPACES = Pattern.compile("\\s+");
     /** A conntrack column's metric name and help, made once: the same 16 columns every scrape (a kernel naming hundreds is refused anyway). */
     private static final Map<String, String[]> CONNTRACK_NAMED = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The same for sockstat's fields (per protocol) and the sysctls: names and helps made once, not concatenated every scrape. */
+    private static final Map<String, Map<String, String[]>> SOCKSTAT_NAMED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, String[]> SYSCTL_NAMED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String version;
     private final int netnsTop;
@@ -304,22 +307,45 @@ public final class MetricsRenderer {
      */
     private static void sockstat(Families f, Sockstat st) {
         st.protocols().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(p -> {
-            String proto = NOT_WORD_CHAR.matcher(p.getKey().toLowerCase(Locale.ROOT)).replaceAll("_");
+            Map<String, String[]> named = SOCKSTAT_NAMED.get(p.getKey());
+            if (named == null) {
+                named = new java.util.concurrent.ConcurrentHashMap<>();
+                if (SOCKSTAT_NAMED.size() < Families.MAX_KERNEL_NAMED) {
+                    SOCKSTAT_NAMED.put(p.getKey(), named);
+                }
+            }
+            Map<String, String[]> protocol = named;
             p.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(field -> {
-                String name = NOT_WORD_CHAR.matcher(field.getKey().toLowerCase(Locale.ROOT)).replaceAll("_");
-                String help = "/proc/net/sockstat " + p.getKey() + " " + field.getKey();
-                String metric = "footgun_sockstat_" + proto + "_";
-                switch (name) {
-                    case "mem" -> {
-                        f.gauge(metric + "mem_pages", help + ", in pages.").set(field.getValue()).add();
-                        f.gauge(metric + "mem_bytes", help + ", in bytes (pages times the kernel's page size, "
-                                + PageSize.bytes() + ").").set(field.getValue() * (double) PageSize.bytes()).add();
+                String[] n = protocol.get(field.getKey());
+                if (n == null) {
+                    n = sockstatNamed(p.getKey(), field.getKey());
+                    if (protocol.size() < Families.MAX_KERNEL_NAMED) {
+                        protocol.put(field.getKey(), n);
                     }
-                    case "memory" -> f.gauge(metric + "memory_bytes", help + ", in bytes.").set(field.getValue()).add();
-                    default -> f.gauge(metric + name, help + ".").set(field.getValue()).add();
+                }
+                switch (n[0]) {
+                    case "mem" -> {
+                        f.gauge(n[1], n[2]).set(field.getValue()).add();
+                        f.gauge(n[3], n[4]).set(field.getValue() * (double) PageSize.bytes()).add();
+                    }
+                    default -> f.gauge(n[1], n[2]).set(field.getValue()).add();
                 }
             });
         });
+    }
+
+    /** A sockstat field's kind ("mem" or other) and its families' names and helps, made once per protocol and field. */
+    private static String[] sockstatNamed(String protocol, String field) {
+        String proto = NOT_WORD_CHAR.matcher(protocol.toLowerCase(Locale.ROOT)).replaceAll("_");
+        String name = NOT_WORD_CHAR.matcher(field.toLowerCase(Locale.ROOT)).replaceAll("_");
+        String help = "/proc/net/sockstat " + protocol + " " + field;
+        String metric = "footgun_sockstat_" + proto + "_";
+        return switch (name) {
+            case "mem" -> new String[] {"mem", metric + "mem_pages", help + ", in pages.", metric + "mem_bytes",
+                help + ", in bytes (pages times the kernel's page size, " + PageSize.bytes() + ")."};
+            case "memory" -> new String[] {"memory", metric + "memory_bytes", help + ", in bytes."};
+            default -> new String[] {"other", metric + name, help + "."};
+        };
     }
 
     private static void sysctls(Families f, Sysctls sc) {
@@ -330,8 +356,15 @@ public final class MetricsRenderer {
                 info.set("name", name, "value", SPACES.matcher(e.getValue().trim()).replaceAll(" "));
                 return;
             }
-            String metric = "footgun_sysctl_" + name.replace('.', '_');
-            String help = "sysctl " + name + ".";
+            String[] named = SYSCTL_NAMED.get(name);
+            if (named == null) {
+                named = new String[] {"footgun_sysctl_" + name.replace('.', '_'), "sysctl " + name + "."};
+                if (SYSCTL_NAMED.size() < Families.MAX_KERNEL_NAMED) {
+                    SYSCTL_NAMED.put(name, named);
+                }
+            }
+            String metric = named[0];
+            String help = named[1];
             sc.numbers(name).ifPresent(values -> {
                 if (values.length == 1) {
                     f.gauge(metric, help).set(values[0]).add();
