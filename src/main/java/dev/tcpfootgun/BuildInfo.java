@@ -52,8 +52,11 @@ public record BuildInfo(String version, String revision, String branch, String b
 
     /** The running JVM's version, as java -version names it (25.0.1+8-LTS). */
     public static String javaVersion() {
-        return Runtime.version().toString();
+        return JAVA_VERSION;
     }
+
+    /** Made once: Runtime.Version.toString builds the string anew, and every scrape's build info asks. */
+    private static final String JAVA_VERSION = Runtime.version().toString();
 
     /** os/arch in Go's spelling, as node_exporter prints it: linux/amd64, linux/arm64. */
     public static String platform() {
