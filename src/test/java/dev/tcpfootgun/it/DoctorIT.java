@@ -84,16 +84,23 @@ class DoctorIT {
             ns.sysctl("net.ipv4.tcp_tw_reuse", "0");
             TestServer l = ns.call(() -> TestServer.draining(8080));
             try {
-                ns.call(() -> {
-                    for (int i = 0; i < 92; i++) {
-                        new Socket(InetAddress.getLoopbackAddress(), 8080).close();
-                    }
-                    return null;
-                });
-                l.awaitFinished(92);
                 // the kernel's own count (ss, a test oracle): a connection closed before any data may
-                // skip TIME_WAIT, so the figure doctor must show is what the kernel settled on
-                int tw = ns.settledTimeWait(8080);
+                // skip TIME_WAIT (13 of 92 once in CI), so connections are made until 92 hold their
+                // port in TIME_WAIT or four rounds have passed, and doctor must show what the kernel settled on
+                int tw = 0;
+                int made = 0;
+                for (int round = 0; round < 4 && tw < 92; round++) {
+                    int more = 92 - tw;
+                    ns.call(() -> {
+                        for (int i = 0; i < more; i++) {
+                            new Socket(InetAddress.getLoopbackAddress(), 8080).close();
+                        }
+                        return null;
+                    });
+                    made += more;
+                    l.awaitFinished(made);
+                    tw = ns.settledTimeWait(8080);
+                }
                 assertThat(tw).isGreaterThanOrEqualTo(80);
                 Result r = doctor(ns, "--output", "json");
                 assertThat(r.statuses()).containsEntry("ephemeral_port_exhaustion", "critical");
