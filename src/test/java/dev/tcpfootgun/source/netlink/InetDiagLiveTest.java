@@ -71,7 +71,9 @@ class InetDiagLiveTest {
                 compare(e.getValue(), ss.get(e.getKey()));
             }
             assertThat(sockets.get(v4.clientPort()).info().bytesAcked()).isEqualTo(1_000_001); // +1 for the SYN
-            assertThat(sockets.get(v4.clientPort()).info().bytesSent()).isEqualTo(1_000_000);
+            // bytes_sent counts retransmitted bytes again (a loaded CI machine once retransmitted 14 875 on loopback)
+            TcpInfo client = sockets.get(v4.clientPort()).info();
+            assertThat(client.bytesSent() - client.bytesRetrans()).isEqualTo(1_000_000);
         }
     }
 
