@@ -208,8 +208,7 @@ public record SocketCensus(
                 if (compactGroup[g] == Ledger.NONE) {
                     compactGroup[g] = ledger.group(groupLocalIp[g], cs.groupRemoteIp(g), cs.groupRemotePort(g));
                 }
-                boolean reusable = timeWait && reuse.appliesTo(groupLoopback[g], colExpires[i]);
-                ledger.hold(compactGroup[g], port, timeWait, reusable);
+                ledger.hold(compactGroup[g], port, timeWait, reusable(reuse, timeWait, groupLoopback[g], colExpires[i]));
             }
         }
         for (int g = 0; g < perGroupTw.length; g++) {
@@ -234,8 +233,7 @@ public record SocketCensus(
                     int g = colGroup[i];
                     int port = colPort[i];
                     if (ephemeral[port] && !boundOnly(STATES[colState[i]], groupNoPeer[g])) {
-                        boolean reusable = colState[i] == TIME_WAIT && reuse.appliesTo(groupLoopback[g], colExpires[i]);
-                        ledger.charge(compactGroup[g], port, reusable);
+                        ledger.charge(compactGroup[g], port, reusable(reuse, colState[i] == TIME_WAIT, groupLoopback[g], colExpires[i]));
                     }
                 }
             }
@@ -268,8 +266,13 @@ public record SocketCensus(
     }
 
     private static boolean reusable(TimeWaitReuse reuse, TcpSocket s) {
-        return s.state() == TcpState.TIME_WAIT
-                && reuse.appliesTo(s.local().isLoopback() || s.remote().isLoopback(), s.timerExpiresMillis());
+        return reusable(reuse, s.state() == TcpState.TIME_WAIT, s.local().isLoopback() || s.remote().isLoopback(),
+                s.timerExpiresMillis());
+    }
+
+    /** Whether connect() may take this socket's port back under tcp_tw_reuse: a TIME_WAIT socket the rule applies to. */
+    private static boolean reusable(TimeWaitReuse reuse, boolean timeWait, boolean loopback, long expiresMillis) {
+        return timeWait && reuse.appliesTo(loopback, expiresMillis);
     }
 
     /** The group closest to running out: most ports connect() cannot take. Null when there is none. */
