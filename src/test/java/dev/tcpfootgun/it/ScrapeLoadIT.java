@@ -156,7 +156,9 @@ class ScrapeLoadIT {
             ns.sysctl("net.ipv4.tcp_tw_reuse", "0");
             // so that a read takes long enough to be shared: with 10 000 sockets a read had become quicker
             // than the spread of ten threads woken by one barrier on a loaded 2-core machine (3 reads a burst once)
-            ns.sysctl("net.ipv4.ip_local_port_range", "1024 65535");
+            // (from 10000 up: PORT 9993 stays out of the range, else a TIME_WAIT client socket may hold it
+            // and the exporter cannot listen there; a clean-clone CI run failed so)
+            ns.sysctl("net.ipv4.ip_local_port_range", "10000 65535");
             ns.call(() -> makeTimeWaitSockets(BURST_TIME_WAIT_SOCKETS));
             try (ExporterProcess exporter = ExporterProcess.start(ns, "--web.listen-address=127.0.0.1:" + PORT)) {
                 int bursts = 10;
