@@ -45,27 +45,23 @@ public final class BbrWithoutFqCheck implements Check {
         String defaultQdisc = sysctls == null ? null : sysctls.string(DEFAULT_QDISC).orElse(null);
         if (algorithm == null && bbrSockets == 0) {
             return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : sysctls.whyMissing(CONGESTION),
-                    fix(List.of(), defaultQdisc));
+                    () -> Prose.of(fix(List.of(), defaultQdisc)));
         }
-        List<String> evidence = new ArrayList<>();
         boolean bbrDefault = isBbr(algorithm);
-        if (algorithm != null) {
-            evidence.add(CONGESTION + "=" + algorithm + (bbrSockets > 0
-                    ? "; " + bbrSockets + (bbrSockets == 1 ? " connection uses" : " connections use") + " BBR"
-                    : ""));
-        } else {
-            evidence.add(bbrSockets + (bbrSockets == 1 ? " connection uses" : " connections use") + " BBR");
-        }
         if (!bbrDefault && bbrSockets == 0) {
-            evidence.add("no connection uses BBR, so nothing relies on fq for pacing");
-            return Finding.of(footgun(), 0, evidence, fix(List.of(), defaultQdisc));
+            return Finding.of(footgun(), 0, false, Finding.Explanation.later(() -> {
+                List<String> evidence = new ArrayList<>();
+                evidence.add(using(algorithm, bbrSockets));
+                evidence.add("no connection uses BBR, so nothing relies on fq for pacing");
+                return Finding.Explanation.of(Prose.words(evidence), Prose.of(fix(List.of(), defaultQdisc)));
+            }));
         }
 
         List<NetInterface> links = o.now().interfaces().value().orElse(null);
         Map<Integer, EgressQdisc> qdiscs = o.egressQdiscs().orElse(null);
         if (links == null || qdiscs == null) {
             String missing = links == null ? o.now().interfaces().problem() : o.now().qdiscs().problem();
-            return Finding.unknown(footgun(), missing, fix(List.of(), defaultQdisc));
+            return Finding.unknown(footgun(), missing, () -> Prose.of(fix(List.of(), defaultQdisc)));
         }
         List<Unpaced> unpaced = new ArrayList<>();
         List<String> onFq = new ArrayList<>();
@@ -80,23 +76,50 @@ public final class BbrWithoutFqCheck implements Check {
                 unpaced.add(new Unpaced(link, q));
             }
         }
+        if (unpaced.isEmpty()) {
+            return Finding.of(footgun(), 0, false, Finding.Explanation.later(() -> {
+                List<String> evidence = new ArrayList<>();
+                evidence.add(using(algorithm, bbrSockets));
+                if (!onFq.isEmpty()) {
+                    evidence.add("on fq: " + Links.names(onFq, SHOWN));
+                } else {
+                    evidence.add("no interface but loopback is up: nothing leaves this namespace");
+                }
+                return Finding.Explanation.of(Prose.words(evidence), Prose.of(fix(unpaced, defaultQdisc)));
+            }));
+        }
+        Optional<KernelRelease> release = sysctls == null ? Optional.empty()
+                : KernelRelease.parse(sysctls.string(OSRELEASE).orElse(null));
+        // measured: connections are using BBR where nothing paces them
+        boolean unpacedKernel = release.isPresent() && !release.get().atLeast(KernelFacts.TCP_INTERNAL_PACING_SINCE);
+        double risk = unpacedKernel && bbrSockets > 0 ? Status.WARN_AT : 0;
+        return Finding.of(footgun(), risk, true, Finding.Explanation.later(() -> Finding.Explanation.of(
+                Prose.words(evidence(sysctls, algorithm, bbrSockets, defaultQdisc, onFq, unpaced, release)),
+                Prose.of(fix(unpaced, defaultQdisc)))));
+    }
+
+    /** "net.ipv4.tcp_congestion_control=bbr; 3 connections use BBR", or the connections alone without the sysctl. */
+    private static String using(String algorithm, int bbrSockets) {
+        if (algorithm != null) {
+            return CONGESTION + "=" + algorithm + (bbrSockets > 0
+                    ? "; " + bbrSockets + (bbrSockets == 1 ? " connection uses" : " connections use") + " BBR"
+                    : "");
+        }
+        return bbrSockets + (bbrSockets == 1 ? " connection uses" : " connections use") + " BBR";
+    }
+
+    private static List<String> evidence(Sysctls sysctls, String algorithm, int bbrSockets, String defaultQdisc, List<String> onFq,
+            List<Unpaced> unpaced, Optional<KernelRelease> release) {
+        List<String> evidence = new ArrayList<>();
+        evidence.add(using(algorithm, bbrSockets));
         if (!onFq.isEmpty()) {
             evidence.add("on fq: " + Links.names(onFq, SHOWN));
-        }
-        if (unpaced.isEmpty()) {
-            if (onFq.isEmpty()) {
-                evidence.add("no interface but loopback is up: nothing leaves this namespace");
-            }
-            return Finding.of(footgun(), 0, evidence, fix(unpaced, defaultQdisc));
         }
         evidence.add("BBR sends without fq through " + Links.names(
                 unpaced.stream().map(u -> u.link().name() + " (root " + u.qdisc().describe() + ")").toList(), SHOWN));
         if (defaultQdisc != null) {
             evidence.add(DEFAULT_QDISC + "=" + defaultQdisc + (defaultQdisc.equals("fq") ? "" : ": new interfaces start without fq too"));
         }
-        Optional<KernelRelease> release = sysctls == null ? Optional.empty()
-                : KernelRelease.parse(sysctls.string(OSRELEASE).orElse(null));
-        double risk = 0;
         if (release.isEmpty()) {
             evidence.add("kernel release unknown: assumed " + KernelFacts.TCP_INTERNAL_PACING_SINCE
                     + " or newer, where TCP paces internally without fq (at a CPU cost, and bursts between flows remain)");
@@ -105,14 +128,12 @@ public final class BbrWithoutFqCheck implements Check {
                     + KernelFacts.TCP_INTERNAL_PACING_SINCE + "): BBR works, but pacing costs a high-resolution timer per "
                     + "connection in CPU time and bursts between flows remain");
         } else {
-            // measured: connections are using BBR where nothing paces them
-            risk = bbrSockets > 0 ? Status.WARN_AT : 0;
             evidence.add("kernel " + sysctls.string(OSRELEASE).orElseThrow() + " predates TCP internal pacing ("
                     + KernelFacts.TCP_INTERNAL_PACING_SINCE + "): without fq BBR's pacing has no effect and it sends in bursts"
                     + (release.get().atLeast(KernelFacts.BBR_SINCE) ? ""
                             : "; before " + KernelFacts.BBR_SINCE + " BBR does not exist and the kernel silently keeps CUBIC"));
         }
-        return Finding.of(footgun(), risk, true, evidence, fix(unpaced, defaultQdisc));
+        return evidence;
     }
 
     /** Connections to other hosts whose congestion control is BBR (INET_DIAG_CONG; absent from procfs). */

@@ -24,33 +24,43 @@ public final class ConntrackTableFullCheck implements Check {
         if (ct == null) {
             return Finding.unknown(footgun(), o.now().conntrack().problem(), fix(null));
         }
-        double risk = 0;
-        List<Prose> evidence = new ArrayList<>();
-        if (ct.max().isPresent() && ct.max().getAsLong() > 0) {
-            long max = ct.max().getAsLong();
-            risk = (double) ct.count() / max;
-            evidence.add(Prose.format("%d of %d conntrack entries in use (%.1f %%)", ct.count(), max, 100 * risk));
-        } else {
-            evidence.add(Prose.of(ct.count() + " conntrack entries; no limit to compare with: " + ct.maxMissing()));
-        }
+        boolean limited = ct.max().isPresent() && ct.max().getAsLong() > 0;
+        double risk = limited ? (double) ct.count() / ct.max().getAsLong() : 0;
         Conntrack before = previous(o.previous());
-        for (String column : List.of("drop", "early_drop")) {
-            long rise = increase(ct, before, column);
-            if (rise > 0) {
-                risk = 1;
-                evidence.add(Prose.of(column + " rose by " + rise + ": the kernel is dropping new connections (\"nf_conntrack: table full, dropping packet\")"));
-            }
+        long dropRise = increase(ct, before, "drop");
+        long earlyDropRise = increase(ct, before, "early_drop");
+        if (dropRise > 0 || earlyDropRise > 0) {
+            risk = 1;
         }
         long insertFailed = increase(ct, before, "insert_failed");
         if (insertFailed > 0) {
             risk = Math.max(risk, Status.WARN_AT);
-            evidence.add(Prose.of("insert_failed rose by " + insertFailed + ": concurrent connections lost the insert race (typical of SNAT/DNAT, e.g. DNS over UDP)"));
         }
-        o.now().conntrackEntries().value().ifPresent(entries -> evidence.addAll(ConntrackFillers.evidence(entries, o.podsByAddress())));
-        if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
-            evidence.add(Prose.of("drop counters unavailable: " + ct.statsMissing()));
+        double used = limited ? (double) ct.count() / ct.max().getAsLong() : 0;
+        return Finding.of(footgun(), risk, false, Finding.Explanation.later(() -> {
+            List<Prose> evidence = new ArrayList<>();
+            if (limited) {
+                evidence.add(Prose.format("%d of %d conntrack entries in use (%.1f %%)", ct.count(), ct.max().getAsLong(), 100 * used));
+            } else {
+                evidence.add(Prose.of(ct.count() + " conntrack entries; no limit to compare with: " + ct.maxMissing()));
+            }
+            dropped(evidence, "drop", dropRise);
+            dropped(evidence, "early_drop", earlyDropRise);
+            if (insertFailed > 0) {
+                evidence.add(Prose.of("insert_failed rose by " + insertFailed + ": concurrent connections lost the insert race (typical of SNAT/DNAT, e.g. DNS over UDP)"));
+            }
+            o.now().conntrackEntries().value().ifPresent(entries -> evidence.addAll(ConntrackFillers.evidence(entries, o.podsByAddress())));
+            if (ct.statsOrigin() == Conntrack.StatsOrigin.NONE) {
+                evidence.add(Prose.of("drop counters unavailable: " + ct.statsMissing()));
+            }
+            return Finding.Explanation.of(evidence, Prose.of(fix(ct)));
+        }));
+    }
+
+    private static void dropped(List<Prose> evidence, String column, long rise) {
+        if (rise > 0) {
+            evidence.add(Prose.of(column + " rose by " + rise + ": the kernel is dropping new connections (\"nf_conntrack: table full, dropping packet\")"));
         }
-        return Finding.of(footgun(), risk, evidence, Prose.of(fix(ct)));
     }
 
     static Conntrack previous(NodeSnapshot previous) {

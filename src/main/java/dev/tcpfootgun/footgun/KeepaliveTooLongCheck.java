@@ -43,27 +43,14 @@ public final class KeepaliveTooLongCheck implements Check {
             return Finding.unknown(footgun(), why, fix(s));
         }
         long detection = detectionSeconds(s);
-        List<String> evidence = new ArrayList<>();
-        evidence.add(Prose.rootFormat(
-                "a dead peer is detected after tcp_keepalive_time %d s + %d probes x tcp_keepalive_intvl %d s = %d s (%s); "
-                        + "the seed's %d/%d/%d takes %d s (%s)",
-                time.getAsLong(), probes.getAsLong(), intvl.getAsLong(), detection, clock(detection),
-                KernelFacts.RECOMMENDED_KEEPALIVE_TIME_SECONDS, KernelFacts.RECOMMENDED_KEEPALIVE_INTVL_SECONDS,
-                KernelFacts.RECOMMENDED_KEEPALIVE_PROBES, RECOMMENDED_DETECTION_SECONDS, clock(RECOMMENDED_DETECTION_SECONDS)));
         boolean tooLong = detection > TOLERATED_FACTOR * RECOMMENDED_DETECTION_SECONDS;
-        double risk = 0;
         OptionalLong retries2 = s.number("net.ipv4.tcp_retries2");
-        if (retries2.isPresent()) {
-            double giveUp = retransmissionGiveUpSeconds(retries2.getAsLong());
-            evidence.add(Prose.rootFormat(
-                    "tcp_retries2=%d: a connection with unacknowledged data to a dead peer gives up after about %.1f s (%s)",
-                    retries2.getAsLong(), giveUp, clock((long) giveUp)));
-        }
-        if (o.now().sockets().value().isPresent()) {
-            int established = 0;
-            int withoutKeepalive = 0;
-            int probing = 0;
-            int retransmitting = 0;
+        boolean read = o.now().sockets().value().isPresent();
+        int established = 0;
+        int withoutKeepalive = 0;
+        int probing = 0;
+        int retransmitting = 0;
+        if (read) {
             for (TcpSocket t : o.now().sockets().value().orElseThrow().open()) {
                 if (t.state() != TcpState.ESTABLISHED) {
                     continue;
@@ -78,23 +65,42 @@ public final class KeepaliveTooLongCheck implements Check {
                     retransmitting++;
                 }
             }
-            if (established > 0) {
-                evidence.add(Prose.rootFormat(
-                        "%d of %d established sockets have no timer armed, so no keepalive (SO_KEEPALIVE off): "
-                                + "the sysctls do not protect them, only the application's own keepalive or timeout does",
-                        withoutKeepalive, established));
-            }
-            if (probing + retransmitting > 0) {
-                evidence.add(Prose.rootFormat(
-                        "%d established sockets have unanswered keepalive probes and %d have retransmitted %d or more times: "
-                                + "their peers stopped answering and the connections are held until detection runs out",
-                        probing, retransmitting, KernelFacts.DEFAULT_TCP_RETRIES1));
-                if (tooLong) {
-                    risk = Status.WARN_AT;
-                }
-            }
         }
-        return Finding.of(footgun(), risk, tooLong, evidence, fix(s));
+        double risk = tooLong && probing + retransmitting > 0 ? Status.WARN_AT : 0;
+        int[] counts = {established, withoutKeepalive, probing, retransmitting};
+        return Finding.of(footgun(), risk, tooLong, Finding.Explanation.later(
+                () -> Finding.Explanation.of(Prose.words(evidence(time, intvl, probes, detection, retries2, counts)), Prose.of(fix(s)))));
+    }
+
+    /** @param counts established sockets, those without a timer, with unanswered probes, retransmitting past tcp_retries1 */
+    private static List<String> evidence(OptionalLong time, OptionalLong intvl, OptionalLong probes, long detection,
+            OptionalLong retries2, int[] counts) {
+        List<String> evidence = new ArrayList<>();
+        evidence.add(Prose.rootFormat(
+                "a dead peer is detected after tcp_keepalive_time %d s + %d probes x tcp_keepalive_intvl %d s = %d s (%s); "
+                        + "the seed's %d/%d/%d takes %d s (%s)",
+                time.getAsLong(), probes.getAsLong(), intvl.getAsLong(), detection, clock(detection),
+                KernelFacts.RECOMMENDED_KEEPALIVE_TIME_SECONDS, KernelFacts.RECOMMENDED_KEEPALIVE_INTVL_SECONDS,
+                KernelFacts.RECOMMENDED_KEEPALIVE_PROBES, RECOMMENDED_DETECTION_SECONDS, clock(RECOMMENDED_DETECTION_SECONDS)));
+        if (retries2.isPresent()) {
+            double giveUp = retransmissionGiveUpSeconds(retries2.getAsLong());
+            evidence.add(Prose.rootFormat(
+                    "tcp_retries2=%d: a connection with unacknowledged data to a dead peer gives up after about %.1f s (%s)",
+                    retries2.getAsLong(), giveUp, clock((long) giveUp)));
+        }
+        if (counts[0] > 0) {
+            evidence.add(Prose.rootFormat(
+                    "%d of %d established sockets have no timer armed, so no keepalive (SO_KEEPALIVE off): "
+                            + "the sysctls do not protect them, only the application's own keepalive or timeout does",
+                    counts[1], counts[0]));
+        }
+        if (counts[2] + counts[3] > 0) {
+            evidence.add(Prose.rootFormat(
+                    "%d established sockets have unanswered keepalive probes and %d have retransmitted %d or more times: "
+                            + "their peers stopped answering and the connections are held until detection runs out",
+                    counts[2], counts[3], KernelFacts.DEFAULT_TCP_RETRIES1));
+        }
+        return evidence;
     }
 
     static long detectionSeconds(Sysctls s) {

@@ -2,7 +2,6 @@ package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NetInterface;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,9 +31,15 @@ final class Links {
      * smaller one is worse than reported.
      */
     static Optional<NetInterface> underlay(List<NetInterface> links) {
-        return links.stream()
-                .filter(i -> i.operUp() && i.mtu() > 0 && (i.kind() == null || UNDERLAY_KINDS.contains(i.kind())))
-                .max(Comparator.comparingLong(NetInterface::mtu).thenComparing(NetInterface::ifindex, Comparator.reverseOrder()));
+        NetInterface best = null;
+        for (NetInterface i : links) {
+            boolean candidate = i.operUp() && i.mtu() > 0 && (i.kind() == null || UNDERLAY_KINDS.contains(i.kind()));
+            // the largest MTU; among equals the lowest ifindex
+            if (candidate && (best == null || i.mtu() > best.mtu() || i.mtu() == best.mtu() && i.ifindex() < best.ifindex())) {
+                best = i;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     static List<Tunnel> tunnels(List<NetInterface> links) {

@@ -27,33 +27,53 @@ public final class ListenQueueOverflowCheck implements Check {
         if (listeners == null) {
             return Finding.unknown(footgun(), ListenerGroups.unread(o), fix(null, somaxconn));
         }
+        ListenerGroups.Group named = null;
+        boolean anyImbalanced = false;
+        for (ListenerGroups.Group g : listeners.groups()) {
+            boolean imbalanced = g.imbalanced();
+            anyImbalanced |= imbalanced;
+            if (g.anyFull() && !imbalanced) {
+                named = named == null || g.fill() > named.fill() ? g : named;
+            }
+        }
+        // the next connection to arrive at a full queue is dropped
+        double risk = named != null ? Status.WARN_AT : 0;
+        ListenerGroups.Overflows overflows = ListenerGroups.Overflows.of(o);
+        ListenerGroups.Group fullest = null;
+        boolean imbalancedOnly = false;
+        if (overflows.rising()) {
+            fullest = named != null ? named : listeners.fullestBalanced();
+            imbalancedOnly = fullest == null && anyImbalanced;
+            if (!imbalancedOnly) {
+                // drops measured; with a queue full right now they are still happening
+                risk = named != null ? Status.CRITICAL_AT : Status.WARN_AT;
+            }
+        }
+        ListenerGroups.Group shown = overflows.rising() && !imbalancedOnly ? fullest : named;
+        ListenerGroups.Group fullestNow = fullest;
+        boolean elsewhere = imbalancedOnly;
+        return Finding.of(footgun(), risk, false, Finding.Explanation.later(() -> Finding.Explanation.of(
+                evidence(listeners, somaxconn, overflows, fullestNow, elsewhere), fix(shown, somaxconn))));
+    }
+
+    /** @param imbalancedOnly the only full queue is in an SO_REUSEPORT group out of balance */
+    private static List<Prose> evidence(ListenerGroups listeners, OptionalLong somaxconn, ListenerGroups.Overflows overflows,
+            ListenerGroups.Group fullest, boolean imbalancedOnly) {
         List<Prose> evidence = new ArrayList<>();
         evidence.add(Prose.format("%d listening sockets on %d addresses%s", listeners.listenerCount(),
                 listeners.groups().size(), ListenerGroups.somaxconnNote(somaxconn)));
-        double risk = 0;
-        ListenerGroups.Group named = null;
         for (ListenerGroups.Group g : listeners.groups()) {
             if (g.anyFull() && !g.imbalanced()) {
-                risk = Status.WARN_AT; // the next connection to arrive there is dropped
-                named = named == null || g.fill() > named.fill() ? g : named;
                 evidence.add(Prose.format("%s: accept queue%s full (%s queued/backlog): the server is not accepting fast enough",
                         g.named(), g.reuseport() ? "s" : "", g.queues()));
             }
         }
-        ListenerGroups.Overflows overflows = ListenerGroups.Overflows.of(o);
         if (overflows.rising()) {
-            ListenerGroups.Group fullest = named != null ? named : listeners.fullestBalanced();
-            boolean imbalancedOnly = fullest == null && listeners.groups().stream().anyMatch(ListenerGroups.Group::imbalanced);
             evidence.add(Prose.of(overflows.text() + ": connections were dropped at a full accept queue",
                     fullest != null ? Prose.of(" (fullest now: ", fullest.named(), ", " + fullest.queues() + ")")
                             : imbalancedOnly ? " (the full one now is in an SO_REUSEPORT group out of balance: see reuseport_imbalance)" : ""));
-            if (!imbalancedOnly) {
-                // drops measured; with a queue full right now they are still happening
-                risk = named != null ? Status.CRITICAL_AT : Status.WARN_AT;
-                named = fullest;
-            }
         }
-        return Finding.of(footgun(), risk, evidence, fix(named, somaxconn));
+        return evidence;
     }
 
     private static Prose fix(ListenerGroups.Group named, OptionalLong somaxconn) {

@@ -49,15 +49,33 @@ record ListenerGroups(List<Group> groups) {
 
         /** One listener full while another idles: the kernel's hash keeps feeding the full one. */
         boolean imbalanced() {
-            return reuseport() && listeners.stream().anyMatch(Listener::full) && listeners.stream().anyMatch(Listener::idle);
+            if (!reuseport()) {
+                return false;
+            }
+            boolean full = false;
+            boolean idle = false;
+            for (Listener l : listeners) {
+                full |= l.full();
+                idle |= l.idle();
+            }
+            return full && idle;
         }
 
         boolean anyFull() {
-            return listeners.stream().anyMatch(Listener::full);
+            for (Listener l : listeners) {
+                if (l.full()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         double fill() {
-            return listeners.stream().mapToDouble(Listener::fill).max().orElse(0);
+            double max = 0;
+            for (Listener l : listeners) {
+                max = Math.max(max, l.fill());
+            }
+            return max;
         }
 
         String queues() {

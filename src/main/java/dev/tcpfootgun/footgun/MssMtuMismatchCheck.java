@@ -41,7 +41,34 @@ public final class MssMtuMismatchCheck implements Check {
                     + "(VXLAN " + Encapsulation.VXLAN.overheadText() + ", WireGuard " + Encapsulation.WIREGUARD.overheadText()
                     + ", GRE " + Encapsulation.GRE.overheadText() + "). " + CLAMP);
         }
+        Optional<NetInterface> underlay = Links.underlay(links);
+        long underMtu = underlay.isPresent() ? underlay.get().mtu() : KernelFacts.ETHERNET_MTU;
         boolean hazard = false;
+        for (NetInterface link : links) {
+            if (link.operUp()) {
+                Encapsulation e = Encapsulation.ofKind(link.kind()).orElse(null);
+                hazard |= e != null && (link.mtu() + e.smallest() > underMtu || e.varies() && link.mtu() + e.largest() > underMtu);
+            }
+        }
+        SocketTable table = o.now().sockets().value().orElse(null);
+        double risk = table != null && anyOversized(table.open()) ? Status.CRITICAL_AT : 0;
+        return Finding.of(footgun(), risk, hazard, Finding.Explanation.later(() -> explain(o, links)));
+    }
+
+    /** Whether some connection sends segments larger than its path MTU allows. */
+    private static boolean anyOversized(List<TcpSocket> sockets) {
+        for (TcpSocket s : sockets) {
+            TcpInfo i = s.info();
+            if (i != null && s.state() != TcpState.LISTEN && i.pmtu() > 0 && i.sndMss() > 0
+                    && i.sndMss() > i.pmtu() - KernelFacts.IP_TCP_HEADER_BYTES) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The evidence and fix: what {@link #judge} decided, in words (it decides again, from the same snapshot). */
+    private static Finding.Explanation explain(Observation o, List<NetInterface> links) {
         List<Prose> evidence = new ArrayList<>();
         List<String> fixes = new ArrayList<>();
         Optional<NetInterface> underlay = Links.underlay(links);
@@ -62,7 +89,6 @@ public final class MssMtuMismatchCheck implements Check {
             long fits = underMtu - e.smallest();
             long fitsAll = underMtu - e.largest();
             if (link.mtu() + e.smallest() > underMtu) {
-                hazard = true;
                 evidence.add(Prose.format(
                         "%s has MTU %d over %s: %s needs %d bytes, so %d-byte frames are fragmented or dropped",
                         name, link.mtu(), under, e.label(), e.smallest(), link.mtu() + e.smallest()));
@@ -71,7 +97,6 @@ public final class MssMtuMismatchCheck implements Check {
                                 ? " (" + fitsAll + " to hold over IPv6 or the heaviest cipher too)"
                                 : " (" + fitsAll + " over an IPv6 underlay)"));
             } else if (e.varies() && link.mtu() + e.largest() > underMtu) {
-                hazard = true;
                 evidence.add(Prose.format(
                         "%s has MTU %d over %s: room for %d bytes of %s overhead, but it takes up to %d (over IPv6, or with the heaviest IPsec cipher)",
                         name, link.mtu(), under, underMtu - link.mtu(), e.label(), e.largest()));
@@ -93,7 +118,7 @@ public final class MssMtuMismatchCheck implements Check {
                 + ", GRE " + Encapsulation.GRE.overheadText() + ", WireGuard " + Encapsulation.WIREGUARD.overheadText()
                 + ", IPsec " + Encapsulation.VTI.overheadText() + ") plus " + KernelFacts.IP_TCP_HEADER_BYTES
                 + " bytes of IP and TCP headers. " + CLAMP;
-        return Finding.of(footgun(), risk, hazard, evidence, Prose.of(fix));
+        return Finding.Explanation.of(evidence, Prose.of(fix));
     }
 
     /** An MSS above what the socket's path MTU allows, or a path MTU shrunk below what the socket advertised. */

@@ -92,8 +92,7 @@ public final class NagleDelayedAckCheck implements Check {
             return Finding.unknown(footgun(), missing, fix(null));
         }
         List<TcpSocket> sockets = o.now().sockets().value().orElseThrow().open();
-        ConnectionPeers peers = ConnectionPeers.of(sockets);
-        Map<ConnectionPeers.Peer, List<Stalled>> groups = new LinkedHashMap<>();
+        List<TcpSocket> held = new ArrayList<>();
         int fast = 0;
         int inBandOnly = 0;
         for (TcpSocket s : sockets) {
@@ -103,18 +102,33 @@ public final class NagleDelayedAckCheck implements Check {
                 continue;
             }
             fast++;
-            Stalled st = new Stalled(i);
-            long stall = st.stallMicros();
+            long stall = new Stalled(i).stallMicros();
             if (stall >= BAND_LOW_MICROS && stall <= BAND_HIGH_MICROS) {
                 if (Stalled.holdsDataBack(i)) {
-                    groups.computeIfAbsent(peers.of(s), k -> new ArrayList<>()).add(st);
+                    held.add(s);
                 } else {
                     inBandOnly++;
                 }
             }
         }
+        OptionalDouble delayed = o.now().counterIncrease(o.previous(), "TcpExt", "DelayedACKs");
+        boolean delaying = delayed.isPresent() && delayed.getAsDouble() > 0;
+        double risk = held.isEmpty() ? 0 : delaying ? Status.CRITICAL_AT : Status.WARN_AT;
+        int fastSockets = fast;
+        int inBand = inBandOnly;
+        return Finding.of(footgun(), risk, false,
+                Finding.Explanation.later(() -> explain(o, held, fastSockets, inBand, delaying ? delayed.getAsDouble() : 0)));
+    }
+
+    /** The evidence and fix of the sockets {@link #judge} found holding data back; {@code delayed}: DelayedACKs' rise, 0 for none. */
+    private static Finding.Explanation explain(Observation o, List<TcpSocket> held, int fast, int inBandOnly, double delayed) {
+        ConnectionPeers peers = o.listeningPeers();
+        Map<ConnectionPeers.Peer, List<Stalled>> groups = new LinkedHashMap<>();
+        for (TcpSocket s : held) {
+            groups.computeIfAbsent(peers.of(s), k -> new ArrayList<>()).add(new Stalled(s.info()));
+        }
         List<Prose> evidence = new ArrayList<>();
-        int stalled = groups.values().stream().mapToInt(List::size).sum();
+        int stalled = held.size();
         evidence.add(Prose.format(
                 "%d of %d established sockets on fast paths (min RTT up to %s) hold written data back behind an unacknowledged "
                         + "small segment, with stalls in the delayed-ACK band (smoothed RTT + RTT variance %d-%d ms)",
@@ -128,24 +142,18 @@ public final class NagleDelayedAckCheck implements Check {
                 .max(Comparator.comparingInt((Map.Entry<ConnectionPeers.Peer, List<Stalled>> e) -> e.getValue().size())
                         .thenComparingLong(e -> e.getValue().stream().mapToLong(Stalled::stallMicros).max().orElse(0)))
                 .orElse(null);
-        double risk = 0;
         if (worst != null) {
-            risk = Status.WARN_AT;
             evidence.add(describe(worst.getKey(), worst.getValue()));
             if (groups.size() > 1) {
                 evidence.add(Prose.of((groups.size() - 1) + " more destination" + (groups.size() == 2 ? "" : "s") + " show the same stall"));
             }
         }
-        OptionalDouble delayed = o.now().counterIncrease(o.previous(), "TcpExt", "DelayedACKs");
-        if (delayed.isPresent() && delayed.getAsDouble() > 0) {
+        if (delayed > 0) {
             double seconds = o.now().secondsSince(o.previous());
             evidence.add(Prose.format("TcpExt DelayedACKs rose by %.0f in %.1f s (%.1f/s): delayed-ACK timers are firing",
-                    delayed.getAsDouble(), seconds, seconds > 0 ? delayed.getAsDouble() / seconds : 0));
-            if (worst != null) {
-                risk = Status.CRITICAL_AT;
-            }
+                    delayed, seconds, seconds > 0 ? delayed / seconds : 0));
         }
-        return Finding.of(footgun(), risk, evidence, fix(worst == null ? null : worst.getKey()));
+        return Finding.Explanation.of(evidence, fix(worst == null ? null : worst.getKey()));
     }
 
     private static Prose describe(ConnectionPeers.Peer peer, List<Stalled> stalled) {

@@ -20,6 +20,8 @@ public final class Observation {
     private Map<Integer, EgressQdisc> egress;
     /** The listeners by address, derived once for the two checks that judge them; null until then or while sockets are unread. */
     private ListenerGroups listeners;
+    /** The connections' peers by listening ports alone, derived once for the checks that group by peer; null until then. */
+    private ConnectionPeers listeningPeers;
     /** The snapshot's socket count, kept when its table is released; -1 while the table is there. */
     private int socketCount = -1;
 
@@ -71,6 +73,14 @@ public final class Observation {
             listeners = ListenerGroups.of(this, ListenerGroups.somaxconn(this));
         }
         return listeners;
+    }
+
+    /** Server ends told by listening ports alone (not by the ephemeral range); the sockets must have been read. */
+    synchronized ConnectionPeers listeningPeers() {
+        if (listeningPeers == null) {
+            listeningPeers = ConnectionPeers.of(now.sockets().value().orElseThrow().open());
+        }
+        return listeningPeers;
     }
 
     /**

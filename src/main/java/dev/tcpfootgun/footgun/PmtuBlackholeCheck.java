@@ -69,6 +69,33 @@ public final class PmtuBlackholeCheck implements Check {
                     fix(null, List.of(), false));
         }
         long mode = probing.getAsLong();
+        SocketTable table = o.now().sockets().value().orElse(null);
+        boolean judged = table != null && anyTcpInfo(table.open());
+        List<Stall> stalls = judged ? stalls(table.open()) : List.of();
+        OptionalDouble mtupFail = o.now().counterIncrease(o.previous(), "TcpExt", "TCPMTUPFail");
+        boolean probesFailing = mtupFail.isPresent() && mtupFail.getAsDouble() > 0;
+        List<String> smallLinks = smallLinks(o.now().interfaces().value().orElse(null));
+        double risk = 0;
+        if (mode == 0 && !stalls.isEmpty()) {
+            risk = Status.CRITICAL_AT;
+        } else if (!stalls.isEmpty() || probesFailing) {
+            risk = Status.WARN_AT;
+        }
+        boolean hazard = mode == 0 && !smallLinks.isEmpty();
+        return Finding.of(footgun(), risk, hazard, Finding.Explanation.later(() -> {
+            List<Stall> worstFirst = new ArrayList<>(stalls);
+            worstFirst.sort(WORST_FIRST);
+            return Finding.Explanation.of(evidence(o, sysctls, mode, table, worstFirst, mtupFail, probesFailing, smallLinks),
+                    fix(mode, worstFirst, !smallLinks.isEmpty()));
+        }));
+    }
+
+    /** The longest backoff first, then by remote address: the order the evidence names them in. */
+    private static final Comparator<Stall> WORST_FIRST = Comparator.comparingInt(Stall::backoff).reversed()
+            .thenComparing(s -> s.socket().remote().toString());
+
+    private static List<Prose> evidence(Observation o, Sysctls sysctls, long mode, SocketTable table, List<Stall> stalls,
+            OptionalDouble mtupFail, boolean probesFailing, List<String> smallLinks) {
         List<Prose> evidence = new ArrayList<>();
         evidence.add(Prose.of(switch ((int) mode) {
             case 0 -> PROBING + "=0: off, so TCP never shrinks its segments when ICMP fragmentation-needed is lost";
@@ -80,52 +107,58 @@ public final class PmtuBlackholeCheck implements Check {
             evidence.add(Prose.of("ip_no_pmtu_disc=" + sysctls.number("net.ipv4.ip_no_pmtu_disc").getAsLong()
                     + ": IPv4 packets leave without DF, so routers fragment them instead of asking for smaller ones (IPv6 still needs ICMPv6)"));
         }
-
-        List<Stall> stalls = stalls(o, evidence);
+        if (table == null) {
+            evidence.add(Prose.of("stalled connections not judged: " + o.now().sockets().problem()));
+        } else if (!anyTcpInfo(table.open())) {
+            evidence.add(Prose.of("stalled connections not judged: " + table.origin().withoutTcpInfo()));
+        }
         if (!stalls.isEmpty()) {
+            List<Prose> shown = new ArrayList<>();
+            for (int i = 0; i < Math.min(STALLS_SHOWN, stalls.size()); i++) {
+                shown.add(stalls.get(i).describe());
+            }
             evidence.add(Prose.of(stalls.size() + (stalls.size() == 1 ? " connection stalls" : " connections stall")
                     + " with full-size segments in retransmission backoff: ",
-                    Prose.join("; ", stalls.stream().limit(STALLS_SHOWN).map(Stall::describe).toList()),
+                    Prose.join("; ", shown),
                     stalls.size() > STALLS_SHOWN ? "; and " + (stalls.size() - STALLS_SHOWN) + " more" : ""));
         }
         icmp(o, !stalls.isEmpty(), evidence);
-        OptionalDouble mtupFail = o.now().counterIncrease(o.previous(), "TcpExt", "TCPMTUPFail");
-        boolean probesFailing = mtupFail.isPresent() && mtupFail.getAsDouble() > 0;
         if (probesFailing) {
             evidence.add(Prose.format(
                     "TcpExt TCPMTUPFail rose by %.0f since the last read: MTU probes are lost on some path", mtupFail.getAsDouble()));
         }
-        List<String> smallLinks = smallLinks(o.now().interfaces().value().orElse(null));
         if (!smallLinks.isEmpty()) {
             evidence.add(Prose.of("paths through " + Links.names(smallLinks, 3) + " carry less than " + KernelFacts.ETHERNET_MTU
                     + " bytes, so PMTU discovery must work for them"));
         }
-
-        double risk = 0;
-        if (mode == 0 && !stalls.isEmpty()) {
-            risk = Status.CRITICAL_AT;
-        } else if (!stalls.isEmpty() || probesFailing) {
-            risk = Status.WARN_AT;
-        }
-        boolean hazard = mode == 0 && !smallLinks.isEmpty();
-        return Finding.of(footgun(), risk, hazard, evidence, fix(mode, stalls, !smallLinks.isEmpty()));
+        return evidence;
     }
 
-    private static List<Stall> stalls(Observation o, List<Prose> evidence) {
-        SocketTable table = o.now().sockets().value().orElse(null);
-        if (table == null) {
-            evidence.add(Prose.of("stalled connections not judged: " + o.now().sockets().problem()));
-            return List.of();
+    /** Whether any socket carries tcp_info (an empty table counts: nothing is missing). */
+    private static boolean anyTcpInfo(List<TcpSocket> sockets) {
+        if (sockets.isEmpty()) {
+            return true;
         }
-        List<TcpSocket> sockets = table.open();
-        if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
-            evidence.add(Prose.of("stalled connections not judged: " + table.origin().withoutTcpInfo()));
-            return List.of();
+        for (TcpSocket s : sockets) {
+            if (s.info() != null) {
+                return true;
+            }
         }
-        return sockets.stream().filter(Stall::of).map(Stall::new)
-                .sorted(Comparator.comparingInt(Stall::backoff).reversed()
-                        .thenComparing(s -> s.socket().remote().toString()))
-                .toList();
+        return false;
+    }
+
+    /** The stalled connections, in the table's order. */
+    private static List<Stall> stalls(List<TcpSocket> sockets) {
+        List<Stall> out = null;
+        for (TcpSocket s : sockets) {
+            if (Stall.of(s)) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.add(new Stall(s));
+            }
+        }
+        return out == null ? List.of() : out;
     }
 
     /** ICMP destination-unreachable arriving means PMTU discovery can work; none while segments stall is the blackhole's mark. */

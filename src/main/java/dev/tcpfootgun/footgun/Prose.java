@@ -50,6 +50,15 @@ public record Prose(List<Part> parts) {
         return b.build();
     }
 
+    /** Each sentence as words: sentences that name no address. */
+    public static List<Prose> words(List<String> sentences) {
+        Prose[] out = new Prose[sentences.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = of(sentences.get(i));
+        }
+        return List.of(out);
+    }
+
     /**
      * String.format(Locale.ROOT, ...) with %s, %d and %% written directly (C1 leaves the Formatter's
      * parse and locale lookups slow: ~2 % of a small scrape); %.Nf and anything else go to String.format.

@@ -26,17 +26,29 @@ public final class ReuseportImbalanceCheck implements Check {
         if (listeners == null) {
             return Finding.unknown(footgun(), ListenerGroups.unread(o), fix(null, somaxconn));
         }
+        ListenerGroups.Group named = null;
+        for (ListenerGroups.Group g : listeners.groups()) {
+            if (g.imbalanced()) {
+                named = g;
+                break;
+            }
+        }
+        ListenerGroups.Overflows overflows = ListenerGroups.Overflows.of(o);
+        // the imbalance is dropping connections now when the counters rise
+        double risk = named == null ? 0 : overflows.rising() ? 1 : Status.CRITICAL_AT;
+        ListenerGroups.Group first = named;
+        return Finding.of(footgun(), risk, false, Finding.Explanation.later(() -> Finding.Explanation.of(
+                evidence(listeners, somaxconn, overflows, first), fix(first, somaxconn))));
+    }
+
+    private static List<Prose> evidence(ListenerGroups listeners, OptionalLong somaxconn, ListenerGroups.Overflows overflows,
+            ListenerGroups.Group named) {
         List<Prose> evidence = new ArrayList<>();
         evidence.add(Prose.format("%d listening sockets on %d addresses, %d of them shared by SO_REUSEPORT groups%s",
                 listeners.listenerCount(), listeners.groups().size(), listeners.reuseportGroups(),
                 ListenerGroups.somaxconnNote(somaxconn)));
-
-        double risk = 0;
-        ListenerGroups.Group named = null;
         for (ListenerGroups.Group g : listeners.groups()) {
             if (g.imbalanced()) {
-                risk = Status.CRITICAL_AT;
-                named = named == null ? g : named;
                 long idle = g.listeners().stream().filter(ListenerGroups.Listener::idle).count();
                 evidence.add(Prose.format(
                         "%s: %d SO_REUSEPORT listeners with accept queues %s (queued/backlog): one is full while %d %s idle; "
@@ -45,16 +57,12 @@ public final class ReuseportImbalanceCheck implements Check {
                         g.address(), g.listeners().size(), g.queues(), idle, idle == 1 ? "is" : "are"));
             }
         }
-        ListenerGroups.Overflows overflows = ListenerGroups.Overflows.of(o);
         if (overflows.rising()) {
-            if (named != null) {
-                risk = 1; // the imbalance is dropping connections now
-            }
             evidence.add(Prose.of(overflows.text(),
                     named != null ? Prose.of(": connections were dropped at the full queue of ", named.address())
                             : ": no SO_REUSEPORT group is out of balance, so the overflow is reported under listen_queue_overflow"));
         }
-        return Finding.of(footgun(), risk, evidence, fix(named, somaxconn));
+        return evidence;
     }
 
     private static Prose fix(ListenerGroups.Group named, OptionalLong somaxconn) {

@@ -116,10 +116,10 @@ public final class SmallSocketBuffersCheck implements Check {
         String missing = TcpInfoAvailability.missing(now, TcpInfo::hasLimitedTimes,
                 "tcp_info busy_time, rwnd_limited and sndbuf_limited", "4.10");
         if (missing != null) {
-            return Finding.unknown(footgun(), missing, fix(sysctls, 0));
+            return Finding.unknown(footgun(), missing, () -> Prose.of(fix(sysctls, 0)));
         }
         List<TcpSocket> sockets = now.sockets().value().orElseThrow().open();
-        ConnectionPeers peers = ConnectionPeers.of(sockets);
+        ConnectionPeers peers = null;
         Map<ConnectionPeers.Peer, Group> groups = new LinkedHashMap<>();
         int established = 0;
         long longestRtt = 0;
@@ -132,17 +132,36 @@ public final class SmallSocketBuffersCheck implements Check {
                 continue;
             }
             longestRtt = Math.max(longestRtt, Busy.pathRttMicros(s.info()));
+            if (peers == null) {
+                peers = o.listeningPeers(); // most scrapes have no busy socket, and need no peers
+            }
             groups.computeIfAbsent(peers.of(s), Group::new).add(Busy.of(s));
         }
+        Group worst = null;
+        for (Group g : groups.values()) {
+            if (worst == null || g.share() > worst.share() || g.share() == worst.share() && g.limited > worst.limited) {
+                worst = g;
+            }
+        }
+        double risk = worst != null && worst.limited > 0 ? worst.share() : 0;
+        int establishedSockets = established;
+        long longestPathRtt = longestRtt;
+        Group worstGroup = worst;
+        return Finding.of(footgun(), risk, false, Finding.Explanation.later(() -> Finding.Explanation.of(
+                evidence(sockets, sysctls, groups, worstGroup, establishedSockets, longestPathRtt),
+                Prose.of(fix(sysctls, longestPathRtt)))));
+    }
+
+    private static List<Prose> evidence(List<TcpSocket> sockets, Sysctls sysctls, Map<ConnectionPeers.Peer, Group> groups,
+            Group worst, int established, long longestRtt) {
         List<Prose> evidence = new ArrayList<>();
-        int busySockets = groups.values().stream().mapToInt(g -> g.sockets.size()).sum();
+        int busySockets = 0;
+        for (Group g : groups.values()) {
+            busySockets += g.sockets.size();
+        }
         evidence.add(Prose.format("%d of %d established sockets have sent for at least %.0f s (tcp_info busy_time)",
                 busySockets, established, BUSY_ENOUGH_MICROS / 1e6));
-        Group worst = groups.values().stream()
-                .max(Comparator.comparingDouble(Group::share).thenComparingLong(g -> g.limited)).orElse(null);
-        double risk = 0;
         if (worst != null && worst.limited > 0) {
-            risk = worst.share();
             evidence.add(describe(worst));
         } else if (worst != null) {
             evidence.add(Prose.of("no busy socket waited on a receive window or a send buffer"));
@@ -159,7 +178,7 @@ public final class SmallSocketBuffersCheck implements Check {
         if (shrunk != null) {
             evidence.add(shrunk);
         }
-        return Finding.of(footgun(), risk, evidence, Prose.of(fix(sysctls, longestRtt)));
+        return evidence;
     }
 
     private static Prose describe(Group g) {

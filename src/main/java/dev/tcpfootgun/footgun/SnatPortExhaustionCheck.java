@@ -30,17 +30,26 @@ public final class SnatPortExhaustionCheck implements Check {
         Reading<ConntrackEntries> r = o.now().conntrackEntries();
         ConntrackEntries ce = r.value().orElse(null);
         if (ce == null) {
-            return Finding.unknown(footgun(), r.problem(), fix(null, null, o));
+            return Finding.unknown(footgun(), r.problem(), () -> fix(null, null, o));
         }
-        List<Prose> evidence = new ArrayList<>();
         if (ce.natGroups().isEmpty()) {
-            evidence.add(Prose.of("no source-NATed entry among " + ce.entries() + " conntrack entries"));
-            partial(ce, evidence);
-            return Finding.of(footgun(), 0, evidence, fix(ce, null, o));
+            return Finding.of(footgun(), 0, false, Finding.Explanation.later(() -> {
+                List<Prose> evidence = new ArrayList<>();
+                evidence.add(Prose.of("no source-NATed entry among " + ce.entries() + " conntrack entries"));
+                partial(ce, evidence);
+                return Finding.Explanation.of(evidence, fix(ce, null, o));
+            }));
         }
         ConntrackEntries.NatGroup g = ce.natGroups().getFirst();
+        long dropped = droppedSince(o);
+        boolean dropping = dropped > 0 && g.free() == 0;
+        return Finding.of(footgun(), dropping ? 1 : g.used(), false,
+                Finding.Explanation.later(() -> Finding.Explanation.of(evidence(o, ce, g, dropping, dropped), fix(ce, g, o))));
+    }
+
+    private static List<Prose> evidence(Observation o, ConntrackEntries ce, ConntrackEntries.NatGroup g, boolean dropping, long dropped) {
+        List<Prose> evidence = new ArrayList<>();
         long timeWait = timeWaitSeconds(o);
-        double risk = g.used();
         evidence.add(Prose.format(
                 "%s holds %d of %d NAT source ports (%.1f %%, range %s), %d of them in TIME_WAIT; at %d s TIME_WAIT that leaves %.1f new connections/s before new connections there are dropped",
                 named(g), g.heldInRange(), g.usable(), 100 * g.used(), g.range(), g.timeWait(), timeWait,
@@ -54,9 +63,7 @@ public final class SnatPortExhaustionCheck implements Check {
         if (!holders.isEmpty()) {
             evidence.add(Prose.of("sources holding most of them: ", ConntrackFillers.sources(holders, o.podsByAddress())));
         }
-        long dropped = droppedSince(o);
-        if (dropped > 0 && g.free() == 0) {
-            risk = 1;
+        if (dropping) {
             evidence.add(Prose.of("insert_failed rose by " + dropped + " while no port was free: NAT found no free tuple and the kernel dropped those SYNs"));
         }
         if (ce.natGroups().size() > 1) {
@@ -64,7 +71,7 @@ public final class SnatPortExhaustionCheck implements Check {
             evidence.add(Prose.format("next: %s holds %d of %d", named(next), next.heldInRange(), next.usable()));
         }
         partial(ce, evidence);
-        return Finding.of(footgun(), risk, evidence, fix(ce, g, o));
+        return evidence;
     }
 
     /** "tcp 10.0.0.1 -> 10.0.0.7:5432": the translated source and the destination. */

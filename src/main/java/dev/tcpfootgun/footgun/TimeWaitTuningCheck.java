@@ -28,38 +28,38 @@ public final class TimeWaitTuningCheck implements Check {
         if (s == null) {
             return Finding.unknown(footgun(), o.now().sysctls().problem(), fix(OptionalLong.empty()));
         }
-        double risk = 0;
-        boolean hazard = false;
-        List<String> evidence = new ArrayList<>();
         OptionalLong fin = s.number("net.ipv4.tcp_fin_timeout");
-        if (fin.isPresent()) {
-            if (fin.getAsLong() < KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS) {
-                hazard = true;
-                evidence.add(Prose.rootFormat(
-                        "tcp_fin_timeout is %d s (default %d): it only shortens FIN_WAIT_2, TIME_WAIT stays %d s",
-                        fin.getAsLong(), KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS, KernelFacts.TIME_WAIT_SECONDS));
-            } else {
-                evidence.add("tcp_fin_timeout is " + fin.getAsLong() + " s");
-            }
-        }
         OptionalLong buckets = s.number("net.ipv4.tcp_max_tw_buckets");
-        OptionalLong tw = o.now().sockstat().value().map(st -> st.get("TCP", "tw")).orElse(OptionalLong.empty());
-        if (buckets.isPresent() && tw.isPresent() && buckets.getAsLong() > 0) {
-            double used = (double) tw.getAsLong() / buckets.getAsLong();
-            evidence.add(Prose.rootFormat("%d TIME_WAIT sockets of tcp_max_tw_buckets %d (%.1f %%)",
-                    tw.getAsLong(), buckets.getAsLong(), 100 * used));
-            if (used >= BUCKETS_NEARLY_FULL) {
-                risk = Math.max(risk, Status.WARN_AT);
-            }
-        }
+        var sockstat = o.now().sockstat().value().orElse(null);
+        OptionalLong tw = sockstat == null ? OptionalLong.empty() : sockstat.get("TCP", "tw");
         OptionalDouble overflow = o.now().counterIncrease(o.previous(), "TcpExt", "TCPTimeWaitOverflow");
-        if (overflow.isPresent() && overflow.getAsDouble() > 0) {
-            risk = Math.max(risk, Status.CRITICAL_AT);
-            evidence.add(Prose.rootFormat(
-                    "TcpExt TCPTimeWaitOverflow rose by %.0f since the last read: the kernel destroyed TIME_WAIT sockets early",
-                    overflow.getAsDouble()));
-        }
-        return Finding.of(footgun(), risk, hazard, evidence, fix(buckets));
+        boolean hazard = fin.isPresent() && fin.getAsLong() < KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS;
+        boolean counted = buckets.isPresent() && tw.isPresent() && buckets.getAsLong() > 0;
+        double used = counted ? (double) tw.getAsLong() / buckets.getAsLong() : 0;
+        boolean overflowing = overflow.isPresent() && overflow.getAsDouble() > 0;
+        double risk = overflowing ? Status.CRITICAL_AT : counted && used >= BUCKETS_NEARLY_FULL ? Status.WARN_AT : 0;
+        return Finding.of(footgun(), risk, hazard, Finding.Explanation.later(() -> {
+            List<String> evidence = new ArrayList<>();
+            if (fin.isPresent()) {
+                if (hazard) {
+                    evidence.add(Prose.rootFormat(
+                            "tcp_fin_timeout is %d s (default %d): it only shortens FIN_WAIT_2, TIME_WAIT stays %d s",
+                            fin.getAsLong(), KernelFacts.DEFAULT_FIN_TIMEOUT_SECONDS, KernelFacts.TIME_WAIT_SECONDS));
+                } else {
+                    evidence.add("tcp_fin_timeout is " + fin.getAsLong() + " s");
+                }
+            }
+            if (counted) {
+                evidence.add(Prose.rootFormat("%d TIME_WAIT sockets of tcp_max_tw_buckets %d (%.1f %%)",
+                        tw.getAsLong(), buckets.getAsLong(), 100 * used));
+            }
+            if (overflowing) {
+                evidence.add(Prose.rootFormat(
+                        "TcpExt TCPTimeWaitOverflow rose by %.0f since the last read: the kernel destroyed TIME_WAIT sockets early",
+                        overflow.getAsDouble()));
+            }
+            return Finding.Explanation.of(Prose.words(evidence), Prose.of(fix(buckets)));
+        }));
     }
 
     private static String fix(OptionalLong buckets) {

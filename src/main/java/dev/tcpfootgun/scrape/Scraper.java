@@ -169,6 +169,8 @@ public final class Scraper {
                 NodeSnapshot snap = outside ? ns.snapshot().with(now.sysctls()) : ns.snapshot();
                 Observation o = new Observation(snap, previousByNamespace.get(ns.ref().inode()));
                 List<Finding> findings = checks.judge(o);
+                // written now, while the sockets they may name are still here: only the census is kept
+                findings.forEach(Finding::settled);
                 if (outside) {
                     findings = assumingNodeSysctls(findings);
                 }
