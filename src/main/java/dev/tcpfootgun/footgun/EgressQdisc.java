@@ -29,7 +29,12 @@ public record EgressQdisc(String root, List<String> queues) {
     public static final EgressQdisc NONE = new EgressQdisc(null, List.of());
 
     public EgressQdisc {
-        queues = queues.stream().sorted().toList();
+        // sorted without a stream: every interface's is made at every scrape
+        String[] sorted = queues.toArray(new String[0]);
+        if (sorted.length > 1) {
+            java.util.Arrays.sort(sorted);
+        }
+        queues = sorted.length == 0 ? List.of() : java.util.Collections.unmodifiableList(java.util.Arrays.asList(sorted));
     }
 
     public boolean multiqueue() {
