@@ -42,11 +42,21 @@ final class ExpositionWriter {
     /** Metadata whose header lines are kept: the exporter's families are a few hundred, JVM metadata made per scrape churns through. */
     private static final int KEPT_HEADS = 2048;
 
-    /** @param type the TYPE written, a literal compared by identity: one metadata, one kind of family */
-    private record Head(String type, byte[] bytes) {}
+    /**
+     * What a family of one metadata was last written as: its header lines, the bytes before each
+     * series' value (name, labels, space) by the series' Labels, and its last snapshot with, once
+     * that snapshot came twice, all its bytes. The exporter keeps its metadata, Labels and unchanged
+     * snapshots from scrape to scrape, so most of a scrape is copied, not encoded (names checked,
+     * label values escaped) again.
+     *
+     * @param kind the OpenMetrics type of the family, a literal compared by identity: it tells every kind apart
+     * @param labels null unless a counter, gauge or unknown family; then its points' Labels in order
+     * @param whole null until {@code snapshot} was written twice
+     */
+    private record Kept(String kind, byte[] head, Labels[] labels, byte[][] prefixes, MetricSnapshot snapshot, byte[] whole) {}
 
-    /** MetricMetadata compares by identity: a family's kept metadata finds its kept header. */
-    private final java.util.Map<MetricMetadata, Head> heads = new java.util.concurrent.ConcurrentHashMap<>();
+    /** MetricMetadata compares by identity: a family's kept metadata finds what was kept of it. */
+    private final java.util.Map<MetricMetadata, Kept> heads = new java.util.concurrent.ConcurrentHashMap<>();
     private final Format format;
     /** client_java's writer for the same format: for the families written as client_java alone knows how. */
     private final ExpositionFormatWriter fallback;
@@ -77,21 +87,36 @@ final class ExpositionWriter {
             if (s.getDataPoints().isEmpty()) {
                 continue;
             }
-            if (!plain(s)) {
+            MetricMetadata m = s.getMetadata();
+            Kept k = heads.get(m);
+            if (k != null && k.snapshot == s && k.whole != null) {
+                // the same immutable snapshot as before: the same bytes
+                flush(out, foreign, scheme);
+                out.write(k.whole);
+                continue;
+            }
+            // a kept metadata was written as plain: its name needs no checking again
+            if (!plain(s, k == null)) {
                 foreign.add(s);
                 continue;
             }
             flush(out, foreign, scheme);
-            switch (s) {
-                case CounterSnapshot c -> values(out, c, "_total", "counter", "counter");
-                case GaugeSnapshot g -> values(out, g, null, "gauge", "gauge");
-                case HistogramSnapshot h -> histogram(out, h);
-                case SummarySnapshot su -> summary(out, su);
-                case InfoSnapshot i -> info(out, i);
-                case StateSetSnapshot st -> stateSet(out, st);
-                case UnknownSnapshot u -> values(out, u, null, "untyped", "unknown");
+            int start = out.size();
+            Kept next = switch (s) {
+                case CounterSnapshot c -> values(out, c, k, "_total", "counter", "counter");
+                case GaugeSnapshot g -> values(out, g, k, null, "gauge", "gauge");
+                case HistogramSnapshot h -> histogram(out, h, k);
+                case SummarySnapshot su -> summary(out, su, k);
+                case InfoSnapshot i -> info(out, i, k);
+                case StateSetSnapshot st -> stateSet(out, st, k);
+                case UnknownSnapshot u -> values(out, u, k, null, "untyped", "unknown");
                 default -> throw new IllegalStateException("not plain: " + s.getClass());
+            };
+            if (k != null && k.snapshot == s && next.kind == k.kind) {
+                // the second time this snapshot is written: from the third on it is copied whole
+                next = new Kept(next.kind, next.head, next.labels, next.prefixes, s, out.copyFrom(start));
             }
+            keep(m, next);
         }
         flush(out, foreign, scheme);
         if (format == Format.OPENMETRICS) {
@@ -123,16 +148,13 @@ final class ExpositionWriter {
 
     /** A family whose output this writes as client_java would: legacy names used as they are, nothing but values to write. */
     boolean plain(MetricSnapshot s) {
-        MetricMetadata m = s.getMetadata();
-        String name = m.getName();
-        if (!PrometheusNaming.isValidLegacyMetricName(name) || !name.equals(m.getPrometheusName()) || !name.equals(m.getExpositionBaseName())
-                || !name.equals(m.getExpositionBasePrometheusName()) || !name.equals(m.getOriginalName())) {
+        return plain(s, true);
+    }
+
+    /** @param checkName false for a metadata already written as plain: its name is (metadata is immutable) */
+    private boolean plain(MetricSnapshot s, boolean checkName) {
+        if (checkName && !plainName(s.getMetadata())) {
             return false;
-        }
-        for (String suffix : RESERVED) {
-            if (name.endsWith(suffix)) {
-                return false;
-            }
         }
         if (!(s instanceof CounterSnapshot || s instanceof GaugeSnapshot || s instanceof HistogramSnapshot
                 || s instanceof SummarySnapshot || s instanceof InfoSnapshot || s instanceof StateSetSnapshot
@@ -170,6 +192,27 @@ final class ExpositionWriter {
         return true;
     }
 
+    private static boolean plainName(MetricMetadata m) {
+        String name = m.getName();
+        if (!PrometheusNaming.isValidLegacyMetricName(name) || !name.equals(m.getPrometheusName()) || !name.equals(m.getExpositionBaseName())
+                || !name.equals(m.getExpositionBasePrometheusName()) || !name.equals(m.getOriginalName())) {
+            return false;
+        }
+        for (String suffix : RESERVED) {
+            if (name.endsWith(suffix)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void keep(MetricMetadata m, Kept k) {
+        if (heads.size() >= KEPT_HEADS && !heads.containsKey(m)) {
+            heads.clear();
+        }
+        heads.put(m, k);
+    }
+
     private static boolean sameNames(Labels labels, String[] checked) {
         if (labels.size() != checked.length) {
             return false;
@@ -194,13 +237,41 @@ final class ExpositionWriter {
 
     // --- the families, as PrometheusTextFormatWriter and OpenMetricsTextFormatWriter write them
 
-    /** A counter, gauge or unknown family: one series a point, its value a double. */
-    private void values(Body out, MetricSnapshot s, String suffix, String textType, String omType) {
+    /**
+     * A counter, gauge or unknown family: one series a point, its value a double; the bytes before a
+     * value are the kept ones when the point has the Labels (the same object) the last family had there.
+     */
+    private Kept values(Body out, MetricSnapshot s, Kept k, String suffix, String textType, String omType) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        head(out, m, suffix, textType, omType);
-        for (DataPointSnapshot d : s.getDataPoints()) {
-            series(out, name, suffix, d.getLabels(), null);
+        byte[] head = head(out, m, k, suffix, textType, omType);
+        Labels[] keptLabels = k != null && k.kind == omType ? k.labels : null;
+        List<? extends DataPointSnapshot> points = s.getDataPoints();
+        int n = points.size();
+        // the kept arrays while every point is as kept; copies from the first that is not
+        boolean asKept = keptLabels != null && keptLabels.length == n;
+        Labels[] labels = asKept ? keptLabels : new Labels[n];
+        byte[][] prefixes = asKept ? k.prefixes : new byte[n][];
+        for (int i = 0; i < n; i++) {
+            DataPointSnapshot d = points.get(i);
+            Labels l = d.getLabels();
+            if (keptLabels != null && i < keptLabels.length && keptLabels[i] == l) {
+                out.write(k.prefixes[i]);
+                if (!asKept) {
+                    labels[i] = l;
+                    prefixes[i] = k.prefixes[i];
+                }
+            } else {
+                if (asKept) {
+                    asKept = false;
+                    labels = Arrays.copyOf(keptLabels, n);
+                    prefixes = Arrays.copyOf(k.prefixes, n);
+                }
+                int at = out.size();
+                series(out, name, suffix, l, null);
+                labels[i] = l;
+                prefixes[i] = out.copyFrom(at);
+            }
             out.number(switch (d) {
                 case CounterSnapshot.CounterDataPointSnapshot c -> c.getValue();
                 case GaugeSnapshot.GaugeDataPointSnapshot g -> g.getValue();
@@ -209,23 +280,25 @@ final class ExpositionWriter {
             });
             out.write('\n');
         }
+        return new Kept(omType, head, labels, prefixes, s, null);
     }
 
-    private void info(Body out, InfoSnapshot s) {
+    private Kept info(Body out, InfoSnapshot s, Kept k) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        head(out, m, "_info", "gauge", "info");
+        byte[] head = head(out, m, k, "_info", "gauge", "info");
         for (InfoSnapshot.InfoDataPointSnapshot d : s.getDataPoints()) {
             series(out, name, "_info", d.getLabels(), null);
             out.write('1');
             out.write('\n');
         }
+        return new Kept("info", head, null, null, s, null);
     }
 
-    private void stateSet(Body out, StateSetSnapshot s) {
+    private Kept stateSet(Body out, StateSetSnapshot s, Kept k) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        head(out, m, null, "gauge", "stateset");
+        byte[] head = head(out, m, k, null, "gauge", "stateset");
         for (StateSetSnapshot.StateSetDataPointSnapshot d : s.getDataPoints()) {
             Labels labels = d.getLabels();
             for (int i = 0; i < d.size(); i++) {
@@ -247,13 +320,15 @@ final class ExpositionWriter {
                 out.write('\n');
             }
         }
+        return new Kept("stateset", head, null, null, s, null);
     }
 
-    private void histogram(Body out, HistogramSnapshot s) {
+    private Kept histogram(Body out, HistogramSnapshot s, Kept k) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
         boolean gauge = s.isGaugeHistogram();
-        head(out, m, null, "histogram", gauge ? "gaugehistogram" : "histogram");
+        String kind = gauge ? "gaugehistogram" : "histogram";
+        byte[] head = head(out, m, k, null, "histogram", kind);
         for (HistogramSnapshot.HistogramDataPointSnapshot d : s.getDataPoints()) {
             ClassicHistogramBuckets buckets = d.getClassicBuckets();
             long cumulative = 0;
@@ -281,6 +356,7 @@ final class ExpositionWriter {
             textGaugeOf(out, name, "_gcount", m.getHelp(), s.getDataPoints(), true);
             textGaugeOf(out, name, "_gsum", m.getHelp(), s.getDataPoints(), false);
         }
+        return new Kept(kind, head, null, null, s, null);
     }
 
     /** A gauge histogram's counts (or sums) as a text-format gauge family, its header before the first one there is. */
@@ -304,17 +380,16 @@ final class ExpositionWriter {
         }
     }
 
-    private void summary(Body out, SummarySnapshot s) {
+    private Kept summary(Body out, SummarySnapshot s, Kept k) {
         MetricMetadata m = s.getMetadata();
         String name = m.getName();
-        boolean written = false;
+        byte[] head = null;
         for (SummarySnapshot.SummaryDataPointSnapshot d : s.getDataPoints()) {
             if (d.getQuantiles().size() == 0 && !d.hasCount() && !d.hasSum()) {
                 continue;
             }
-            if (!written) {
-                head(out, m, null, "summary", "summary");
-                written = true;
+            if (head == null) {
+                head = head(out, m, k, null, "summary", "summary");
             }
             for (Quantile q : d.getQuantiles()) {
                 series(out, name, null, d.getLabels(), "quantile");
@@ -327,6 +402,8 @@ final class ExpositionWriter {
             }
             countAndSum(out, name, "_count", "_sum", d);
         }
+        // null head: a summary of only empty points writes nothing, not even its header
+        return new Kept("summary", head, null, null, s, null);
     }
 
     private void countAndSum(Body out, String name, String count, String sum, io.prometheus.metrics.model.snapshots.DistributionDataPointSnapshot d) {
@@ -348,23 +425,21 @@ final class ExpositionWriter {
      * A family's # HELP and # TYPE lines (and OpenMetrics's # UNIT), kept as bytes by its metadata:
      * the exporter's families keep theirs from scrape to scrape, so these are encoded once.
      */
-    private void head(Body out, MetricMetadata m, String textSuffix, String textType, String omType) {
-        String type = format == Format.TEXT ? textType : omType;
-        Head kept = heads.get(m);
-        if (kept == null || kept.type != type) {
+    private byte[] head(Body out, MetricMetadata m, Kept k, String textSuffix, String textType, String omType) {
+        byte[] head;
+        if (k != null && k.kind == omType && k.head != null) {
+            head = k.head;
+        } else {
             Body b = new Body(128);
             if (format == Format.TEXT) {
                 textMetadata(b, m.getName(), textSuffix, textType, m.getHelp());
             } else {
                 omMetadata(b, m.getName(), omType, m);
             }
-            kept = new Head(type, b.toByteArray());
-            if (heads.size() >= KEPT_HEADS) {
-                heads.clear();
-            }
-            heads.put(m, kept);
+            head = b.toByteArray();
         }
-        out.write(kept.bytes);
+        out.write(head);
+        return head;
     }
 
     /** # HELP (when there is one, with backslash and newline escaped) then # TYPE, of the name with its suffix. */
@@ -480,6 +555,11 @@ final class ExpositionWriter {
 
         byte[] toByteArray() {
             return Arrays.copyOf(buf, size);
+        }
+
+        /** The bytes written since {@code from}. */
+        byte[] copyFrom(int from) {
+            return Arrays.copyOfRange(buf, from, size);
         }
 
         /** Writes the body to {@code out} from its own buffer. */

@@ -285,4 +285,46 @@ class ExpositionWriterTest {
             }
         }
     }
+    /**
+     * One writer, the scrapes the exporter makes: the same snapshot again (copied whole from its third
+     * time), new values on the same Labels objects (their kept bytes before each value), a point added,
+     * one left out, an equal but new Labels, another kind on the same metadata: each the bytes
+     * client_java writes for it then.
+     */
+    @Test
+    void keptFamiliesAreWrittenAsTheyAreNow() throws Exception {
+        io.prometheus.metrics.model.snapshots.MetricMetadata meta = new io.prometheus.metrics.model.snapshots.MetricMetadata(
+                "kept_series", "Series kept \"as bytes\".");
+        Labels a = Labels.of("dst_ip", "10.0.0.1", "value", ODD);
+        Labels b = Labels.of("dst_ip", "10.0.0.2", "value", "b");
+        Labels c = Labels.of("dst_ip", "10.0.0.3", "value", "c");
+        GaugeSnapshot first = new GaugeSnapshot(meta, List.of(point(1, a), point(2, c)));
+        List<MetricSnapshot> scrapes = List.of(first, first, first, first,
+                new GaugeSnapshot(meta, List.of(point(5, a), point(2, c))),
+                new GaugeSnapshot(meta, List.of(point(5, a), point(3, b), point(2, c))),
+                new GaugeSnapshot(meta, List.of(point(5, a), point(3, b), point(2, c))),
+                new GaugeSnapshot(meta, List.of(point(3, b), point(2, c))),
+                new GaugeSnapshot(meta, List.of(point(3, b), point(7, Labels.of("dst_ip", "10.0.0.3", "value", "other")))),
+                new CounterSnapshot(meta, List.of(CounterSnapshot.CounterDataPointSnapshot.builder().labels(b).value(9).build())),
+                first, first, first);
+        MetricSnapshots same = rich();
+        for (ExpositionWriter.Format format : ExpositionWriter.Format.values()) {
+            ExpositionFormatWriter client = format == ExpositionWriter.Format.TEXT ? PrometheusTextFormatWriter.create()
+                    : OpenMetricsTextFormatWriter.create();
+            ExpositionWriter writer = new ExpositionWriter(format, client);
+            List<MetricSnapshots> all = new ArrayList<>();
+            scrapes.forEach(s -> all.add(new MetricSnapshots(s)));
+            all.addAll(List.of(same, same, same, same));
+            for (MetricSnapshots s : all) {
+                ExpositionWriter.Body body = new ExpositionWriter.Body(16);
+                writer.write(body, s, EscapingScheme.UNDERSCORE_ESCAPING);
+                assertThat(new String(body.toByteArray(), StandardCharsets.UTF_8)).as(format.toString())
+                        .isEqualTo(new String(clientJava(client, s, EscapingScheme.UNDERSCORE_ESCAPING), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    private static GaugeSnapshot.GaugeDataPointSnapshot point(double v, Labels labels) {
+        return GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(v).build();
+    }
 }
