@@ -162,6 +162,34 @@ final class Families {
         leftOut.addAll(section.leftOut);
     }
 
+    /**
+     * What a part of the renderer made last, from which input: a part whose input equals the last one
+     * (sysctls, sockstat, interfaces, most scrapes) adds the same immutable families again instead of
+     * rendering them. One per part of the renderer, shared by concurrent scrapes.
+     */
+    static final class Memo {
+        private record Made(Object input, List<MetricSnapshot> out, List<String> invalidNames, List<String> leftOut) {}
+
+        private volatile Made last;
+    }
+
+    /** Renders {@code body} into this, or adds what it made last when {@code input} equals that scrape's (a value, never mutated). */
+    void memo(Memo memo, Object input, Consumer<Families> body) {
+        Memo.Made last = memo.last;
+        if (last != null && last.input().equals(input)) {
+            out.addAll(last.out());
+            invalidNames.addAll(last.invalidNames());
+            leftOut.addAll(last.leftOut());
+            return;
+        }
+        int o = out.size();
+        int i = invalidNames.size();
+        int l = leftOut.size();
+        body.accept(this);
+        memo.last = new Memo.Made(input, List.copyOf(out.subList(o, out.size())), List.copyOf(invalidNames.subList(i, invalidNames.size())),
+                List.copyOf(leftOut.subList(l, leftOut.size())));
+    }
+
     /** The scrape's families: the kernel-named ones that pass, the rest refused with their reason. */
     Resolved resolve() {
         Map<String, String> help = new HashMap<>();
@@ -271,9 +299,42 @@ final class Families {
         if (!boundedLabels(name, labels)) {
             return;
         }
-        out.add(new InfoSnapshot(metadata(InfoSnapshot.class, name, help, null,
-                () -> InfoSnapshot.builder().name(name).help(help).build()),
-                List.of(InfoSnapshot.InfoDataPointSnapshot.builder().labels(labels(labels)).build())));
+        MetricMetadata m = metadata(InfoSnapshot.class, name, help, null, () -> InfoSnapshot.builder().name(name).help(help).build());
+        Labels l = labels(labels);
+        Object[] keys = {l};
+        MetricSnapshot s = keptPoints(m, keys);
+        out.add(s != null ? s : keepPoints(m, keys, new InfoSnapshot(m, List.of(InfoSnapshot.InfoDataPointSnapshot.builder().labels(l).build()))));
+    }
+
+    /**
+     * An info or StateSet family as the last scrape built it, by its metadata (compared by identity):
+     * reused while its points are made of the same things (Labels, states list, state), as a gauge's are.
+     */
+    private record PointsKept(Object[] keys, MetricSnapshot snapshot) {}
+
+    private static final Map<MetricMetadata, PointsKept> POINTS = new ConcurrentHashMap<>();
+
+    /** The kept family of {@code m} when made of {@code keys} (Labels and lists the same objects, strings equal), else null. */
+    private static MetricSnapshot keptPoints(MetricMetadata m, Object[] keys) {
+        PointsKept k = POINTS.get(m);
+        if (k == null || k.keys().length != keys.length) {
+            return null;
+        }
+        for (int i = 0; i < keys.length; i++) {
+            Object a = k.keys()[i];
+            if (a != keys[i] && !(a instanceof String text && text.equals(keys[i]))) {
+                return null;
+            }
+        }
+        return k.snapshot();
+    }
+
+    private static MetricSnapshot keepPoints(MetricMetadata m, Object[] keys, MetricSnapshot s) {
+        if (POINTS.size() >= KEPT) {
+            POINTS.clear();
+        }
+        POINTS.put(m, new PointsKept(keys, s));
+        return s;
     }
 
     /** An info family (OpenMetrics type info) of many series; {@code name} ends in {@code _info}, as it is exposed. */
@@ -342,8 +403,10 @@ final class Families {
         private final String name;
         private final boolean valid;
         private final MetricMetadata metadata;
-        private Labels[] labels = new Labels[4];
-        private double[] values = new double[4];
+        /** The family as the last scrape built it, or null: its Labels are this scrape's when the pairs are the same. */
+        private final FamilyKept kept;
+        private Labels[] labels;
+        private double[] values;
         private int size;
 
         ValueFamily(String name, String help, Class<? extends MetricSnapshot> kind) {
@@ -353,6 +416,22 @@ final class Families {
             String n = valid ? name : "invalid";
             Unit u = unitOf(name);
             metadata = metadata(kind, n, help, u, () -> empty(n, help, u));
+            FamilyKept k = FAMILIES.get(name);
+            kept = k != null && k.metadata() == metadata ? k : null;
+            int capacity = kept != null ? Math.max(kept.labels().length, 1) : 4;
+            labels = new Labels[capacity];
+            values = new double[capacity];
+        }
+
+        /** The kept family's Labels at this point when they have these pairs (a scrape gives its series in the same order), else Labels.of's. */
+        private Labels labelsAt(int i, String[] pairs) {
+            if (kept != null && i < kept.labels().length) {
+                Labels l = kept.labels()[i];
+                if (samePairs(l, pairs)) {
+                    return l;
+                }
+            }
+            return labels(pairs);
         }
 
         /** A family of no data points, for its validated metadata. */
@@ -368,7 +447,7 @@ final class Families {
                     this.labels = Arrays.copyOf(this.labels, size * 2);
                     values = Arrays.copyOf(values, size * 2);
                 }
-                this.labels[size] = labels(labels);
+                this.labels[size] = labelsAt(size, labels);
                 values[size++] = value;
             }
             return self();
@@ -380,7 +459,6 @@ final class Families {
             }
             Labels[] l = Arrays.copyOf(labels, size);
             double[] v = Arrays.copyOf(values, size);
-            FamilyKept kept = FAMILIES.get(name);
             if (kept != null && kept.sameLabels(metadata, l, size)) {
                 if (kept.sameValues(v)) {
                     out.add(kept.snapshot());
@@ -402,6 +480,29 @@ final class Families {
             FAMILIES.put(name, new FamilyKept(metadata, l, v, orderOf(s, l), s));
             out.add(s);
         }
+    }
+
+    /** Whether {@code l} equals Labels.of(pairs): as many labels, each pair's name with that value (Labels sorts its names). */
+    private static boolean samePairs(Labels l, String[] pairs) {
+        if (l.size() * 2 != pairs.length) {
+            return false;
+        }
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (!pairs[i + 1].equals(valueOf(l, pairs[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The value of label {@code name} in {@code l}, or null; by hand, as Labels.get would convert the name first. */
+    private static String valueOf(Labels l, String name) {
+        for (int j = 0; j < l.size(); j++) {
+            if (l.getName(j).equals(name)) {
+                return l.getValue(j);
+            }
+        }
+        return null;
     }
 
     /** Where each of the sorted points of {@code s} was given, so the next scrape can give them in that order. */
@@ -475,7 +576,7 @@ final class Families {
     /** An info family; added to the scrape by {@link #add()}, and only if it has a series. */
     final class Info {
         private final MetricMetadata metadata;
-        private final List<InfoSnapshot.InfoDataPointSnapshot> points = new ArrayList<>();
+        private final List<Labels> points = new ArrayList<>();
 
         private final String name;
 
@@ -492,21 +593,32 @@ final class Families {
             if (!boundedLabels(name, labels)) {
                 return this;
             }
-            points.add(InfoSnapshot.InfoDataPointSnapshot.builder().labels(labels(labels)).build());
+            points.add(labels(labels));
             return this;
         }
 
         void add() {
-            if (!points.isEmpty()) {
-                out.add(new InfoSnapshot(metadata, points));
+            if (points.isEmpty()) {
+                return;
             }
+            Object[] keys = points.toArray();
+            MetricSnapshot s = keptPoints(metadata, keys);
+            if (s == null) {
+                List<InfoSnapshot.InfoDataPointSnapshot> built = new ArrayList<>(points.size());
+                for (Labels l : points) {
+                    built.add(InfoSnapshot.InfoDataPointSnapshot.builder().labels(l).build());
+                }
+                s = keepPoints(metadata, keys, new InfoSnapshot(metadata, built));
+            }
+            out.add(s);
         }
     }
 
     /** A StateSet family; added to the scrape by {@link #add()}, and only if it has a data point. */
     final class StateSet {
         private final MetricMetadata metadata;
-        private final List<StateSetSnapshot.StateSetDataPointSnapshot> points = new ArrayList<>();
+        /** Per point its Labels, states list and current state: what it is made of. */
+        private final List<Object> keys = new ArrayList<>();
 
         private StateSet(String name, String help) {
             metadata = metadata(StateSetSnapshot.class, name, help, null, () -> StateSetSnapshot.builder().name(name).help(help).build());
@@ -514,18 +626,31 @@ final class Families {
 
         /** One data point: every state of {@code states}, {@code current} the one that holds. */
         StateSet set(List<String> states, String current, String... labels) {
-            var p = StateSetSnapshot.StateSetDataPointSnapshot.builder().labels(labels(labels));
-            for (String state : states) {
-                p.state(state, state.equals(current));
-            }
-            points.add(p.build());
+            keys.add(labels(labels));
+            keys.add(states);
+            keys.add(current);
             return this;
         }
 
+        @SuppressWarnings("unchecked") // the keys are (Labels, List<String>, String) triples, as set() adds them
         void add() {
-            if (!points.isEmpty()) {
-                out.add(new StateSetSnapshot(metadata, points));
+            if (keys.isEmpty()) {
+                return;
             }
+            Object[] made = keys.toArray();
+            MetricSnapshot s = keptPoints(metadata, made);
+            if (s == null) {
+                List<StateSetSnapshot.StateSetDataPointSnapshot> points = new ArrayList<>(made.length / 3);
+                for (int i = 0; i < made.length; i += 3) {
+                    var p = StateSetSnapshot.StateSetDataPointSnapshot.builder().labels((Labels) made[i]);
+                    for (String state : (List<String>) made[i + 1]) {
+                        p.state(state, state.equals(made[i + 2]));
+                    }
+                    points.add(p.build());
+                }
+                s = keepPoints(metadata, made, new StateSetSnapshot(metadata, points));
+            }
+            out.add(s);
         }
     }
 }

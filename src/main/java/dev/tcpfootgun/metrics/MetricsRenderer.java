@@ -70,6 +70,14 @@ public final class MetricsRenderer {
     private final RenderRefusals refusals = new RenderRefusals();
     /** Interfaces left out of the interface series (pods' veths churn with pods); the checks judged them all. */
     private final Pattern ignoredDevices;
+    /** The parts whose input is usually the same scrape after scrape: their families made again only when it is not. */
+    private final Families.Memo conntrackMade = new Families.Memo();
+    private final Families.Memo sockstatMade = new Families.Memo();
+    private final Families.Memo sysctlsMade = new Families.Memo();
+    private final Families.Memo interfacesMade = new Families.Memo();
+
+    /** What the interface families are made of. */
+    private record InterfacesInput(List<NetInterface> shown, Map<Integer, EgressQdisc> qdiscs) {}
 
     public MetricsRenderer(String version, int netnsTop, int destinationsTop, DestinationLabels labels, Pattern ignoredDevices) {
         this.version = version;
@@ -90,7 +98,7 @@ public final class MetricsRenderer {
                 .set(a.reads()).add();
         findings(f, a.findings());
         // conntrack's statistics and sockstat's protocols name their own metrics: checked before they are shown
-        s.conntrack().value().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> conntrack(k, ct)));
+        s.conntrack().value().ifPresent(ct -> f.fromKernelText(s.conntrack().collector(), k -> k.memo(conntrackMade, ct, m -> conntrack(m, ct))));
         s.conntrackEntries().value().ifPresent(ce -> ConntrackFamilies.render(f, ce, s.conntrack().value().orElse(null),
                 destinationsTop, labels, a.observation().podsByAddress()));
         s.sockets().value().ifPresent(table -> {
@@ -108,10 +116,12 @@ public final class MetricsRenderer {
         });
         s.netstat().value().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().value().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
-        s.sockstat().value().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> sockstat(k, st)));
-        s.sysctls().value().ifPresent(sc -> sysctls(f, sc));
-        s.interfaces().value().ifPresent(list -> interfaces(f, list.stream()
-                .filter(i -> !ignoredDevices.matcher(i.name()).find()).toList(), a.observation().egressQdiscs().orElse(null)));
+        s.sockstat().value().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> k.memo(sockstatMade, st, m -> sockstat(m, st))));
+        s.sysctls().value().ifPresent(sc -> f.memo(sysctlsMade, sc, m -> sysctls(m, sc)));
+        s.interfaces().value().ifPresent(list -> {
+            InterfacesInput in = new InterfacesInput(shownInterfaces(list), a.observation().egressQdiscs().orElse(null));
+            f.memo(interfacesMade, in, m -> interfaces(m, in.shown(), in.qdiscs()));
+        });
         if (!a.namespaces().isEmpty()) {
             NamespaceFamilies.render(f, a, netnsTop, shownDestinations(), labels);
         }
@@ -165,6 +175,16 @@ public final class MetricsRenderer {
             sorted.add(all.get(i));
         }
         return sorted;
+    }
+
+    private List<NetInterface> shownInterfaces(List<NetInterface> all) {
+        List<NetInterface> shown = new ArrayList<>(all.size());
+        for (NetInterface i : all) {
+            if (!ignoredDevices.matcher(i.name()).find()) {
+                shown.add(i);
+            }
+        }
+        return shown;
     }
 
     /** The direction label of a series keyed by a connection's server end. */

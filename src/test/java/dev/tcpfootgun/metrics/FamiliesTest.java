@@ -208,4 +208,77 @@ class FamiliesTest {
                 && !java.util.regex.Pattern.compile(".*_(total|created|bucket|count|sum|info|gcount|gsum)").matcher(name).matches();
         assertThat(Families.plainName(name)).as(name).isEqualTo(before);
     }
+    /** A gauge's Labels are the last scrape's while its pairs are the same (in any order given), new ones when a value or a name changed. */
+    @Test
+    void keptLabelsAreReusedOnlyForTheSamePairs() {
+        java.util.function.Function<String[], io.prometheus.metrics.model.snapshots.Labels> scrape = pairs -> {
+            Families f = new Families();
+            f.gauge("families_test_pairs", "Pairs.").set(1, pairs).add();
+            return only(f, "families_test_pairs").getDataPoints().getFirst().getLabels();
+        };
+        var first = scrape.apply(new String[] {"src_ip", "10.0.0.1", "dst_ip", "10.0.0.2"});
+        assertThat((Object) scrape.apply(new String[] {"src_ip", "10.0.0.1", "dst_ip", "10.0.0.2"})).isSameAs(first);
+        var changed = scrape.apply(new String[] {"src_ip", "10.0.0.1", "dst_ip", "10.0.0.3"});
+        assertThat((Object) changed).isEqualTo(io.prometheus.metrics.model.snapshots.Labels.of("dst_ip", "10.0.0.3", "src_ip", "10.0.0.1"));
+        assertThat((Object) scrape.apply(new String[] {"src_ip", "10.0.0.1", "dst_port", "10.0.0.3"}))
+                .isEqualTo(io.prometheus.metrics.model.snapshots.Labels.of("dst_port", "10.0.0.3", "src_ip", "10.0.0.1"));
+        assertThat((Object) scrape.apply(new String[] {"src_ip", "10.0.0.1"})).isEqualTo(io.prometheus.metrics.model.snapshots.Labels.of("src_ip", "10.0.0.1"));
+    }
+
+    /** An info or StateSet family made of the same points as the last scrape's is that snapshot; any change shows. */
+    @Test
+    void infoAndStateSetFamiliesAreKeptWhileTheirPointsAreTheSame() throws Exception {
+        List<String> states = List.of("ok", "warn");
+        java.util.function.BiFunction<String, String, List<MetricSnapshot>> scrape = (value, current) -> {
+            Families f = new Families();
+            f.infos("families_test_kept_info", "Kept info.").set("name", "a", "value", value).set("name", "b", "value", "1").add();
+            f.info("families_test_single", "Single info.", "value", value);
+            f.stateSet("families_test_state", "Kept states.").set(states, current, "footgun", "x").add();
+            return f.resolve().snapshots();
+        };
+        List<MetricSnapshot> first = scrape.apply("v1", "ok");
+        List<MetricSnapshot> again = scrape.apply("v1", "ok");
+        for (int i = 0; i < first.size(); i++) {
+            assertThat(again.get(i)).isSameAs(first.get(i));
+        }
+        String changed = exposition(scrape.apply("v2", "warn"));
+        assertThat(changed).contains("families_test_kept_info{name=\"a\",value=\"v2\"} 1")
+                .contains("families_test_single_info{value=\"v2\"} 1")
+                .contains("families_test_state{footgun=\"x\",families_test_state=\"ok\"} 0")
+                .contains("families_test_state{footgun=\"x\",families_test_state=\"warn\"} 1")
+                .doesNotContain("v1");
+        assertThat(exposition(scrape.apply("v1", "ok"))).isEqualTo(exposition(first));
+    }
+
+    /** A memo adds what its body made for an equal input without running it, refusals too; another input runs it again. */
+    @Test
+    void aMemoRunsItsBodyOnlyForANewInput() {
+        Families.Memo memo = new Families.Memo();
+        int[] runs = {0};
+        java.util.function.Function<Long, Families.Resolved> scrape = input -> {
+            Families f = new Families();
+            f.fromKernelText("sockstat", k -> k.memo(memo, List.of(input), m -> {
+                runs[0]++;
+                m.gauge("footgun_sockstat_tcp_inuse", "inuse").set(input).add();
+                if (input < 0) {
+                    m.gauge("footgun_sockstat_tcp_total", "total").set(1).add();
+                }
+            }));
+            return f.resolve();
+        };
+        Families.Resolved one = scrape.apply(1L);
+        Families.Resolved two = scrape.apply(1L);
+        assertThat(runs[0]).isEqualTo(1);
+        assertThat(two.snapshots()).containsExactlyElementsOf(one.snapshots());
+        Families.Resolved three = scrape.apply(2L);
+        assertThat(runs[0]).isEqualTo(2);
+        assertThat(((io.prometheus.metrics.model.snapshots.GaugeSnapshot) three.snapshots().getFirst()).getDataPoints().getFirst().getValue())
+                .isEqualTo(2.0);
+        for (int i = 0; i < 2; i++) {
+            Families.Resolved refused = scrape.apply(-1L);
+            assertThat(refused.refused()).as("scrape " + i).containsKey("sockstat");
+            assertThat(refused.snapshots()).isEmpty();
+        }
+        assertThat(runs[0]).isEqualTo(3);
+    }
 }

@@ -48,6 +48,11 @@ final class Rendered {
         }
     }
 
+    /** What a renderer of the caller's made. */
+    static Rendered of(MetricSnapshots snapshots) {
+        return new Rendered(snapshots);
+    }
+
     /** The node's own namespace only, destinations top {@link #TOP}, no findings. */
     static Rendered of(Reading<?>... readings) {
         return of(assessment(readings));
