@@ -77,4 +77,24 @@ class ListenerFamiliesTest {
             assertThat(new java.util.TreeSet<>(r.gauge(FILL).keySet())).as("round " + round).isEqualTo(expected);
         }
     }
+
+    /** topOf is the first K of the whole ranking, in its order, for every K from none to more than there are. */
+    @Test
+    void theTopKAreTheFirstKOfTheWholeRankingInOrder() {
+        java.util.Random random = new java.util.Random(1018);
+        for (int round = 0; round < 100; round++) {
+            Map<dev.tcpfootgun.snapshot.Endpoint, Double> fill = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 12; i++) {
+                fill.put(new dev.tcpfootgun.snapshot.Endpoint("10.0." + random.nextInt(2) + "." + random.nextInt(12), 80 + random.nextInt(3)),
+                        random.nextInt(4) / 4.0);
+            }
+            java.util.List<Map.Entry<dev.tcpfootgun.snapshot.Endpoint, Double>> ranked = new java.util.ArrayList<>(fill.entrySet());
+            ranked.sort(Map.Entry.<dev.tcpfootgun.snapshot.Endpoint, Double>comparingByValue().reversed()
+                    .thenComparing(e -> e.getKey().ip()).thenComparingInt(e -> e.getKey().port()));
+            for (int k = 0; k <= fill.size() + 1; k++) {
+                assertThat(ListenerFamilies.topOf(fill, k)).as("round " + round + ", k " + k)
+                        .containsExactlyElementsOf(ranked.subList(0, Math.min(k, ranked.size())));
+            }
+        }
+    }
 }
