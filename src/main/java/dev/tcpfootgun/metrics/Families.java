@@ -167,16 +167,22 @@ final class Families {
      * (sysctls, sockstat, interfaces, most scrapes) adds the same immutable families again instead of
      * rendering them. One per part of the renderer, shared by concurrent scrapes.
      */
-    static final class Memo {
-        private record Made(Object input, List<MetricSnapshot> out, List<String> invalidNames, List<String> leftOut) {}
+    static final class Memo<T> {
+        private record Made<T>(T input, List<MetricSnapshot> out, List<String> invalidNames, List<String> leftOut) {}
 
-        private volatile Made last;
+        /** Whether two inputs make the same families: by hand, as a record's equals goes through method handles, slow under C1. */
+        private final java.util.function.BiPredicate<T, T> same;
+        private volatile Made<T> last;
+
+        Memo(java.util.function.BiPredicate<T, T> same) {
+            this.same = same;
+        }
     }
 
-    /** Renders {@code body} into this, or adds what it made last when {@code input} equals that scrape's (a value, never mutated). */
-    void memo(Memo memo, Object input, Consumer<Families> body) {
-        Memo.Made last = memo.last;
-        if (last != null && last.input().equals(input)) {
+    /** Renders {@code body} into this, or adds what it made last when {@code input} makes the same as that scrape's (a value, never mutated). */
+    <T> void memo(Memo<T> memo, T input, Consumer<Families> body) {
+        Memo.Made<T> last = memo.last;
+        if (last != null && memo.same.test(last.input(), input)) {
             out.addAll(last.out());
             invalidNames.addAll(last.invalidNames());
             leftOut.addAll(last.leftOut());
@@ -186,7 +192,7 @@ final class Families {
         int i = invalidNames.size();
         int l = leftOut.size();
         body.accept(this);
-        memo.last = new Memo.Made(input, List.copyOf(out.subList(o, out.size())), List.copyOf(invalidNames.subList(i, invalidNames.size())),
+        memo.last = new Memo.Made<>(input, List.copyOf(out.subList(o, out.size())), List.copyOf(invalidNames.subList(i, invalidNames.size())),
                 List.copyOf(leftOut.subList(l, leftOut.size())));
     }
 
@@ -414,10 +420,16 @@ final class Families {
             this.valid = !kernelSection || validName(name, help);
             // an invalid name never reaches a builder, which would throw
             String n = valid ? name : "invalid";
-            Unit u = unitOf(name);
-            metadata = metadata(kind, n, help, u, () -> empty(n, help, u));
-            FamilyKept k = FAMILIES.get(name);
-            kept = k != null && k.metadata() == metadata ? k : null;
+            FamilyKept k = valid ? FAMILIES.get(name) : null;
+            if (k != null && k.snapshot().getClass() == kind && java.util.Objects.equals(k.metadata().getHelp(), help)) {
+                // the kept family's metadata: same name (so unit), kind and help; one lookup, not two
+                metadata = k.metadata();
+                kept = k;
+            } else {
+                Unit u = unitOf(name);
+                metadata = metadata(kind, n, help, u, () -> empty(n, help, u));
+                kept = k != null && k.metadata() == metadata ? k : null;
+            }
             int capacity = kept != null ? Math.max(kept.labels().length, 1) : 4;
             labels = new Labels[capacity];
             values = new double[capacity];

@@ -22,6 +22,7 @@ import dev.tcpfootgun.source.PageSize;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,13 +72,44 @@ public final class MetricsRenderer {
     /** Interfaces left out of the interface series (pods' veths churn with pods); the checks judged them all. */
     private final Pattern ignoredDevices;
     /** The parts whose input is usually the same scrape after scrape: their families made again only when it is not. */
-    private final Families.Memo conntrackMade = new Families.Memo();
-    private final Families.Memo sockstatMade = new Families.Memo();
-    private final Families.Memo sysctlsMade = new Families.Memo();
-    private final Families.Memo interfacesMade = new Families.Memo();
+    private final Families.Memo<Conntrack> conntrackMade = new Families.Memo<>(MetricsRenderer::sameConntrack);
+    private final Families.Memo<Sysctls> sysctlsMade = new Families.Memo<>((x, y) -> x.values().equals(y.values()));
+    private final Families.Memo<InterfacesInput> interfacesMade = new Families.Memo<>(MetricsRenderer::sameInterfaces);
 
     /** What the interface families are made of. */
     private record InterfacesInput(List<NetInterface> shown, Map<Integer, EgressQdisc> qdiscs) {}
+
+    /** Whether conntrack() makes the same families of both: the fields it reads. */
+    static boolean sameConntrack(Conntrack x, Conntrack y) {
+        return x.count() == y.count() && x.max().equals(y.max()) && x.buckets().equals(y.buckets())
+                && x.timeWaitTimeoutSeconds().equals(y.timeWaitTimeoutSeconds()) && x.statsOrigin() == y.statsOrigin()
+                && x.stats().equals(y.stats());
+    }
+
+    /** Whether interfaces() makes the same families of both: the fields it reads, of each interface and qdisc. */
+    private static boolean sameInterfaces(InterfacesInput x, InterfacesInput y) {
+        if (x.shown().size() != y.shown().size() || (x.qdiscs() == null) != (y.qdiscs() == null)
+                || x.qdiscs() != null && x.qdiscs().size() != y.qdiscs().size()) {
+            return false;
+        }
+        for (int i = 0; i < x.shown().size(); i++) {
+            NetInterface a = x.shown().get(i);
+            NetInterface b = y.shown().get(i);
+            if (a.ifindex() != b.ifindex() || a.mtu() != b.mtu() || a.operUp() != b.operUp() || !a.name().equals(b.name())
+                    || !java.util.Objects.equals(a.kind(), b.kind())) {
+                return false;
+            }
+        }
+        if (x.qdiscs() != null) {
+            for (Map.Entry<Integer, EgressQdisc> e : x.qdiscs().entrySet()) {
+                EgressQdisc q = y.qdiscs().get(e.getKey());
+                if (q == null || !java.util.Objects.equals(e.getValue().root(), q.root()) || !e.getValue().queues().equals(q.queues())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 
     public MetricsRenderer(String version, int netnsTop, int destinationsTop, DestinationLabels labels, Pattern ignoredDevices) {
         this.version = version;
@@ -116,7 +148,7 @@ public final class MetricsRenderer {
         });
         s.netstat().value().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().value().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));
-        s.sockstat().value().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> k.memo(sockstatMade, st, m -> sockstat(m, st))));
+        s.sockstat().value().ifPresent(st -> f.fromKernelText(s.sockstat().collector(), k -> sockstat(k, st)));
         s.sysctls().value().ifPresent(sc -> f.memo(sysctlsMade, sc, m -> sysctls(m, sc)));
         s.interfaces().value().ifPresent(list -> {
             InterfacesInput in = new InterfacesInput(shownInterfaces(list), a.observation().egressQdiscs().orElse(null));
@@ -326,32 +358,37 @@ public final class MetricsRenderer {
      * bytes already and is named so.
      */
     private static void sockstat(Families f, Sockstat st) {
-        st.protocols().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(p -> {
-            Map<String, String[]> named = SOCKSTAT_NAMED.get(p.getKey());
+        for (String protocolName : sortedKeys(st.protocols())) {
+            Map<String, Long> fields = st.protocols().get(protocolName);
+            Map<String, String[]> named = SOCKSTAT_NAMED.get(protocolName);
             if (named == null) {
                 named = new java.util.concurrent.ConcurrentHashMap<>();
                 if (SOCKSTAT_NAMED.size() < Families.MAX_KERNEL_NAMED) {
-                    SOCKSTAT_NAMED.put(p.getKey(), named);
+                    SOCKSTAT_NAMED.put(protocolName, named);
                 }
             }
-            Map<String, String[]> protocol = named;
-            p.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(field -> {
-                String[] n = protocol.get(field.getKey());
+            for (String field : sortedKeys(fields)) {
+                long value = fields.get(field);
+                String[] n = named.get(field);
                 if (n == null) {
-                    n = sockstatNamed(p.getKey(), field.getKey());
-                    if (protocol.size() < Families.MAX_KERNEL_NAMED) {
-                        protocol.put(field.getKey(), n);
+                    n = sockstatNamed(protocolName, field);
+                    if (named.size() < Families.MAX_KERNEL_NAMED) {
+                        named.put(field, n);
                     }
                 }
-                switch (n[0]) {
-                    case "mem" -> {
-                        f.gauge(n[1], n[2]).set(field.getValue()).add();
-                        f.gauge(n[3], n[4]).set(field.getValue() * (double) PageSize.bytes()).add();
-                    }
-                    default -> f.gauge(n[1], n[2]).set(field.getValue()).add();
+                f.gauge(n[1], n[2]).set(value).add();
+                if (n[0].equals("mem")) {
+                    f.gauge(n[3], n[4]).set(value * (double) PageSize.bytes()).add();
                 }
-            });
-        });
+            }
+        }
+    }
+
+    /** A map's keys in String order, as Map.Entry.comparingByKey sorts them: a plain array sort, no stream. */
+    private static String[] sortedKeys(Map<String, ?> map) {
+        String[] keys = map.keySet().toArray(new String[0]);
+        Arrays.sort(keys);
+        return keys;
     }
 
     /** A sockstat field's kind ("mem" or other) and its families' names and helps, made once per protocol and field. */

@@ -253,7 +253,7 @@ class FamiliesTest {
     /** A memo adds what its body made for an equal input without running it, refusals too; another input runs it again. */
     @Test
     void aMemoRunsItsBodyOnlyForANewInput() {
-        Families.Memo memo = new Families.Memo();
+        Families.Memo<List<Long>> memo = new Families.Memo<>(List::equals);
         int[] runs = {0};
         java.util.function.Function<Long, Families.Resolved> scrape = input -> {
             Families f = new Families();

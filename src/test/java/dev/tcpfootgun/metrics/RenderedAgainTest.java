@@ -83,4 +83,53 @@ class RenderedAgainTest {
         assertThat(rendered(render(node(4096, "cubic", 5, 1500, 7, "inuse"))).gauge("footgun_scrape_collector_success"))
                 .containsEntry("collector=\"sockstat\"", 1.0);
     }
+
+    private static Reading<Conntrack> conntrack(long max, long buckets, long timeWait, Conntrack.StatsOrigin origin, long drop) {
+        return ok("conntrack", new Conntrack(7, OptionalLong.of(max), OptionalLong.of(buckets), OptionalLong.of(timeWait),
+                Map.of("drop", drop), origin, "", ""));
+    }
+
+    /** Each field the conntrack families show, changed alone, shows in the next scrape. */
+    @Test
+    void everyConntrackFieldShownIsComparedAlone() {
+        Rendered first = rendered(render(conntrack(100, 10, 120, Conntrack.StatsOrigin.PROCFS, 1)));
+        assertThat(first.gauge("footgun_conntrack_entries_limit")).containsEntry("", 100.0);
+        assertThat(rendered(render(conntrack(200, 10, 120, Conntrack.StatsOrigin.PROCFS, 1))).gauge("footgun_conntrack_entries_limit"))
+                .containsEntry("", 200.0);
+        assertThat(rendered(render(conntrack(200, 20, 120, Conntrack.StatsOrigin.PROCFS, 1))).gauge("footgun_conntrack_buckets"))
+                .containsEntry("", 20.0);
+        assertThat(rendered(render(conntrack(200, 20, 60, Conntrack.StatsOrigin.PROCFS, 1)))
+                .gauge("footgun_conntrack_tcp_timeout_time_wait_seconds")).containsEntry("", 60.0);
+        assertThat(rendered(render(conntrack(200, 20, 60, Conntrack.StatsOrigin.NETLINK, 1))).info("footgun_conntrack_stats_source"))
+                .containsExactly("source=\"netlink\"");
+        assertThat(rendered(render(conntrack(200, 20, 60, Conntrack.StatsOrigin.NETLINK, 2))).counter("footgun_conntrack_drop"))
+                .containsEntry("", 2.0);
+    }
+
+    private static Reading<List<NetInterface>> links(NetInterface... links) {
+        return ok("interfaces", List.of(links));
+    }
+
+    /** Each interface field the families show, and the qdiscs, changed alone, show in the next scrape. */
+    @Test
+    void everyInterfaceFieldShownIsComparedAlone() {
+        Reading<?> qdiscs = ok("qdisc", List.of(new dev.tcpfootgun.snapshot.Qdisc(2, 0, dev.tcpfootgun.snapshot.Qdisc.TC_H_ROOT, "fq")));
+        Reading<?> otherQdiscs = ok("qdisc", List.of(new dev.tcpfootgun.snapshot.Qdisc(2, 0, dev.tcpfootgun.snapshot.Qdisc.TC_H_ROOT, "pfifo_fast")));
+        assertThat(rendered(render(links(new NetInterface("eth0", 2, 1500, "physical", true)), qdiscs)).info("footgun_network"))
+                .containsExactly("child_qdiscs=\"\",device=\"eth0\",kind=\"physical\",operstate=\"up\",root_qdisc=\"fq\"");
+        assertThat(rendered(render(links(new NetInterface("eth0", 2, 1500, "physical", true)), otherQdiscs)).info("footgun_network"))
+                .containsExactly("child_qdiscs=\"\",device=\"eth0\",kind=\"physical\",operstate=\"up\",root_qdisc=\"pfifo_fast\"");
+        assertThat(rendered(render(links(new NetInterface("eth0", 2, 1500, "physical", false)), otherQdiscs)).info("footgun_network"))
+                .containsExactly("child_qdiscs=\"\",device=\"eth0\",kind=\"physical\",operstate=\"down\",root_qdisc=\"pfifo_fast\"");
+        assertThat(rendered(render(links(new NetInterface("eth0", 2, 1500, "vxlan", false)), otherQdiscs)).info("footgun_network"))
+                .containsExactly("child_qdiscs=\"\",device=\"eth0\",kind=\"vxlan\",operstate=\"down\",root_qdisc=\"pfifo_fast\"");
+        assertThat(rendered(render(links(new NetInterface("eth1", 2, 1500, "vxlan", false)), otherQdiscs)).info("footgun_network"))
+                .containsExactly("child_qdiscs=\"\",device=\"eth1\",kind=\"vxlan\",operstate=\"down\",root_qdisc=\"pfifo_fast\"");
+        // another ifindex: no qdisc listed for it
+        assertThat(rendered(render(links(new NetInterface("eth1", 3, 1500, "vxlan", false)), otherQdiscs)).info("footgun_network"))
+                .containsExactly("child_qdiscs=\"\",device=\"eth1\",kind=\"vxlan\",operstate=\"down\",root_qdisc=\"none\"");
+        assertThat(rendered(render(links(new NetInterface("eth1", 3, 1500, "vxlan", false)),
+                Reading.failed("qdisc", "no rtnetlink", 0))).info("footgun_network"))
+                .containsExactly("child_qdiscs=\"\",device=\"eth1\",kind=\"vxlan\",operstate=\"down\",root_qdisc=\"unknown\"");
+    }
 }
