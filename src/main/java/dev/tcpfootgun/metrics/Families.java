@@ -198,10 +198,17 @@ final class Families {
 
     /** The scrape's families: the kernel-named ones that pass, the rest refused with their reason. */
     Resolved resolve() {
-        Map<String, String> help = new HashMap<>();
         Map<String, String> refused = new LinkedHashMap<>();
+        // a fixed family named twice is a bug here, not the kernel's: keep the first, never answer 500
+        Map<String, MetricSnapshot> unique = new LinkedHashMap<>(out.size() * 2);
+        // the help of the last fixed family of a name, for a kernel name's refusal; only names given twice are here
+        Map<String, String> lastHelp = new HashMap<>();
         for (MetricSnapshot m : out) {
-            help.put(m.getMetadata().getPrometheusName(), m.getMetadata().getHelp());
+            String name = m.getMetadata().getPrometheusName();
+            if (unique.putIfAbsent(name, m) != null) {
+                lastHelp.put(name, m.getMetadata().getHelp());
+                leftOut.add("metric family " + name + " rendered twice: the second left out");
+            }
         }
         Map<String, String> claimed = new HashMap<>();
         kernelNamed.forEach((collector, section) -> {
@@ -210,25 +217,22 @@ final class Families {
             }
         });
         kernelNamed.forEach((collector, section) -> {
-            String reason = section.refusal(help, claimed);
+            String reason = section.refusal(unique, lastHelp, claimed);
             if (reason == null) {
-                out.addAll(section.out);
+                for (MetricSnapshot m : section.out) {
+                    if (unique.putIfAbsent(m.getMetadata().getPrometheusName(), m) != null) {
+                        leftOut.add("metric family " + m.getMetadata().getPrometheusName() + " rendered twice: the second left out");
+                    }
+                }
             } else {
                 refused.put(collector, reason);
             }
         });
-        // a fixed family named twice is a bug here, not the kernel's: keep the first, never answer 500
-        Map<String, MetricSnapshot> unique = new LinkedHashMap<>();
-        for (MetricSnapshot m : out) {
-            if (unique.putIfAbsent(m.getMetadata().getPrometheusName(), m) != null) {
-                leftOut.add("metric family " + m.getMetadata().getPrometheusName() + " rendered twice: the second left out");
-            }
-        }
         return new Resolved(List.copyOf(unique.values()), refused, List.copyOf(leftOut));
     }
 
     /** Why this section of kernel-named families cannot be shown, or null when it can. */
-    private String refusal(Map<String, String> fixedHelp, Map<String, String> claimedBy) {
+    private String refusal(Map<String, MetricSnapshot> fixed, Map<String, String> fixedLastHelp, Map<String, String> claimedBy) {
         if (!invalidNames.isEmpty()) {
             return invalidNames.getFirst();
         }
@@ -239,7 +243,9 @@ final class Families {
         for (MetricSnapshot m : out) {
             String name = m.getMetadata().getPrometheusName();
             String help = m.getMetadata().getHelp();
-            String other = fixedHelp.containsKey(name) ? fixedHelp.get(name) : seen.put(name, help);
+            MetricSnapshot f = fixed.get(name);
+            String other = f == null ? seen.put(name, help)
+                    : fixedLastHelp.containsKey(name) ? fixedLastHelp.get(name) : f.getMetadata().getHelp();
             if (other != null) {
                 return "metric name " + name + " would be given twice, for \"" + other + "\" and for \"" + help + "\"";
             }
@@ -417,18 +423,19 @@ final class Families {
 
         ValueFamily(String name, String help, Class<? extends MetricSnapshot> kind) {
             this.name = name;
-            this.valid = !kernelSection || validName(name, help);
-            // an invalid name never reaches a builder, which would throw
-            String n = valid ? name : "invalid";
-            FamilyKept k = valid ? FAMILIES.get(name) : null;
+            FamilyKept k = FAMILIES.get(name);
             if (k != null && k.snapshot().getClass() == kind && java.util.Objects.equals(k.metadata().getHelp(), help)) {
-                // the kept family's metadata: same name (so unit), kind and help; one lookup, not two
+                // the kept family's metadata: same name (so unit, and valid: only a valid one is kept), kind and help
+                valid = true;
                 metadata = k.metadata();
                 kept = k;
             } else {
+                valid = !kernelSection || validName(name, help);
+                // an invalid name never reaches a builder, which would throw
+                String n = valid ? name : "invalid";
                 Unit u = unitOf(name);
                 metadata = metadata(kind, n, help, u, () -> empty(n, help, u));
-                kept = k != null && k.metadata() == metadata ? k : null;
+                kept = valid && k != null && k.metadata() == metadata ? k : null;
             }
             int capacity = kept != null ? Math.max(kept.labels().length, 1) : 4;
             labels = new Labels[capacity];
@@ -547,7 +554,8 @@ final class Families {
         MetricSnapshot build(MetricMetadata metadata, Labels[] labels, double[] values, int[] order) {
             List<GaugeSnapshot.GaugeDataPointSnapshot> points = new ArrayList<>(order.length);
             for (int i : order) {
-                points.add(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels[i]).value(values[i]).build());
+                // as the builder makes it (no exemplar, no timestamp), without a builder and a boxed value a point
+                points.add(new GaugeSnapshot.GaugeDataPointSnapshot(values[i], labels[i], null, 0L));
             }
             return new GaugeSnapshot(metadata, points);
         }
