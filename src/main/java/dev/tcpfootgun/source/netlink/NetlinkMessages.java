@@ -79,18 +79,22 @@ public final class NetlinkMessages {
         if (datagram.byteSize() > Integer.MAX_VALUE - 8) {
             throw new IOException(operation + ": " + datagram.byteSize() + " bytes of netlink messages at once");
         }
-        return walk(datagram, datagram.toArray(ValueLayout.JAVA_BYTE), expectedSeq, operation, sink);
+        return (int) walk(datagram, datagram.toArray(ValueLayout.JAVA_BYTE), expectedSeq, operation, sink);
     }
 
     /**
      * {@link #walk(MemorySegment, long, String, MessageSink)} with the headers read from {@code heap}, a copy
      * of the datagram's bytes (at least as long as it): four segment reads a message are a chain of
      * calls each under the C1-only JIT, and a busy node's socket dump has 100,000 messages and more.
+     *
+     * @return the status bits in the low 32 bits, the count of data messages handed to {@code sink} in the
+     *     high 32 (counted here: a counting wrapper around the sink was one more call a message)
      */
-    static int walk(MemorySegment datagram, byte[] heap, long expectedSeq, String operation, MessageSink sink)
+    static long walk(MemorySegment datagram, byte[] heap, long expectedSeq, String operation, MessageSink sink)
             throws IOException {
         int size = (int) datagram.byteSize();
         int result = 0;
+        long handed = 0;
         int off = 0;
         while (off + HEADER <= size) {
             int len = HostBytes.s32(heap, off);
@@ -109,6 +113,7 @@ public final class NetlinkMessages {
             int type = HostBytes.u16(heap, at + 4);
             if (type > NLMSG_OVERRUN || type < NLMSG_NOOP) {
                 sink.accept(datagram, heap, at, len); // data: the hot path, no slice
+                handed++;
                 continue;
             }
             MemorySegment message = datagram.asSlice(at, len);
@@ -119,7 +124,7 @@ public final class NetlinkMessages {
                     if (status < 0) {
                         throw new NetlinkException(operation, -status, extAckMessage(message, HEADER + 4));
                     }
-                    return result | END;
+                    return handed << 32 | result | END;
                 }
                 case NLMSG_ERROR -> {
                     if (len < HEADER + 4) {
@@ -127,14 +132,14 @@ public final class NetlinkMessages {
                     }
                     int error = message.get(Nlattr.U32, HEADER);
                     if (error == 0) {
-                        return result | END; // an ACK
+                        return handed << 32 | result | END; // an ACK
                     }
                     throw new NetlinkException(operation, -error, errorTlvMessage(message));
                 }
                 case NLMSG_OVERRUN -> throw new IOException(operation + ": netlink overrun, data lost");
             }
         }
-        return result;
+        return handed << 32 | result;
     }
 
     /** struct nlmsgerr {int error; nlmsghdr request; [request payload unless capped]} then TLVs. */

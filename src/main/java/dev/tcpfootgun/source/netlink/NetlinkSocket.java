@@ -117,7 +117,7 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
             MessageSink sink) throws IOException {
         long capacity = buffer.byteSize();
         boolean interrupted = false;
-        CountingSink counting = new CountingSink(sink);
+        long messages = 0;
         byte[] heap = new byte[0]; // as large as the largest datagram: most replies are a few KiB, a dump's about 32 KiB
         while (true) {
             long n;
@@ -149,10 +149,11 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
                 heap = new byte[(int) n];
             }
             MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, heap, 0, (int) n);
-            int status = NetlinkMessages.walk(buffer.asSlice(0, n), heap, seq, operation, counting);
-            interrupted |= (status & NetlinkMessages.INTERRUPTED) != 0;
-            if ((status & NetlinkMessages.END) != 0) {
-                return new DumpResult(counting.count, interrupted);
+            long walked = NetlinkMessages.walk(buffer.asSlice(0, n), heap, seq, operation, sink);
+            messages += walked >>> 32;
+            interrupted |= (walked & NetlinkMessages.INTERRUPTED) != 0;
+            if ((walked & NetlinkMessages.END) != 0) {
+                return new DumpResult(messages, interrupted);
             }
         }
     }
@@ -211,31 +212,4 @@ public final class NetlinkSocket implements NetlinkTransport.Channel {
 
     /** How a reply ended. */
     public record DumpResult(long messages, boolean interrupted) {}
-
-    private static final class CountingSink implements MessageSink {
-        private final MessageSink delegate;
-        private long count;
-
-        CountingSink(MessageSink delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void accept(MemorySegment message) {
-            count++;
-            delegate.accept(message);
-        }
-
-        @Override
-        public void accept(MemorySegment datagram, long offset, long length) {
-            count++;
-            delegate.accept(datagram, offset, length);
-        }
-
-        @Override
-        public void accept(MemorySegment datagram, byte[] heap, int offset, int length) {
-            count++;
-            delegate.accept(datagram, heap, offset, length);
-        }
-    }
 }

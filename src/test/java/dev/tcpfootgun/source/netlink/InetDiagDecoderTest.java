@@ -156,6 +156,21 @@ class InetDiagDecoderTest {
         assertThat(log.firstProblem()).contains("shorter than inet_diag_msg");
     }
 
+    /** The IPv4 TIME_WAIT shortcut is taken only by a whole inet_diag_msg of a socket message type: the others are skipped as before. */
+    @Test
+    void timeWaitShapedMessagesThatAreNotSocketsAreSkipped() throws IOException {
+        byte[] timeWait = new byte[72];
+        timeWait[0] = InetDiagDecoder.AF_INET;
+        timeWait[1] = (byte) TcpState.TIME_WAIT.code();
+        byte[] wrongType = NetlinkBytes.message(99, 2, 1, timeWait);
+        byte[] shortBody = NetlinkBytes.message(InetDiagDecoder.TCPDIAG_GETSOCK, 2, 1, java.util.Arrays.copyOf(timeWait, 71));
+        byte[] socket = NetlinkBytes.message(InetDiagDecoder.TCPDIAG_GETSOCK, 2, 1, timeWait);
+        List<TcpSocket> sockets = decode(wrongType, shortBody, socket);
+        assertThat(sockets).singleElement().satisfies(s -> assertThat(s.state()).isEqualTo(TcpState.TIME_WAIT));
+        assertThat(log.skipped()).isEqualTo(2);
+        assertThat(log.firstProblem()).contains("unexpected message type 99");
+    }
+
     @Test
     void anAttributeOverrunningItsMessageKeepsTheSocket() throws IOException {
         byte[] m = establishedServerMessage().clone();
