@@ -110,11 +110,16 @@ public record SocketCensus(
 
         /** Whether connect() may take over the port of a TIME_WAIT socket with this much time left. */
         boolean appliesTo(boolean loopback, long timerExpiresMillis) {
-            if (!timestamps || mode == 0 || (mode == 2 && !loopback)) {
+            if (!mayApply(loopback)) {
                 return false;
             }
             long ageMillis = KernelFacts.TIME_WAIT_SECONDS * 1000L - timerExpiresMillis;
             return ageMillis > delayMillis; // time_after32(now, entry + delay)
+        }
+
+        /** Whether the rule may apply to a TIME_WAIT socket between these addresses once it is old enough. */
+        boolean mayApply(boolean loopback) {
+            return timestamps && mode != 0 && (mode != 2 || loopback);
         }
     }
 
@@ -133,6 +138,14 @@ public record SocketCensus(
 
     private static final TcpState[] STATES = TcpState.values();
     private static final int TIME_WAIT = TcpState.TIME_WAIT.ordinal();
+    /** {@link #boundOnly} of each state with a peer, by ordinal. */
+    private static final boolean[] BOUND_ONLY = new boolean[STATES.length];
+
+    static {
+        for (TcpState st : STATES) {
+            BOUND_ONLY[st.ordinal()] = boundOnly(st, false);
+        }
+    }
 
     public static SocketCensus of(NodeSnapshot snapshot) {
         Sysctls sysctls = snapshot.sysctls().value().orElse(null);
@@ -144,9 +157,10 @@ public record SocketCensus(
         SocketTable table = snapshot.sockets().value().orElseThrow();
         List<TcpSocket> open = table.open();
         CompactSockets cs = table.compact();
-        ConnectionPeers peers = ConnectionPeers.of(open, ports);
         Ledger ledger = ports == null ? null : new Ledger(ports, open.size() + cs.size());
         boolean[] ephemeral = ledger == null ? null : ledger.ephemeral;
+        // the ports something listens on, as bits: a TIME_WAIT socket on another port asks ConnectionPeers nothing
+        long[] listened = new long[65536 / 64];
         // the open sockets' ledger groups, and the column store's group to ledger group: both passes use them
         int[] openGroup = new int[open.size()];
         int[] compactGroup = new int[cs.groupCount()];
@@ -155,6 +169,9 @@ public record SocketCensus(
             TcpSocket s = open.get(i);
             byState[s.family().ordinal()][s.state().ordinal()]++;
             openGroup[i] = Ledger.NONE;
+            if (s.state() == TcpState.LISTEN) {
+                listened[s.local().port() >>> 6] |= 1L << s.local().port();
+            }
             if (ledger != null && ephemeral[s.local().port()]) {
                 if (boundOnly(s.state(), s.remote().isUnspecified())) {
                     ledger.bound(s.local().port(), s.state());
@@ -165,55 +182,107 @@ public record SocketCensus(
             }
         }
         // the column store (TIME_WAIT, and connections past the detail limit): what a socket's group
-        // decides (family, addresses) is looked up once per group, not once per socket
+        // decides (family, addresses, whether tcp_tw_reuse may apply) is looked up once per group, not once
+        // per socket, and a socket's own work is inline array updates, not calls (C1 inlines next to nothing)
         int groups = cs.groupCount();
         int[] groupFamily = new int[groups];
         String[] groupLocalIp = new String[groups];
-        boolean[] groupLoopback = new boolean[groups];
+        boolean[] groupReuse = new boolean[groups];
         boolean[] groupNoPeer = new boolean[groups];
         for (int g = 0; g < groups; g++) {
             groupFamily[g] = cs.groupFamily(g).ordinal();
             groupLocalIp[g] = cs.groupLocalIp(g);
-            groupLoopback[g] = cs.groupIsLoopback(g);
+            groupReuse[g] = reuse.mayApply(cs.groupIsLoopback(g));
             groupNoPeer[g] = cs.groupRemoteIsUnspecified(g);
         }
+        long reuseDelay = reuse.delayMillis();
         int[] perGroupTw = new int[groups];
+        // a group's sockets counted here, added to its ledger group after the pass
+        int[] groupHeld = new int[groups];
+        int[] groupTimeWait = new int[groups];
+        int[] groupReusable = new int[groups];
         CompactSockets.Columns columns = cs.columns();
         int[] colGroup = columns.group();
         char[] colPort = columns.localPort();
         byte[] colState = columns.state();
         int[] colExpires = columns.timerExpiresMillis();
+        int[] byFamily = new int[byState.length * STATES.length];
+        ConnectionPeers peers = null;
+        boolean byPort = ledger != null && ledger.byPort();
+        int portLow = ledger == null ? 0 : ledger.low;
+        int[] firstGroup = ledger == null ? null : ledger.firstGroup;
+        char[] firstHeld = ledger == null ? null : ledger.firstHeld;
+        char[] firstReusable = ledger == null ? null : ledger.firstReusable;
         for (int i = 0; i < columns.size(); i++) {
             int g = colGroup[i];
             int st = colState[i];
             int port = colPort[i];
             boolean timeWait = st == TIME_WAIT;
-            byState[groupFamily[g]][st]++;
+            byFamily[groupFamily[g] * STATES.length + st]++;
             if (timeWait) {
-                if (peers.inbound(groupLocalIp[g], port)) {
+                boolean inbound;
+                if ((listened[port >>> 6] & (1L << port)) != 0) {
+                    if (peers == null) {
+                        peers = ConnectionPeers.of(open, ports);
+                    }
+                    inbound = peers.inbound(groupLocalIp[g], port);
+                } else {
+                    inbound = ephemeral != null && !ephemeral[port]; // ConnectionPeers.inbound's answer off a listened port
+                }
+                if (inbound) {
                     // a server's TIME_WAIT: counted under its listener, so client ports never become keys
                     tw.computeIfAbsent(new ServerEnd(groupLocalIp[g], port, true), k -> new int[1])[0]++;
                 } else {
                     perGroupTw[g]++;
                 }
             }
-            if (ledger == null) {
+            if (ledger == null || !ephemeral[port]) {
                 continue;
             }
-            if (ephemeral[port]) {
-                if (boundOnly(STATES[st], groupNoPeer[g])) {
-                    ledger.bound(port, STATES[st]);
-                    continue;
+            if (groupNoPeer[g] || BOUND_ONLY[st]) {
+                ledger.bound(port, STATES[st]);
+                continue;
+            }
+            int lg = compactGroup[g];
+            if (lg == Ledger.NONE) {
+                lg = ledger.group(groupLocalIp[g], cs.groupRemoteIp(g), cs.groupRemotePort(g));
+                compactGroup[g] = lg;
+            }
+            // TimeWaitReuse.appliesTo, its per-group part in groupReuse
+            boolean isReusable = timeWait && groupReuse[g] && KernelFacts.TIME_WAIT_SECONDS * 1000L - colExpires[i] > reuseDelay;
+            groupHeld[g]++;
+            if (timeWait) {
+                groupTimeWait[g]++;
+            }
+            if (isReusable) {
+                groupReusable[g]++;
+            }
+            // Ledger.hold's common case inline: the port's first group holds one more socket on it
+            int p = port - portLow;
+            int e = byPort ? p : ledger.entry(p);
+            if (firstGroup[e] == 0) {
+                firstGroup[e] = lg + 1;
+            }
+            if (firstGroup[e] == lg + 1 && firstHeld[e] != Character.MAX_VALUE) {
+                firstHeld[e]++;
+                if (isReusable) {
+                    firstReusable[e]++;
                 }
-                if (compactGroup[g] == Ledger.NONE) {
-                    compactGroup[g] = ledger.group(groupLocalIp[g], cs.groupRemoteIp(g), cs.groupRemotePort(g));
-                }
-                ledger.hold(compactGroup[g], port, timeWait, reusable(reuse, timeWait, groupLoopback[g], colExpires[i]));
+            } else {
+                ledger.holdOnEntry(e, p, lg, isReusable);
             }
         }
-        for (int g = 0; g < perGroupTw.length; g++) {
+        for (int g = 0; g < groups; g++) {
+            if (groupHeld[g] > 0) {
+                ledger.count(compactGroup[g], groupHeld[g], groupTimeWait[g], groupReusable[g]);
+            }
             if (perGroupTw[g] > 0) {
                 tw.computeIfAbsent(new ServerEnd(cs.groupRemoteIp(g), cs.groupRemotePort(g), false), k -> new int[1])[0] += perGroupTw[g];
+            }
+        }
+        for (int f = 0; f < byState.length; f++) {
+            for (int st = 0; st < STATES.length; st++) {
+                byState[f][st] += byFamily[f * STATES.length + st];
             }
         }
         List<PortGroup> portGroups = List.of();
@@ -232,8 +301,9 @@ public record SocketCensus(
                 for (int i = 0; i < columns.size(); i++) {
                     int g = colGroup[i];
                     int port = colPort[i];
-                    if (ephemeral[port] && !boundOnly(STATES[colState[i]], groupNoPeer[g])) {
-                        ledger.charge(compactGroup[g], port, reusable(reuse, colState[i] == TIME_WAIT, groupLoopback[g], colExpires[i]));
+                    if (ephemeral[port] && !groupNoPeer[g] && !BOUND_ONLY[colState[i]]) {
+                        ledger.charge(compactGroup[g], port, colState[i] == TIME_WAIT && groupReuse[g]
+                                && KernelFacts.TIME_WAIT_SECONDS * 1000L - colExpires[i] > reuseDelay);
                     }
                 }
             }
@@ -265,14 +335,10 @@ public record SocketCensus(
         return state == TcpState.LISTEN || state == TcpState.BOUND_INACTIVE || state == TcpState.CLOSE || remoteUnspecified;
     }
 
-    private static boolean reusable(TimeWaitReuse reuse, TcpSocket s) {
-        return reusable(reuse, s.state() == TcpState.TIME_WAIT, s.local().isLoopback() || s.remote().isLoopback(),
-                s.timerExpiresMillis());
-    }
-
     /** Whether connect() may take this socket's port back under tcp_tw_reuse: a TIME_WAIT socket the rule applies to. */
-    private static boolean reusable(TimeWaitReuse reuse, boolean timeWait, boolean loopback, long expiresMillis) {
-        return timeWait && reuse.appliesTo(loopback, expiresMillis);
+    private static boolean reusable(TimeWaitReuse reuse, TcpSocket s) {
+        return s.state() == TcpState.TIME_WAIT
+                && reuse.appliesTo(s.local().isLoopback() || s.remote().isLoopback(), s.timerExpiresMillis());
     }
 
     /** The group closest to running out: most ports connect() cannot take. Null when there is none. */
@@ -326,19 +392,19 @@ public record SocketCensus(
         private final EphemeralPorts ports;
         /** {@link EphemeralPorts#mask()}: every pass over the sockets looks ports up in it. */
         final boolean[] ephemeral;
-        private final int low;
+        final int low;
         /** Per entry, the port's index from the range's low end plus one (0: a free entry); null when entries are indexed by port. */
         private final int[] index;
         private final int shift;
         /** Per entry, its first holder's group plus one (0: no connection holds it, only bind()). */
-        private final int[] firstGroup;
+        final int[] firstGroup;
         private final byte[] flags;
         /**
          * Per entry, the sockets of its first group on it, and of those the ones tcp_tw_reuse gives back: one a
          * 4-tuple, so chars (a count that would pass 65535 leaves the charges to the second pass).
          */
-        private final char[] firstHeld;
-        private final char[] firstReusable;
+        final char[] firstHeld;
+        final char[] firstReusable;
         /** Whether the charges made as sockets were held are final: no later group's port turned bound or mixed. */
         private boolean settled = true;
         private final Map<GroupKey, Integer> ids = new HashMap<>();
@@ -382,7 +448,7 @@ public record SocketCensus(
         }
 
         /** The entry of the port at {@code i} from the range's low end, made if it has none. */
-        private int entry(int i) {
+        int entry(int i) {
             if (index == null) {
                 return i;
             }
@@ -437,29 +503,42 @@ public record SocketCensus(
         }
 
         void hold(int g, int port, boolean isTimeWait, boolean isReusable) {
-            inUse[g]++;
-            if (isTimeWait) {
-                timeWait[g]++;
-            }
-            if (isReusable) {
-                reusable[g]++;
-            }
+            count(g, 1, isTimeWait ? 1 : 0, isReusable ? 1 : 0);
             int p = port - low;
             int e = entry(p);
-            int first = firstGroup[e] - 1;
-            if (first == NONE) {
+            if (firstGroup[e] == 0) {
                 firstGroup[e] = g + 1;
-                first = g;
             }
-            if (first == g) {
-                if (firstHeld[e] == Character.MAX_VALUE) {
-                    settled = false;
-                    return;
-                }
+            if (firstGroup[e] == g + 1 && firstHeld[e] != Character.MAX_VALUE) {
                 firstHeld[e]++;
                 if (isReusable) {
                     firstReusable[e]++;
                 }
+            } else {
+                holdOnEntry(e, p, g, isReusable);
+            }
+        }
+
+        /** Adds sockets to a group's counts; the census's pass over the column store adds each group's once. */
+        void count(int g, int held, int isTimeWait, int isReusable) {
+            inUse[g] += held;
+            timeWait[g] += isTimeWait;
+            reusable[g] += isReusable;
+        }
+
+        /** Whether entries are indexed by port (from the range's low end), not through the hash table. */
+        boolean byPort() {
+            return index == null;
+        }
+
+        /**
+         * A socket of group {@code g} on entry {@code e} (port index {@code p}) that {@link #hold}'s common case
+         * did not take: a later group's, or its first group's past what a char counts.
+         */
+        void holdOnEntry(int e, int p, int g, boolean isReusable) {
+            int first = firstGroup[e] - 1;
+            if (first == g) {
+                settled = false; // firstHeld is full
                 return;
             }
             byte f = (byte) (flags[e] | (source[first] == source[g] ? SHARED : MIXED));

@@ -9,7 +9,6 @@ import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -63,14 +62,45 @@ final class TcpInfoFamilies {
     private TcpInfoFamilies() {}
 
     static void render(Families f, List<TcpSocket> sockets, ConnectionPeers peers, int top, DestinationLabels destinationLabels) {
-        List<TcpInfo> infos = new ArrayList<>();
         Map<ServerEnd, DestStats> dests = new HashMap<>();
-        for (TcpSocket s : sockets) {
+        // the histograms and the sums in one pass over the sockets, each adding in socket order as a pass each would
+        Histogram rttH = new Histogram(RTT_BOUNDS);
+        Histogram minRttH = new Histogram(RTT_BOUNDS);
+        Histogram cwndH = new Histogram(CWND_BOUNDS);
+        Histogram rateH = new Histogram(RATE_BOUNDS);
+        Histogram retransH = new Histogram(RETRANS_BOUNDS);
+        int infos = 0;
+        double busy = 0;
+        double rwnd = 0;
+        double sndbuf = 0;
+        boolean limits = false;
+        for (int n = 0; n < sockets.size(); n++) {
+            TcpSocket s = sockets.get(n);
             TcpInfo i = s.info();
             if (s.state() != TcpState.ESTABLISHED || i == null) {
                 continue;
             }
-            infos.add(i);
+            infos++;
+            double rtt = i.rttMicros() / 1e6;
+            rttH.add(rtt);
+            if (i.hasMinRtt()) {
+                minRttH.add(i.minRttMicros() / 1e6);
+            }
+            if (i.sndCwnd() >= 0) {
+                cwndH.add(i.sndCwnd());
+            }
+            if (i.covers(TcpInfo.SIZE_4_9)) {
+                rateH.add(i.deliveryRate());
+            }
+            if (i.totalRetrans() >= 0) {
+                retransH.add(i.totalRetrans());
+            }
+            if (i.hasLimitedTimes()) {
+                limits = true;
+                busy += i.busyTimeMicros() / 1e6;
+                rwnd += i.rwndLimitedMicros() / 1e6;
+                sndbuf += i.sndbufLimitedMicros() / 1e6;
+            }
             ServerEnd key = peers.inbound(s.local().ip(), s.local().port())
                     ? new ServerEnd(s.local().ip(), s.local().port(), true)
                     : new ServerEnd(s.remote().ip(), s.remote().port(), false);
@@ -79,27 +109,18 @@ final class TcpInfoFamilies {
                 d = new DestStats(key);
                 dests.put(key, d);
             }
-            d.add(i.rttMicros() / 1e6);
+            d.add(rtt);
             d.retrans += Math.max(0, i.totalRetrans());
             d.segsOut += Math.max(0, i.segsOut());
         }
-        if (infos.isEmpty()) {
+        if (infos == 0) {
             return;
         }
-        histograms(f, infos);
-
-        double busy = 0;
-        double rwnd = 0;
-        double sndbuf = 0;
-        boolean limits = false;
-        for (TcpInfo i : infos) {
-            if (i.hasLimitedTimes()) {
-                limits = true;
-                busy += i.busyTimeMicros() / 1e6;
-                rwnd += i.rwndLimitedMicros() / 1e6;
-                sndbuf += i.sndbufLimitedMicros() / 1e6;
-            }
-        }
+        rttH.render(f, "footgun_tcp_rtt_seconds", "Smoothed RTT of established sockets (tcp_info rtt).");
+        minRttH.render(f, "footgun_tcp_min_rtt_seconds", "Minimum RTT seen by established sockets (tcp_info min_rtt, 4.6+).");
+        cwndH.render(f, "footgun_tcp_congestion_window_segments", "Congestion window of established sockets.");
+        rateH.render(f, "footgun_tcp_delivery_rate_bytes_per_second", "Most recent delivery rate of established sockets (4.9+).");
+        retransH.render(f, "footgun_tcp_retransmits", "Segments retransmitted over each established socket's life (tcp_info total_retrans).");
         if (limits) {
             f.gauge("footgun_tcp_busy_seconds", "Time established sockets spent sending, summed over the sockets open now (4.10+).").set(busy).add();
             f.gauge("footgun_tcp_rwnd_limited_seconds", "Time established sockets were limited by the peer's receive window, summed over the sockets open now.")
@@ -109,7 +130,7 @@ final class TcpInfoFamilies {
         }
 
         List<DestStats> ranked = top(dests.values(), top);
-        long rest = infos.size();
+        long rest = infos;
         var count = f.gauge("footgun_destination_sockets", "Established sockets with tcp_info per server end (the destination, or for direction=\"inbound\" the local listener "
                 + "its clients reached); the top ones, the rest in \"other\".");
         var median = f.gauge("footgun_destination_rtt_median_seconds", "Median smoothed RTT of the established sockets to each top destination.");
@@ -165,35 +186,6 @@ final class TcpInfoFamilies {
     static final String GAUGE_HISTOGRAM_HELP = " A gauge histogram of the sockets open now (_bucket, _gcount, _gsum): "
             + "query it as a gauge, never with rate() or increase().";
 
-    /** The five gauge histograms, in one pass over the sockets' tcp_info; each sums in socket order, as one pass each would. */
-    private static void histograms(Families f, List<TcpInfo> infos) {
-        Histogram rtt = new Histogram(RTT_BOUNDS);
-        Histogram minRtt = new Histogram(RTT_BOUNDS);
-        Histogram cwnd = new Histogram(CWND_BOUNDS);
-        Histogram rate = new Histogram(RATE_BOUNDS);
-        Histogram retrans = new Histogram(RETRANS_BOUNDS);
-        for (TcpInfo i : infos) {
-            rtt.add(i.rttMicros() / 1e6);
-            if (i.hasMinRtt()) {
-                minRtt.add(i.minRttMicros() / 1e6);
-            }
-            if (i.sndCwnd() >= 0) {
-                cwnd.add(i.sndCwnd());
-            }
-            if (i.covers(TcpInfo.SIZE_4_9)) {
-                rate.add(i.deliveryRate());
-            }
-            if (i.totalRetrans() >= 0) {
-                retrans.add(i.totalRetrans());
-            }
-        }
-        rtt.render(f, "footgun_tcp_rtt_seconds", "Smoothed RTT of established sockets (tcp_info rtt).");
-        minRtt.render(f, "footgun_tcp_min_rtt_seconds", "Minimum RTT seen by established sockets (tcp_info min_rtt, 4.6+).");
-        cwnd.render(f, "footgun_tcp_congestion_window_segments", "Congestion window of established sockets.");
-        rate.render(f, "footgun_tcp_delivery_rate_bytes_per_second", "Most recent delivery rate of established sockets (4.9+).");
-        retrans.render(f, "footgun_tcp_retransmits", "Segments retransmitted over each established socket's life (tcp_info total_retrans).");
-    }
-
     /** One gauge histogram being counted: the distribution now, not accumulated over time. */
     private static final class Histogram {
         private final double[] bounds;
@@ -207,8 +199,12 @@ final class TcpInfoFamilies {
         }
 
         void add(double v) {
-            int b = Arrays.binarySearch(bounds, v);
-            counts[b >= 0 ? b : -b - 1]++;
+            // the first bound at or above v, as Arrays.binarySearch's insertion point (the bounds are few, the last +Inf)
+            int b = 0;
+            while (v > bounds[b]) {
+                b++;
+            }
+            counts[b]++;
             sum += v;
             n++;
         }

@@ -265,16 +265,21 @@ class SocketCensusTest {
 
     @Provide
     Arbitrary<Node> nodes() {
-        Arbitrary<String> ip = Arbitraries.of("10.0.0.1", "10.0.0.2", "127.0.0.1", "0.0.0.0", "192.168.1.9");
+        // IPv6 too, and IPv4 addresses on IPv6 sockets (v4-mapped, shown dotted): the column store keys groups by family
+        Arbitrary<String> ip = Arbitraries.of("10.0.0.1", "10.0.0.2", "127.0.0.1", "0.0.0.0", "192.168.1.9", "::1", "::", "fd00::7");
         Arbitrary<Integer> port = Arbitraries.oneOf(Arbitraries.of(0, 80, 5432, 32768, 40000, 60999),
                 Arbitraries.integers().between(30000, 62000));
         Arbitrary<TcpState> state = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(6, Arbitraries.just(TcpState.TIME_WAIT)),
                 net.jqwik.api.Tuple.of(4, Arbitraries.of(TcpState.class)));
-        Arbitrary<TcpSocket> socket = Combinators.combine(state, ip, port, ip, port, Arbitraries.longs().between(0, 60_000))
-                .as((st, a, ap, b, bp, exp) -> st == TcpState.TIME_WAIT
-                        ? timeWait(a, ap, b, bp, exp)
-                        : TcpSocket.basic(Family.INET, st, new Endpoint(a, ap), new Endpoint(b, bp)));
+        Arbitrary<TcpSocket> socket = Combinators.combine(state, ip, port, ip, port, Arbitraries.longs().between(0, 60_000),
+                        Arbitraries.of(Family.class))
+                .as((st, a, ap, b, bp, exp, fam) -> {
+                    Family f = a.contains(":") || b.contains(":") ? Family.INET6 : fam;
+                    return new TcpSocket(f, st, new Endpoint(a, ap), new Endpoint(b, bp), 0, 0,
+                            st == TcpState.TIME_WAIT ? TcpSocket.TIMER_TIME_WAIT : TcpSocket.TIMER_NONE,
+                            st == TcpState.TIME_WAIT ? exp : 0, 0, null, null, null);
+                });
         return Combinators.combine(socket.list().ofMaxSize(400).map(SocketCensusTest::unique), Arbitraries.of("32768\t60999", "40000\t40099", "1024\t65535"),
                 Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 1),
                 Arbitraries.longs().between(0, 60_000),
