@@ -210,9 +210,8 @@ public record SocketCensus(
         ConnectionPeers peers = null;
         boolean byPort = ledger != null && ledger.byPort();
         int portLow = ledger == null ? 0 : ledger.low;
-        int[] firstGroup = ledger == null ? null : ledger.firstGroup;
-        char[] firstHeld = ledger == null ? null : ledger.firstHeld;
-        char[] firstReusable = ledger == null ? null : ledger.firstReusable;
+        long[] first = ledger == null ? null : ledger.first;
+        byte[] flags = ledger == null ? null : ledger.flags;
         for (int i = 0; i < columns.size(); i++) {
             int g = colGroup[i];
             int st = colState[i];
@@ -260,16 +259,25 @@ public record SocketCensus(
             // Ledger.hold's common case inline: the port's first group holds one more socket on it
             int p = port - portLow;
             int e = byPort ? p : ledger.entry(p);
-            if (firstGroup[e] == 0) {
-                firstGroup[e] = lg + 1;
+            long held = first[e];
+            if ((int) held == 0) {
+                held = lg + 1;
             }
-            if (firstGroup[e] == lg + 1 && firstHeld[e] != Character.MAX_VALUE) {
-                firstHeld[e]++;
-                if (isReusable) {
-                    firstReusable[e]++;
+            if ((int) held == lg + 1 && (held & Ledger.HELD_MASK) != Ledger.HELD_MASK) {
+                first[e] = held + (isReusable ? Ledger.ONE_HELD | Ledger.ONE_REUSABLE : Ledger.ONE_HELD);
+            } else if ((int) held != lg + 1) {
+                // a later group's socket, as Ledger.holdOnEntry charges it
+                int firstLg = (int) held - 1;
+                byte f = (byte) (flags[e] | (ledger.source[firstLg] == ledger.source[lg] ? Ledger.SHARED : Ledger.MIXED));
+                if ((f & Ledger.BOUND) == 0 && Ledger.connectMade(p, f)) {
+                    if (!isReusable) {
+                        ledger.sharedLost[lg]++;
+                    }
+                    f |= Ledger.CHARGED;
                 }
+                flags[e] = f;
             } else {
-                ledger.holdOnEntry(e, p, lg, isReusable);
+                ledger.holdOnEntry(e, p, lg, isReusable); // the first group's count is full
             }
         }
         for (int g = 0; g < groups; g++) {
@@ -384,10 +392,10 @@ public record SocketCensus(
      */
     private static final class Ledger {
         static final int NONE = -1;
-        private static final byte BOUND = 1;
-        private static final byte SHARED = 2; // connections from one local address to two destinations: made by connect()
-        private static final byte MIXED = 4; // connections from different local addresses: bind() may share those
-        private static final byte CHARGED = 8; // a later group's socket was charged as it was held
+        static final byte BOUND = 1;
+        static final byte SHARED = 2; // connections from one local address to two destinations: made by connect()
+        static final byte MIXED = 4; // connections from different local addresses: bind() may share those
+        static final byte CHARGED = 8; // a later group's socket was charged as it was held
 
         private final EphemeralPorts ports;
         /** {@link EphemeralPorts#mask()}: every pass over the sockets looks ports up in it. */
@@ -396,25 +404,27 @@ public record SocketCensus(
         /** Per entry, the port's index from the range's low end plus one (0: a free entry); null when entries are indexed by port. */
         private final int[] index;
         private final int shift;
-        /** Per entry, its first holder's group plus one (0: no connection holds it, only bind()). */
-        final int[] firstGroup;
-        private final byte[] flags;
         /**
-         * Per entry, the sockets of its first group on it, and of those the ones tcp_tw_reuse gives back: one a
-         * 4-tuple, so chars (a count that would pass 65535 leaves the charges to the second pass).
+         * Per entry, its first holder's group plus one (low 32 bits; 0: no connection holds it, only bind()), the
+         * sockets of that group on it (the next 16) and of those the ones tcp_tw_reuse gives back (the top 16): one
+         * a 4-tuple, so 16 bits (a count that would pass 65535 leaves the charges to the second pass). One long, so a
+         * socket's pass touches one place a port, not three arrays.
          */
-        final char[] firstHeld;
-        final char[] firstReusable;
+        final long[] first;
+        static final long ONE_HELD = 1L << 32;
+        static final long ONE_REUSABLE = 1L << 48;
+        static final long HELD_MASK = 0xffffL << 32;
+        final byte[] flags;
         /** Whether the charges made as sockets were held are final: no later group's port turned bound or mixed. */
         private boolean settled = true;
         private final Map<GroupKey, Integer> ids = new HashMap<>();
         private final List<GroupKey> keys = new ArrayList<>();
         private final Map<String, Integer> sources = new HashMap<>();
-        private int[] source = new int[16];
+        int[] source = new int[16];
         private int[] inUse = new int[16];
         private int[] timeWait = new int[16];
         private int[] reusable = new int[16];
-        private int[] sharedLost = new int[16];
+        int[] sharedLost = new int[16];
         private int[] ownUnseen = new int[16];
         private int[] ownUnseenFree = new int[16];
         private int listeners;
@@ -433,17 +443,15 @@ public record SocketCensus(
             if ((1 << bits) >= size) {
                 index = null;
                 shift = 0;
-                firstGroup = new int[size];
+                first = new long[size];
                 flags = new byte[size];
-                firstHeld = new char[size];
-                firstReusable = new char[size];
+
             } else {
                 index = new int[1 << bits];
                 shift = 32 - bits;
-                firstGroup = new int[1 << bits];
+                first = new long[1 << bits];
                 flags = new byte[1 << bits];
-                firstHeld = new char[1 << bits];
-                firstReusable = new char[1 << bits];
+
             }
         }
 
@@ -506,14 +514,12 @@ public record SocketCensus(
             count(g, 1, isTimeWait ? 1 : 0, isReusable ? 1 : 0);
             int p = port - low;
             int e = entry(p);
-            if (firstGroup[e] == 0) {
-                firstGroup[e] = g + 1;
+            long held = first[e];
+            if ((int) held == 0) {
+                held = g + 1;
             }
-            if (firstGroup[e] == g + 1 && firstHeld[e] != Character.MAX_VALUE) {
-                firstHeld[e]++;
-                if (isReusable) {
-                    firstReusable[e]++;
-                }
+            if ((int) held == g + 1 && (held & HELD_MASK) != HELD_MASK) {
+                first[e] = held + (isReusable ? ONE_HELD | ONE_REUSABLE : ONE_HELD);
             } else {
                 holdOnEntry(e, p, g, isReusable);
             }
@@ -536,12 +542,12 @@ public record SocketCensus(
          * did not take: a later group's, or its first group's past what a char counts.
          */
         void holdOnEntry(int e, int p, int g, boolean isReusable) {
-            int first = firstGroup[e] - 1;
-            if (first == g) {
-                settled = false; // firstHeld is full
+            int firstG = (int) first[e] - 1;
+            if (firstG == g) {
+                settled = false; // its count is full
                 return;
             }
-            byte f = (byte) (flags[e] | (source[first] == source[g] ? SHARED : MIXED));
+            byte f = (byte) (flags[e] | (source[firstG] == source[g] ? SHARED : MIXED));
             // a later group's socket: what charge() would give it if the port's flags stay as they are now
             if ((f & BOUND) == 0 && connectMade(p, f)) {
                 if (!isReusable) {
@@ -587,7 +593,7 @@ public record SocketCensus(
          * "the opposite choice"), or connections from one local address to two destinations share it, which
          * bind() never hands out.
          */
-        private static boolean connectMade(int index, byte f) {
+        static boolean connectMade(int index, byte f) {
             return (index & 1) == 0 || ((f & SHARED) != 0 && (f & MIXED) == 0);
         }
 
@@ -600,20 +606,23 @@ public record SocketCensus(
             int unseen = 0;
             for (int e = 0; e < flags.length; e++) {
                 byte f = flags[e];
-                int first = firstGroup[e] - 1;
+                long held = first[e];
+                int firstG = (int) held - 1;
+                int firstHeld = (int) (held >>> 32) & 0xffff;
+                int firstReusable = (int) (held >>> 48);
                 if ((f & BOUND) != 0) {
                     bound++;
                     settled &= (f & CHARGED) == 0;
-                } else if (first == NONE) {
+                } else if (firstG == NONE) {
                     continue;
                 } else if (connectMade(portIndex(e), f)) {
-                    sharedLost[first] += firstHeld[e] - firstReusable[e];
+                    sharedLost[firstG] += firstHeld - firstReusable;
                 } else {
                     unseen++;
                     settled &= (f & CHARGED) == 0;
                     if ((f & MIXED) == 0) {
-                        ownUnseen[first] += firstHeld[e];
-                        ownUnseenFree[first] += firstReusable[e];
+                        ownUnseen[firstG] += firstHeld;
+                        ownUnseenFree[firstG] += firstReusable;
                     }
                 }
             }
