@@ -286,6 +286,40 @@ class SocketCensusTest {
                 Arbitraries.oneOf(Arbitraries.just(Integer.MAX_VALUE), Arbitraries.integers().between(0, 50))).as(Node::new);
     }
 
+    /** The port groups' order by packed keys is the comparator's: most sockets, then destination, port and source. */
+    @Property
+    void portGroupsSortAsTheComparatorSortsThem(@ForAll("portGroupLists") List<SocketCensus.PortGroup> groups) {
+        List<SocketCensus.PortGroup> expected = new ArrayList<>(groups);
+        expected.sort(Comparator.comparingInt(SocketCensus.PortGroup::inUse).reversed().thenComparing(SocketCensus.PortGroup::dstIp)
+                .thenComparingInt(SocketCensus.PortGroup::dstPort).thenComparing(SocketCensus.PortGroup::srcIp));
+        assertThat(SocketCensus.mostUsedFirst(groups.toArray(new SocketCensus.PortGroup[0]))).containsExactlyElementsOf(expected);
+    }
+
+    /** Groups whose keys would need more than 63 bits (20 000 addresses, a million sockets) sort by the comparator. */
+    @Test
+    void portGroupsTooManyForPackedKeysSortAsTheComparatorSortsThem() {
+        java.util.Random random = new java.util.Random(18);
+        List<SocketCensus.PortGroup> groups = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            groups.add(new SocketCensus.PortGroup("10.0." + (i >> 8) + "." + (i & 255), "10.9.0." + random.nextInt(3), 443,
+                    random.nextInt(3) == 0 ? 1 << 20 : random.nextInt(3), 0, 0, 0, 0, 0));
+        }
+        portGroupsSortAsTheComparatorSortsThem(groups);
+    }
+
+    @Provide
+    Arbitrary<List<SocketCensus.PortGroup>> portGroupLists() {
+        Arbitrary<String> ip = Arbitraries.of("10.0.0.1", "10.0.0.10", "10.0.0.2", "127.0.0.1", "::1", "fd00::7", "192.168.1.9");
+        // sockets from few values, so that ties are common, and large ones that widen the keys
+        Arbitrary<Integer> inUse = Arbitraries.oneOf(Arbitraries.integers().between(0, 3), Arbitraries.of(65535, 65536, 131072, Integer.MAX_VALUE));
+        Arbitrary<Integer> port = Arbitraries.oneOf(Arbitraries.of(0, 80, 65535), Arbitraries.integers().between(0, 65535));
+        return Combinators.combine(ip, ip, port, inUse)
+                .as((src, dst, p, n) -> new SocketCensus.PortGroup(src, dst, p, n, 0, 0, 0, 0, 0))
+                .list().ofMaxSize(60)
+                .map(l -> List.copyOf(l.stream().collect(java.util.stream.Collectors.toMap(
+                        g -> List.of(g.srcIp(), g.dstIp(), g.dstPort()), g -> g, (x, y) -> x, java.util.LinkedHashMap::new)).values()));
+    }
+
     /** One socket per (local address and port, remote address and port): the kernel's established table allows no more. */
     static List<TcpSocket> unique(List<TcpSocket> sockets) {
         Map<List<Object>, TcpSocket> byTuple = new java.util.LinkedHashMap<>();
