@@ -78,4 +78,50 @@ class NetstatFileTest {
         assertThat(c.values()).containsExactly(java.util.Map.entry("Tcp.B", 2.0));
         assertThat(log.skipped()).isEqualTo(1);
     }
+
+    /** The names one read kept are reused by the next: a names line that changed between reads must give its own keys. */
+    @Test
+    void namesKeptFromTheLastReadFollowAChangedNamesLine() throws IOException {
+        NetstatFile.Keys keys = new NetstatFile.Keys();
+        KernelCounters first = NetstatFile.parse(KernelLines.of("Tcp: A B\nTcp: 1 2\nUdp: C\nUdp: 3\n"), "snmp", new ParseLog(), keys);
+        assertThat(first.values()).isEqualTo(java.util.Map.of("Tcp.A", 1.0, "Tcp.B", 2.0, "Udp.C", 3.0));
+
+        KernelCounters same = NetstatFile.parse(KernelLines.of("Tcp: A B\nTcp: 4 5\nUdp: C\nUdp: 6\n"), "snmp", new ParseLog(), keys);
+        assertThat(same.values()).isEqualTo(java.util.Map.of("Tcp.A", 4.0, "Tcp.B", 5.0, "Udp.C", 6.0));
+
+        // a renamed field, one more, a section gone and a new one: the keys are the new lines'
+        KernelCounters changed = NetstatFile.parse(KernelLines.of("Tcp: A X D\nTcp: 7 8 9\nIp: E\nIp: 10\n"), "snmp",
+                new ParseLog(), keys);
+        assertThat(changed.values()).isEqualTo(java.util.Map.of("Tcp.A", 7.0, "Tcp.X", 8.0, "Tcp.D", 9.0, "Ip.E", 10.0));
+        // a name that only starts like the kept one
+        KernelCounters longer = NetstatFile.parse(KernelLines.of("Tcp: A XY D\nTcp: 1 2 3\n"), "snmp", new ParseLog(), keys);
+        assertThat(longer.values()).isEqualTo(java.util.Map.of("Tcp.A", 1.0, "Tcp.XY", 2.0, "Tcp.D", 3.0));
+
+        KernelCounters back = NetstatFile.parse(KernelLines.of("Tcp: A B\nTcp: 1 2\nUdp: C\nUdp: 3\n"), "snmp", new ParseLog(), keys);
+        assertThat(back).isEqualTo(first);
+    }
+
+    @Test
+    void valuesReadInPlaceOrAsTextGiveTheSameCounters() throws IOException {
+        NetstatFile.Keys keys = new NetstatFile.Keys();
+        String names = "Tcp: A B C D E F G\n";
+        String values = "Tcp: 0 123456789012345678 1234567890123456789 18446744073709551615 -1 +5 x\n";
+        for (int read = 0; read < 2; read++) {
+            ParseLog log = new ParseLog();
+            KernelCounters c = NetstatFile.parse(KernelLines.of(names + values), "snmp", log, keys);
+            assertThat(c.values()).isEqualTo(java.util.Map.of("Tcp.A", 0.0, "Tcp.B", 123456789012345678.0, "Tcp.C", 1234567890123456789.0,
+                    "Tcp.D", Math.pow(2, 64), "Tcp.E", -1.0, "Tcp.F", 5.0));
+            assertThat(log.skipped()).isEqualTo(1);
+            assertThat(log.firstProblem()).isEqualTo("Tcp.G: not a number: x");
+        }
+    }
+
+    @Test
+    void oneSourceReadTwiceGivesWhatAFreshParseGives() throws IOException {
+        NetstatFile netstat = NetstatFile.netstat(Fixtures.procFs("linux-6.18"));
+        KernelCounters once = netstat.read(new ParseLog());
+        KernelCounters twice = netstat.read(new ParseLog());
+        assertThat(twice).isEqualTo(once);
+        assertThat(twice).isEqualTo(NetstatFile.parse(Fixtures.text("linux-6.18", "net/netstat"), new ParseLog()));
+    }
 }
