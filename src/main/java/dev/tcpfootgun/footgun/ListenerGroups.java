@@ -100,19 +100,7 @@ record ListenerGroups(List<Group> groups) {
     }
 
     static ListenerGroups of(List<TcpSocket> sockets, OptionalLong somaxconn) {
-        // equals and hashCode by hand: a record's go through ObjectMethods, slow under C1, once per listener
-        record Key(Family family, Endpoint endpoint) {
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof Key k && family == k.family && endpoint.port() == k.endpoint.port()
-                        && java.util.Objects.equals(endpoint.ip(), k.endpoint.ip());
-            }
-
-            @Override
-            public int hashCode() {
-                return (java.util.Objects.hashCode(family) * 31 + endpoint.port()) * 31 + java.util.Objects.hashCode(endpoint.ip());
-            }
-        }
+        record Key(Family family, Endpoint endpoint) {}
         Map<Key, List<Listener>> byAddress = new LinkedHashMap<>();
         for (TcpSocket s : sockets) {
             if (s.state() == TcpState.LISTEN) {
@@ -121,9 +109,7 @@ record ListenerGroups(List<Group> groups) {
             }
         }
         List<Group> groups = new ArrayList<>();
-        for (Map.Entry<Key, List<Listener>> e : byAddress.entrySet()) {
-            groups.add(new Group(e.getKey().family(), e.getKey().endpoint(), java.util.Collections.unmodifiableList(e.getValue())));
-        }
+        byAddress.forEach((k, v) -> groups.add(new Group(k.family(), k.endpoint(), List.copyOf(v))));
         return new ListenerGroups(List.copyOf(groups));
     }
 
