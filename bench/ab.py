@@ -46,6 +46,7 @@ class Exp:
         self.p = d.start(argv, stdout=subprocess.DEVNULL, stderr=open(os.path.join(a.out, f"err-{i}.log"), "w"))
         self.pid = self.p.pid
         t0 = time.time()
+        self.t_start = t0
         while True:
             try:
                 if d.scrape(self.port)[1] == 200:
@@ -54,6 +55,21 @@ class Exp:
                 time.sleep(0.01)
             if time.time() - t0 > 60:
                 raise RuntimeError("no start")
+        self.cpu_started = d.cpu_seconds(self.pid)  # start-up and the first scrape
+
+    def threads_cpu(self):
+        """CPU seconds by thread name: the JIT's and the GC's share of the process's CPU."""
+        by = {}
+        for t in os.listdir(f"/proc/{self.pid}/task"):
+            try:
+                with open(f"/proc/{self.pid}/task/{t}/stat") as f:
+                    s = f.read()
+            except OSError:
+                continue
+            name = s[s.index("(") + 1:s.rindex(")")]
+            fields = s.rsplit(")", 1)[1].split()
+            by[name] = by.get(name, 0) + (int(fields[11]) + int(fields[12])) / d.CLK_TCK
+        return by
 
     def scrape(self):
         c0 = d.cpu_seconds(self.p.pid)
@@ -81,6 +97,9 @@ for _ in range(a.warmup):
     wl.keep_fresh()
     for e in exps:
         e.scrape()
+cpu_warm = [d.cpu_seconds(e.pid) for e in exps]
+t_warm = time.time()
+threads_warm = [e.threads_cpu() for e in exps]
 heap0 = [d.Exporter.heap_used_kib(e, a.jcmd) for e in exps]
 gcstart = [d.Exporter.gc_count(e) for e in exps]
 res = {e.i: ([], []) for e in exps}
@@ -101,10 +120,25 @@ for e in exps:
     gc1 = d.Exporter.gc_count(e)
     freed, gcs = d.Exporter.gc_freed_kib(e, gcstart[e.i], gc1)
     w, c = res[e.i]
+    total = d.cpu_seconds(e.pid)
+    th = e.threads_cpu()
+    cc = subprocess.run([a.jcmd, str(e.pid), "Compiler.codecache"], capture_output=True, text=True).stdout
+    cc_used = re.search(r"used=(\d+)Kb max_used=(\d+)Kb", cc)
+    jit = lambda by: sum(v for k, v in by.items() if "Compiler" in k)
     out[f"{e.i}:{a.jar[e.i]} {a.extra[e.i] if e.i < len(a.extra) else ''}"] = {
         "median_ms": round(statistics.median(w) * 1e3, 2), "cpu_ms_mean": round(statistics.mean(c) * 1e3, 2),
         "alloc_kib_per_scrape": round((heap1 - heap0[e.i] + freed) / a.rounds, 1), "gcs_per_scrape": round(gcs / a.rounds, 2),
-        "rss_mib": rss_mib(e.pid)}
+        "rss_mib": rss_mib(e.pid),
+        "codecache_kib": {"used": int(cc_used[1]), "max_used": int(cc_used[2])} if cc_used else cc[-200:],
+        # CPU seconds of the process: at its first answered scrape, after the warm-up, at the end
+        # (1 + warmup + rounds scrapes), and the JIT compiler threads' share of them
+        "cpu_s": {"started": round(e.cpu_started, 2), "after_warmup": round(cpu_warm[e.i], 2), "end": round(total, 2),
+                  "scrapes_total": round(total - e.cpu_started, 2),
+                  "jit_warmup": round(jit(threads_warm[e.i]), 2), "jit_end": round(jit(th), 2),
+                  "rounds_by_thread": dict(sorted(((k, round(v - threads_warm[e.i].get(k, 0), 2)) for k, v in th.items()
+                                                   if v - threads_warm[e.i].get(k, 0) >= 0.01), key=lambda kv: -kv[1]))},
+        # seconds since the JVM's start at the end of the warm-up and of the rounds (to read -Xlog uptimes against)
+        "uptime_s": {"after_warmup": round(t_warm - e.t_start, 2), "end": round(time.time() - e.t_start, 2)}}
 if node:
     w, c = res["node"]
     out["node_exporter"] = {"median_ms": round(statistics.median(w) * 1e3, 2), "cpu_ms_mean": round(statistics.mean(c) * 1e3, 2)}
