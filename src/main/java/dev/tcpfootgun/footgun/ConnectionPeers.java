@@ -26,16 +26,21 @@ public final class ConnectionPeers {
      * The ports in {@link #listening} as bits, so that the sockets on other ports (most) skip the map:
      * 8 KiB, where a boolean a port was 64 KiB allocated per scrape by each of the four callers.
      */
-    private final long[] listened = new long[PORTS / 64];
+    private final long[] listened;
     /** {@link EphemeralPorts#isEphemeral} of every port as bits; null when the range is unknown: then only listening ports mark a server end. */
     private final long[] ephemeral;
 
     private static final int PORTS = 65536;
 
-    private ConnectionPeers(Map<Integer, Object> listening, EphemeralPorts ports) {
+    private ConnectionPeers(Map<Integer, Object> listening, long[] listened, EphemeralPorts ports) {
         this.listening = listening;
-        listening.keySet().forEach(p -> listened[p >>> 6] |= 1L << p);
+        this.listened = listened;
         this.ephemeral = ports == null ? null : ephemeralBits(ports);
+    }
+
+    /** These listening ports with {@code ports} (null: unknown) as well: the same answers as {@link #of(List, EphemeralPorts)} on the same sockets, without reading them again. */
+    ConnectionPeers withRange(EphemeralPorts ports) {
+        return new ConnectionPeers(listening, listened, ports);
     }
 
     /** The same ports as {@link EphemeralPorts#mask()}: the range set, then each reserved range in it cleared. */
@@ -75,12 +80,15 @@ public final class ConnectionPeers {
     /** Server ends by listening ports, and by local ports outside {@code ports} (null: unknown). */
     public static ConnectionPeers of(List<TcpSocket> sockets, EphemeralPorts ports) {
         Map<Integer, Object> listening = new HashMap<>();
+        long[] listened = new long[PORTS / 64];
         for (TcpSocket s : sockets) {
             if (s.state() == TcpState.LISTEN) {
-                listening.merge(s.local().port(), s.local().ip(), ConnectionPeers::withAddress);
+                int port = s.local().port();
+                listening.merge(port, s.local().ip(), ConnectionPeers::withAddress);
+                listened[port >>> 6] |= 1L << port;
             }
         }
-        return new ConnectionPeers(listening, ports);
+        return new ConnectionPeers(listening, listened, ports);
     }
 
     /** A port's addresses with one more: the same String when it is the same, else a Set of them. */

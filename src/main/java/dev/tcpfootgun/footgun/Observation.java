@@ -22,6 +22,8 @@ public final class Observation {
     private ListenerGroups listeners;
     /** The connections' peers by listening ports alone, derived once for the checks that group by peer; null until then. */
     private ConnectionPeers listeningPeers;
+    /** The connections' peers by listening ports and the ephemeral range, derived once for the census and the renderer from {@link #listeningPeers}; null until then. */
+    private ConnectionPeers rangedPeers;
     /** The snapshot's socket count, kept when its table is released; -1 while the table is there. */
     private int socketCount = -1;
 
@@ -62,7 +64,7 @@ public final class Observation {
     /** Null when sockets could not be read. */
     public synchronized SocketCensus census() {
         if (census == null && now.sockets().value().isPresent()) {
-            census = SocketCensus.of(now);
+            census = SocketCensus.of(now, this::rangedPeers);
         }
         return census;
     }
@@ -81,6 +83,17 @@ public final class Observation {
             listeningPeers = ConnectionPeers.of(now.sockets().value().orElseThrow().open());
         }
         return listeningPeers;
+    }
+
+    /**
+     * Server ends told by listening ports and, where the sysctls were read, by local ports outside the
+     * ephemeral range, as the census and the renderer name them; the sockets must have been read.
+     */
+    public synchronized ConnectionPeers rangedPeers() {
+        if (rangedPeers == null) {
+            rangedPeers = listeningPeers().withRange(SocketCensus.ephemeralPorts(now));
+        }
+        return rangedPeers;
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Socket counts derived once per snapshot: by family and state, TIME_WAIT per destination, and the
@@ -148,8 +149,20 @@ public record SocketCensus(
     }
 
     public static SocketCensus of(NodeSnapshot snapshot) {
+        List<TcpSocket> open = snapshot.sockets().value().orElseThrow().open();
+        return of(snapshot, () -> ConnectionPeers.of(open, ephemeralPorts(snapshot)));
+    }
+
+    /** The usable ephemeral range the census counts in, null when the sysctls could not be read. */
+    static EphemeralPorts ephemeralPorts(NodeSnapshot snapshot) {
         Sysctls sysctls = snapshot.sysctls().value().orElse(null);
-        EphemeralPorts ports = sysctls == null ? null : sysctls.ephemeralPorts().orElse(null);
+        return sysctls == null ? null : sysctls.ephemeralPorts().orElse(null);
+    }
+
+    /** @param rangedPeers the snapshot's peers by listening ports and {@link #ephemeralPorts}, asked only when a server's TIME_WAIT needs them */
+    static SocketCensus of(NodeSnapshot snapshot, Supplier<ConnectionPeers> rangedPeers) {
+        Sysctls sysctls = snapshot.sysctls().value().orElse(null);
+        EphemeralPorts ports = ephemeralPorts(snapshot);
         TimeWaitReuse reuse = TimeWaitReuse.of(sysctls);
         // counted in arrays, not merged into maps per socket: that would box every count above 127
         int[][] byState = new int[Family.values().length][TcpState.values().length];
@@ -222,7 +235,7 @@ public record SocketCensus(
                 boolean inbound;
                 if ((listened[port >>> 6] & (1L << port)) != 0) {
                     if (peers == null) {
-                        peers = ConnectionPeers.of(open, ports);
+                        peers = rangedPeers.get();
                     }
                     inbound = peers.inbound(groupLocalIp[g], port);
                 } else {

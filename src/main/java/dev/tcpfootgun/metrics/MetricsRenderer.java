@@ -1,7 +1,6 @@
 package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.BuildInfo;
-import dev.tcpfootgun.footgun.ConnectionPeers;
 import dev.tcpfootgun.footgun.EgressQdisc;
 import dev.tcpfootgun.footgun.Finding;
 import dev.tcpfootgun.footgun.KernelFacts;
@@ -141,9 +140,7 @@ public final class MetricsRenderer {
                     "Connections of this read counted without tcp_info, past --collector.sockets.detail-limit; the checks "
                             + "that need tcp_info judged the others.")
                     .set(table.undetailed()).add();
-            SocketCensus census = a.observation().census();
-            TcpInfoFamilies.render(f, table.open(), ConnectionPeers.of(table.open(), census == null ? null : census.ports()),
-                    shownDestinations(), labels);
+            TcpInfoFamilies.render(f, table.open(), a.observation().rangedPeers(), shownDestinations(), labels);
             ListenerFamilies.render(f, table.open(), s.sysctls().value().orElse(null), shownDestinations(), labels);
         });
         s.netstat().value().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
