@@ -140,7 +140,7 @@ public final class CompactSockets {
             loopback = Arrays.copyOf(loopback, n * 2);
         }
         addresses[n] = ip;
-        loopback[n] = new Endpoint(ip, 0).isLoopback();
+        loopback[n] = Endpoint.loopback(ip);
         addressIds.put(ip, n);
         return n;
     }

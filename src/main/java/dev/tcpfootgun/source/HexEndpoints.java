@@ -20,8 +20,9 @@ final class HexEndpoints {
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final Family family;
-    private final Map<Integer, String> ipv4Text = new HashMap<>();
-    private final Map<Ipv6Words, String> ipv6Text = new HashMap<>();
+    /** Each address as an endpoint on port 0: its text, and whether it is loopback, made once per address. */
+    private final Map<Integer, Endpoint> ipv4Text = new HashMap<>();
+    private final Map<Ipv6Words, Endpoint> ipv6Text = new HashMap<>();
 
     private record Ipv6Words(long high, long low) {}
 
@@ -46,7 +47,7 @@ final class HexEndpoints {
             if (ipv4Text.size() == REMEMBERED) {
                 ipv4Text.clear();
             }
-            return new Endpoint(ipv4Text.computeIfAbsent(word, w -> IpText.ipv4(networkOrder(w))), port);
+            return at(ipv4Text.computeIfAbsent(word, w -> new Endpoint(IpText.ipv4(networkOrder(w)), 0)), port);
         }
         if (hexDigits != 32) {
             throw new NumberFormatException("IPv6 address is not 32 hex digits: \"" + f.field(field) + "\"");
@@ -56,7 +57,11 @@ final class HexEndpoints {
         if (ipv6Text.size() == REMEMBERED) {
             ipv6Text.clear();
         }
-        return new Endpoint(ipv6Text.computeIfAbsent(new Ipv6Words(high, low), HexEndpoints::ipv6), port);
+        return at(ipv6Text.computeIfAbsent(new Ipv6Words(high, low), w -> new Endpoint(ipv6(w), 0)), port);
+    }
+
+    private static Endpoint at(Endpoint address, int port) {
+        return new Endpoint(address.ip(), port, address.isLoopback());
     }
 
     /** The word's four bytes in network order, as one big-endian int. */

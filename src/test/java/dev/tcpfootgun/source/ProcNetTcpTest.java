@@ -60,6 +60,10 @@ class ProcNetTcpTest {
         TcpSocket mapped = sockets.get(8);
         assertThat(mapped.local()).isEqualTo(new Endpoint("127.0.0.1", 18083));
         assertThat(mapped.remote()).isEqualTo(new Endpoint("127.0.0.1", 59038));
+        // loopback-ness comes with the address: the v4-mapped 127.0.0.1 and ::1 are, fd00::2 is not
+        assertThat(mapped.local().isLoopback()).isTrue();
+        assertThat(sockets.get(2).local().isLoopback()).isTrue();
+        assertThat(sockets.get(1).local().isLoopback()).isFalse();
         assertThat(mapped.family()).isEqualTo(Family.INET6);
     }
 

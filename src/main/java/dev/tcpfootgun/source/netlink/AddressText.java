@@ -1,6 +1,7 @@
 package dev.tcpfootgun.source.netlink;
 
 import dev.tcpfootgun.snapshot.CompactSockets;
+import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.IpText;
 
 /**
@@ -17,12 +18,20 @@ final class AddressText {
     private final long[] los = new long[SLOTS];
     private final boolean[] v6s = new boolean[SLOTS];
     private final String[] texts = new String[SLOTS];
+    /** Per slot, {@link Endpoint#loopback} of its text: decided once per address, not per socket. */
+    private final boolean[] loopbacks = new boolean[SLOTS];
     /** Per slot, its address's id in the store {@link #id} adds to, or -1 before it is asked. */
     private final int[] ids = new int[SLOTS];
 
     /** The address at {@code off}: 4 bytes when {@code v6} is false, 16 when true. */
     String format(byte[] b, int off, boolean v6) {
         return texts[slot(b, off, v6)];
+    }
+
+    /** The endpoint of the address at {@code off} (as {@link #format}) and {@code port}. */
+    Endpoint endpoint(byte[] b, int off, boolean v6, int port) {
+        int slot = slot(b, off, v6);
+        return new Endpoint(texts[slot], port, loopbacks[slot]);
     }
 
     /**
@@ -50,6 +59,7 @@ final class AddressText {
         los[slot] = lo;
         v6s[slot] = v6;
         texts[slot] = v6 ? IpText.ipv6(hi, lo) : IpText.ipv4((int) lo);
+        loopbacks[slot] = Endpoint.loopback(texts[slot]);
         ids[slot] = -1;
         return slot;
     }

@@ -176,8 +176,8 @@ public final class InetDiagDecoder implements MessageSink {
             compact.add(v4Group(m, o, dport), state, sport, HostBytes.u32(m, o + BODY + 52));
             return null;
         }
-        Endpoint local = new Endpoint(localText.format(m, o + BODY + 8, v6), sport);
-        Endpoint remote = new Endpoint(remoteText.format(m, o + BODY + 24, v6), dport);
+        Endpoint local = localText.endpoint(m, o + BODY + 8, v6, sport);
+        Endpoint remote = remoteText.endpoint(m, o + BODY + 24, v6, dport);
 
         TcpInfo info = null;
         String congestion = null;

@@ -57,6 +57,28 @@ class AddressTextTest {
         }
     }
 
+    /** The endpoint's loopback answer is its address's, also when a slot passes from a loopback address to another. */
+    @Test
+    void endpointsCarryTheirAddresssLoopbackAnswer() throws Exception {
+        AddressText text = new AddressText();
+        java.util.Random random = new java.util.Random(18);
+        for (int n = 0; n < 20_000; n++) {
+            int a = random.nextInt(3000);
+            byte[] raw = switch (random.nextInt(4)) {
+                case 0 -> new byte[] {127, (byte) (a >> 8), (byte) a, 1};
+                case 1 -> new byte[] {10, (byte) (a >> 8), (byte) a, 1};
+                case 2 -> mapped(new byte[] {(byte) (a % 2 == 0 ? 127 : 10), 0, (byte) a, 1});
+                default -> InetAddress.getByName(a % 7 == 0 ? "::1" : "2001:db8::" + Integer.toHexString(a)).getAddress();
+            };
+            boolean v6 = raw.length == 16;
+            var e = text.endpoint(raw, 0, v6, a);
+            String ip = text.format(raw, 0, v6);
+            assertThat(e.ip()).isEqualTo(ip);
+            assertThat(e.port()).isEqualTo(a);
+            assertThat(e.isLoopback()).as(ip).isEqualTo(ip.startsWith("127.") || "::1".equals(ip));
+        }
+    }
+
     private static byte[] mapped(byte[] v4) {
         byte[] b = new byte[16];
         b[10] = (byte) 0xff;
