@@ -23,19 +23,31 @@ public final class EphemeralPortExhaustionCheck implements Check {
     public Finding judge(Observation o) {
         SocketCensus census = o.census();
         if (census == null) {
-            return Finding.unknown(footgun(), o.now().sockets().problem(), fix(null, null));
+            return Finding.unknown(footgun(), o.now().sockets().problem(), () -> fix(null, null));
         }
         EphemeralPorts ports = census.ports();
         if (ports == null) {
             return Finding.unknown(footgun(), o.now().sysctls().map(s -> s.whyMissing(Sysctls.PORT_RANGE))
-                    .orElse(o.now().sysctls().problem()), fix(null, null));
+                    .orElse(o.now().sysctls().problem()), () -> fix(null, null));
         }
+        // the verdict now, its sentences when first read (/metrics reads none of them)
         int usable = ports.usable();
         SocketCensus.PortGroup worst = census.worstPortGroup();
+        double risk = usable == 0 ? 1
+                : Math.min(1, (double) (worst == null ? census.lostToNewDestination() : worst.blocking()) / usable);
+        // why bind()-only sockets are missing, if they are: taken now, so the sentences keep no socket table alive
+        String unlisted = o.now().sockets().map(t -> t.origin().withoutBound()).orElse(null);
+        return Finding.of(footgun(), risk, false, Finding.Explanation.later(() -> explain(unlisted, census, ports, worst)));
+    }
+
+    private static Finding.Explanation explain(String unlisted, SocketCensus census, EphemeralPorts ports, SocketCensus.PortGroup worst) {
+        int usable = ports.usable();
         List<Prose> evidence = new ArrayList<>();
         evidence.add(Prose.format("ip_local_port_range %d-%d minus %d reserved leaves %d usable ports per destination",
                 ports.range().low(), ports.range().high(), ports.reservedInRange(), usable));
-        o.now().sockets().map(t -> t.origin().withoutBound()).ifPresent(why -> evidence.add(Prose.of(why)));
+        if (unlisted != null) {
+            evidence.add(Prose.of(unlisted));
+        }
         SocketCensus.BoundPorts bound = census.bound();
         if (bound.ports() > 0) {
             evidence.add(Prose.format("%d port%s held by bind(): %s; connect() skips them for every destination",
@@ -43,14 +55,12 @@ public final class EphemeralPortExhaustionCheck implements Check {
         }
         if (usable == 0) {
             evidence.add(Prose.of("no usable ephemeral port"));
-            return Finding.of(footgun(), 1, evidence, fix(ports, null));
+            return Finding.Explanation.of(evidence, fix(ports, null));
         }
-        int lost = worst == null ? census.lostToNewDestination() : worst.blocking();
-        double risk = Math.min(1, (double) lost / usable);
         int free = worst == null ? census.freeForNewDestination() : worst.free();
         if (worst == null) {
             evidence.add(Prose.format("no connection uses an ephemeral port; a new destination has %d free ports", free));
-            return Finding.of(footgun(), risk, evidence, fix(ports, null));
+            return Finding.Explanation.of(evidence, fix(ports, null));
         }
         evidence.add(Prose.format(
                 "%s (from %s) holds %d of %d ports (%.1f %%), %d of them in TIME_WAIT; connect() there can take %d more: "
@@ -69,7 +79,7 @@ public final class EphemeralPortExhaustionCheck implements Check {
                     worst.heldElsewhere(), worst.heldElsewhere() == 1 ? "" : "s", worst.heldElsewhere() == 1 ? "is" : "are",
                     worst.heldElsewhere() == 1 ? "it" : "them", worst.heldElsewhere() == 1 ? "its" : "their"));
         }
-        return Finding.of(footgun(), risk, evidence, fix(ports, worst));
+        return Finding.Explanation.of(evidence, fix(ports, worst));
     }
 
     private static String holders(SocketCensus.BoundPorts b) {

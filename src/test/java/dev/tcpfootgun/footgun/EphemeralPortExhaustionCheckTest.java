@@ -91,4 +91,25 @@ class EphemeralPortExhaustionCheckTest {
         assertThat(noRange.missing()).contains("ip_local_port_range");
         assertThat(noRange.risk()).isNaN();
     }
+
+    @Test
+    void theSentencesWrittenWhenReadNameTheirOwnObservation() {
+        // both judged before either is read: each finding's sentences still name its own census
+        Finding narrow = check.judge(Snapshots.observe(node()
+                .clients("10.0.0.1", "10.0.0.7", 5432, TcpState.ESTABLISHED, 40000, 30, 0).build(), null));
+        Finding wide = check.judge(Snapshots.observe(node().sysctl("net.ipv4.ip_local_port_range", "40000\t40199")
+                .clients("10.0.0.1", "10.0.0.9", 443, TcpState.ESTABLISHED, 40000, 50, 0).build(), null));
+        Finding none = check.judge(Snapshots.observe(node().build(), null));
+        assertThat(wide.evidence()).contains("ip_local_port_range 40000-40199 minus 0 reserved leaves 200 usable ports per destination");
+        assertThat(String.join("\n", wide.evidence())).contains("10.0.0.9:443 (from 10.0.0.1) holds 50 of 200 ports (25.0 %)");
+        assertThat(wide.fix()).contains("Pool and reuse connections to 10.0.0.9:443").contains("(now 40000-40199)");
+        assertThat(narrow.evidence()).contains("ip_local_port_range 40000-40099 minus 0 reserved leaves 100 usable ports per destination");
+        assertThat(String.join("\n", narrow.evidence())).contains("10.0.0.7:5432 (from 10.0.0.1) holds 30 of 100 ports (30.0 %)");
+        assertThat(narrow.fix()).contains("Pool and reuse connections to 10.0.0.7:5432").contains("(now 40000-40099)");
+        assertThat(narrow.risk()).isEqualTo(0.3);
+        assertThat(wide.risk()).isEqualTo(0.25);
+        assertThat(none.evidence()).contains("no connection uses an ephemeral port; a new destination has 100 free ports");
+        assertThat(none.fix()).contains("Pool and reuse connections to the busiest destination");
+        assertThat(none.risk()).isZero();
+    }
 }
