@@ -1,18 +1,16 @@
 package dev.tcpfootgun.metrics;
 
+import static dev.tcpfootgun.metrics.ExpositionText.text;
+import static dev.tcpfootgun.metrics.ExpositionText.values;
+import static dev.tcpfootgun.metrics.ExpositionText.withoutValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -104,29 +102,5 @@ class ExporterProcessTest {
         PrometheusRegistry r = new PrometheusRegistry();
         r.register(new ExporterProcess());
         return r;
-    }
-
-    private static String text(MetricSnapshots s, boolean openMetrics) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (openMetrics) {
-            OpenMetricsTextFormatWriter.create().write(out, s);
-        } else {
-            PrometheusTextFormatWriter.create().write(out, s);
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Each line with the value of a series cut off: what must be byte for byte the same. */
-    private static String withoutValues(String exposition) {
-        StringBuilder b = new StringBuilder();
-        exposition.lines().forEach(l -> b.append(l.startsWith("#") ? l : l.substring(0, l.lastIndexOf(' '))).append('\n'));
-        return b.toString();
-    }
-
-    private static Map<String, Double> values(String exposition) {
-        Map<String, Double> m = new LinkedHashMap<>();
-        exposition.lines().filter(l -> !l.startsWith("#"))
-                .forEach(l -> m.put(l.substring(0, l.lastIndexOf(' ')), Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
-        return m;
     }
 }
