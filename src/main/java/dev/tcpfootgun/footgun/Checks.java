@@ -7,6 +7,9 @@ import java.util.List;
 public final class Checks {
 
     private final List<Check> checks;
+    /** Checks that throw, and findings whose sentences fail to be written: each logged once per change. */
+    private final FailureLog failedChecks = FailureLog.checks();
+    private final FailureLog failedSentences = FailureLog.sentences();
 
     public Checks(List<Check> checks) {
         this.checks = List.copyOf(checks);
@@ -29,16 +32,34 @@ public final class Checks {
                 new SnatPortExhaustionCheck()));
     }
 
-    /** One finding per check; a check that throws is reported as unknown, never lost. */
+    /**
+     * One finding per check; a check that throws is reported as unknown, never lost, and logged
+     * once per change: see {@link #readDone()}.
+     */
     public List<Finding> judge(Observation o) {
         List<Finding> out = new ArrayList<>(checks.size());
         for (Check c : checks) {
+            Finding f;
             try {
-                out.add(c.judge(o));
+                f = c.judge(o);
+                failedChecks.worked(c.footgun());
             } catch (RuntimeException e) {
-                out.add(Finding.unknown(c.footgun(), "check failed: " + e, ""));
+                failedChecks.failed(c.footgun(), e);
+                f = Finding.unknown(c.footgun(), "check failed: " + e, "");
             }
+            f.explanation().judgedBy(failedSentences);
+            out.add(f);
         }
         return out;
+    }
+
+    /**
+     * Every observation of one read judged (the node's and each namespace's): a check or a finding's
+     * sentences that failed before and only worked since is logged as working again. Sentences written
+     * after it (doctor, /findings.json) count towards the next read.
+     */
+    public void readDone() {
+        failedChecks.readDone();
+        failedSentences.readDone();
     }
 }

@@ -15,6 +15,10 @@ import java.util.function.Supplier;
  */
 public record Finding(Footgun footgun, Status status, double risk, Explanation explanation, String missing) {
 
+    public Finding {
+        explanation.about(footgun);
+    }
+
     /**
      * A finding's sentences: its evidence (this node's numbers that justify the risk, one sentence
      * each; a warning's names its measurement) and its fix (the seed's, with this node's numbers and
@@ -24,6 +28,9 @@ public record Finding(Footgun footgun, Status status, double risk, Explanation e
         private Supplier<Explanation> pending;
         private List<Prose> evidence;
         private Prose fix;
+        /** Whose sentences these are, and where a writer that throws is logged: set while pending. */
+        private Footgun footgun;
+        private FailureLog failures = FailureLog.UNJUDGED;
 
         private Explanation(List<Prose> evidence, Prose fix) {
             this.evidence = List.copyOf(evidence);
@@ -43,13 +50,29 @@ public record Finding(Footgun footgun, Status status, double risk, Explanation e
             return new Explanation(write);
         }
 
+        /** Names the finding these sentences are written for, should writing them fail. */
+        synchronized void about(Footgun f) {
+            if (pending != null) {
+                footgun = f;
+            }
+        }
+
+        /** Logs a writer that throws to the log of the checks that judged it, kept for each read. */
+        synchronized void judgedBy(FailureLog log) {
+            if (pending != null) {
+                failures = log;
+            }
+        }
+
         private synchronized void settle() {
             if (pending != null) {
                 Explanation done;
                 try {
                     done = pending.get();
+                    failures.worked(footgun);
                 } catch (RuntimeException e) {
                     // the verdict stands; only its sentences could not be written
+                    failures.failed(footgun, e);
                     done = new Explanation(List.of(Prose.of("evidence failed: " + e)), Prose.of(""));
                 }
                 evidence = done.evidence();

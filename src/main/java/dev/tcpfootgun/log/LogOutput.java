@@ -34,6 +34,20 @@ public final class LogOutput {
         JulBridge.install(newLevel);
     }
 
+    /** Test hook (package-private; the tests' CapturedLog): sends lines to {@code to} from now on, returns where they went. */
+    static synchronized PrintStream redirect(PrintStream to) {
+        PrintStream before = out;
+        out = to;
+        return before;
+    }
+
+    /** Test hook (package-private; the tests' CapturedLog): the least severe level written from now on, returns the one before. */
+    static synchronized LogLevel minimumLevel(LogLevel to) {
+        LogLevel before = level;
+        level = to;
+        return before;
+    }
+
     static boolean enabled(LogLevel l) {
         return l.compareTo(level) >= 0;
     }

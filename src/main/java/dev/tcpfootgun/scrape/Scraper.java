@@ -119,6 +119,7 @@ public final class Scraper {
             } catch (RuntimeException | Error e) {
                 future.completeExceptionally(e);
             } finally {
+                checks.readDone(); // one read's namespaces judged: a failing check is logged once per change, not per namespace
                 synchronized (this) {
                     inFlight = null;
                 }

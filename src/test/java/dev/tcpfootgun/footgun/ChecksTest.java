@@ -2,10 +2,18 @@ package dev.tcpfootgun.footgun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcpfootgun.config.LogLevel;
+import dev.tcpfootgun.log.CapturedLog;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ChecksTest {
+
+    private static final String FAILED = "msg=\"check pmtu_blackhole failed: its finding is unknown\"";
+    private static final String WORKS = "msg=\"check pmtu_blackhole works again\"";
 
     @Test
     void everyFootgunOfTheCatalogueIsJudgedOnceInCatalogueOrder() {
@@ -26,10 +34,109 @@ class ChecksTest {
                 throw new IllegalStateException("boom");
             }
         };
-        var findings = new Checks(Arrays.asList(broken, new TwRecycleNatCheck()))
-                .judge(Snapshots.observe(Snapshots.node().sysctl("net.ipv4.tcp_timestamps", "1").build(), null));
-        assertThat(findings.get(0).status()).isEqualTo(Status.UNKNOWN);
-        assertThat(findings.get(0).missing()).contains("boom");
-        assertThat(findings.get(1).status()).isEqualTo(Status.OK);
+        Checks checks = new Checks(Arrays.asList(broken, new TwRecycleNatCheck()));
+        try (CapturedLog log = CapturedLog.start()) {
+            for (int read = 0; read < 3; read++) {
+                var findings = checks.judge(Snapshots.observe(Snapshots.node().sysctl("net.ipv4.tcp_timestamps", "1").build(), null));
+                checks.readDone();
+                assertThat(findings.get(0).status()).isEqualTo(Status.UNKNOWN);
+                assertThat(findings.get(0).missing()).isEqualTo("check failed: java.lang.IllegalStateException: boom");
+                assertThat(findings.get(1).status()).isEqualTo(Status.OK);
+            }
+            // said once over three reads, at warn, with the error's text and (below debug) no stack
+            assertThat(log.lines(FAILED)).singleElement().satisfies(l -> assertThat(l)
+                    .startsWith("time=").contains("level=WARN", "err=\"java.lang.IllegalStateException: boom\"")
+                    .doesNotContain("stack="));
+        }
+    }
+
+    @Test
+    void aThrowingCheckIsLoggedOncePerChangeOfItsTextAndOnceWhenItWorksAgain() {
+        AtomicReference<String> error = new AtomicReference<>("first");
+        Checks checks = new Checks(List.of(failingWhile(error, Set.of())));
+        Observation node = Snapshots.observe(Snapshots.node().build(), null);
+        try (CapturedLog log = CapturedLog.start()) {
+            read(checks, 3, node);
+            assertThat(log.lines(FAILED)).singleElement().asString().contains("err=\"java.lang.IllegalStateException: first\"");
+            error.set("second");
+            read(checks, 3, node);
+            assertThat(log.lines(FAILED)).hasSize(2).last().asString().contains("err=\"java.lang.IllegalStateException: second\"");
+            assertThat(log.lines(WORKS)).isEmpty();
+            error.set(null);
+            read(checks, 3, node);
+            assertThat(log.lines(WORKS)).singleElement().asString().contains("level=INFO");
+            // failing again after working is a change again; the same text as before is said again
+            error.set("second");
+            read(checks, 1, node);
+            assertThat(log.lines(FAILED)).hasSize(3);
+            assertThat(log.lines(WORKS)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCheckFailingInOneNamespaceAndWorkingInOthersIsLoggedOnceNotOnEveryRead() {
+        AtomicReference<String> error = new AtomicReference<>("boom");
+        Observation node = Snapshots.observe(Snapshots.node().build(), null);
+        Observation pod = Snapshots.observe(Snapshots.node().build(), null);
+        Observation otherPod = Snapshots.observe(Snapshots.node().build(), null);
+        Checks checks = new Checks(List.of(failingWhile(error, Set.of(pod))));
+        try (CapturedLog log = CapturedLog.start()) {
+            // as the scraper judges each read: the namespaces, then the node, then the read is done
+            for (int read = 0; read < 5; read++) {
+                List<Finding> judged = new java.util.ArrayList<>();
+                for (Observation o : read % 2 == 0 ? List.of(pod, otherPod, node) : List.of(otherPod, node, pod)) {
+                    judged.addAll(checks.judge(o));
+                }
+                checks.readDone();
+                assertThat(judged).extracting(Finding::status).containsOnlyOnce(Status.UNKNOWN);
+            }
+            assertThat(log.lines(FAILED)).hasSize(1);
+            assertThat(log.lines(WORKS)).isEmpty();
+            error.set(null);
+            read(checks, 2, pod, otherPod, node);
+            assertThat(log.lines(WORKS)).hasSize(1);
+            assertThat(log.lines(FAILED)).hasSize(1);
+        }
+    }
+
+    @Test
+    void theStackOfAThrowingCheckIsLoggedAtDebug() {
+        Checks checks = new Checks(List.of(failingWhile(new AtomicReference<>("boom"), Set.of())));
+        try (CapturedLog log = CapturedLog.start(LogLevel.DEBUG)) {
+            read(checks, 2, Snapshots.observe(Snapshots.node().build(), null));
+            assertThat(log.lines(FAILED)).singleElement().asString().contains("stack=\"\\tat dev.tcpfootgun.footgun.ChecksTest");
+        }
+    }
+
+    /** {@code reads} reads, each judging these observations (the node's and its namespaces') then done. */
+    static void read(Checks checks, int reads, Observation... observations) {
+        for (int i = 0; i < reads; i++) {
+            for (Observation o : observations) {
+                checks.judge(o);
+            }
+            checks.readDone();
+        }
+    }
+
+    /**
+     * pmtu_blackhole, throwing an IllegalStateException with {@code error}'s text while it holds one,
+     * in {@code only} (every observation when empty); fine otherwise.
+     */
+    private static Check failingWhile(AtomicReference<String> error, Set<Observation> only) {
+        return new Check() {
+            @Override
+            public Footgun footgun() {
+                return Footgun.PMTU_BLACKHOLE;
+            }
+
+            @Override
+            public Finding judge(Observation o) {
+                String text = error.get();
+                if (text != null && (only.isEmpty() || only.contains(o))) {
+                    throw new IllegalStateException(text);
+                }
+                return Finding.of(Footgun.PMTU_BLACKHOLE, 0, List.of("fine"), "");
+            }
+        };
     }
 }

@@ -2,8 +2,11 @@ package dev.tcpfootgun.footgun;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcpfootgun.log.CapturedLog;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** A finding's sentences written when first read: once, from its own snapshot, the same as written at once. */
@@ -37,13 +40,104 @@ class FindingTest {
         assertThat(f.risk()).isEqualTo(Status.ADVICE_RISK);
     }
 
+    private static final String UNWRITTEN = "msg=\"finding pmtu_blackhole: the verdict stands; its evidence could not be written\"";
+    private static final String WRITTEN = "msg=\"finding pmtu_blackhole: its evidence is written again\"";
+
     @Test
     void sentencesThatFailToBeWrittenLeaveTheVerdict() {
-        Finding f = Finding.of(Footgun.TW_RECYCLE_NAT, 0.8, false, Finding.Explanation.later(() -> {
-            throw new IllegalStateException("boom");
-        }));
-        assertThat(f.status()).isEqualTo(Status.CRITICAL);
-        assertThat(f.evidence()).containsExactly("evidence failed: java.lang.IllegalStateException: boom");
+        try (CapturedLog log = CapturedLog.start()) {
+            Finding f = Finding.of(Footgun.TW_RECYCLE_NAT, 0.8, false, Finding.Explanation.later(() -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertThat(f.status()).isEqualTo(Status.CRITICAL);
+            assertThat(f.evidence()).containsExactly("evidence failed: java.lang.IllegalStateException: boom");
+            assertThat(f.fix()).isEmpty();
+            // written once, so said once, however often read
+            assertThat(f.evidence()).isEqualTo(f.settled().evidence());
+            assertThat(log.lines("msg=\"finding tw_recycle_nat: the verdict stands; its evidence could not be written\""))
+                    .singleElement().asString().contains("level=WARN", "err=\"java.lang.IllegalStateException: boom\"");
+        }
+    }
+
+    @Test
+    void sentencesThatFailToBeWrittenAreLoggedOncePerChangeHoweverOftenReadAndOnceWhenWrittenAgain() {
+        AtomicReference<String> error = new AtomicReference<>("first");
+        Checks checks = new Checks(List.of(writingWhile(error, Set.of())));
+        Observation node = Snapshots.observe(Snapshots.node().build(), null);
+        try (CapturedLog log = CapturedLog.start()) {
+            readAndShow(checks, 3, node);
+            assertThat(log.lines(UNWRITTEN)).singleElement().asString().contains("err=\"java.lang.IllegalStateException: first\"");
+            error.set("second");
+            readAndShow(checks, 3, node);
+            assertThat(log.lines(UNWRITTEN)).hasSize(2).last().asString().contains("err=\"java.lang.IllegalStateException: second\"");
+            // reads whose findings nobody shows write nothing: not a change
+            ChecksTest.read(checks, 3, node);
+            error.set(null);
+            ChecksTest.read(checks, 3, node);
+            assertThat(log.lines(WRITTEN)).isEmpty();
+            readAndShow(checks, 3, node);
+            assertThat(log.lines(WRITTEN)).singleElement().asString().contains("level=INFO");
+            assertThat(log.lines(UNWRITTEN)).hasSize(2);
+        }
+    }
+
+    @Test
+    void sentencesFailingInOneNamespaceAndWrittenInOthersAreLoggedOnceNotOnEveryRead() {
+        AtomicReference<String> error = new AtomicReference<>("boom");
+        Observation node = Snapshots.observe(Snapshots.node().build(), null);
+        Observation pod = Snapshots.observe(Snapshots.node().build(), null);
+        Checks checks = new Checks(List.of(writingWhile(error, Set.of(pod))));
+        try (CapturedLog log = CapturedLog.start()) {
+            readAndShow(checks, 5, pod, node);
+            readAndShow(checks, 5, node, pod);
+            assertThat(log.lines(UNWRITTEN)).hasSize(1);
+            assertThat(log.lines(WRITTEN)).isEmpty();
+            error.set(null);
+            readAndShow(checks, 2, pod, node);
+            assertThat(log.lines(WRITTEN)).hasSize(1);
+        }
+    }
+
+    /** {@code reads} reads judging these observations, each finding's sentences shown many times, as every request and scrape does. */
+    private static void readAndShow(Checks checks, int reads, Observation... observations) {
+        for (int i = 0; i < reads; i++) {
+            for (Observation o : observations) {
+                for (Finding f : checks.judge(o)) {
+                    for (int shown = 0; shown < 3; shown++) {
+                        assertThat(f.status()).isEqualTo(Status.WARN);
+                        assertThat(f.settled().evidence()).hasSize(1);
+                        assertThat(f.fix()).isNotNull();
+                        assertThat(f.toString()).contains("evidence");
+                    }
+                }
+            }
+            checks.readDone();
+        }
+    }
+
+    /**
+     * pmtu_blackhole at a warning, its sentences written later: the writer throws an
+     * IllegalStateException with {@code error}'s text while it holds one, for {@code only}'s
+     * observations (every one when empty).
+     */
+    private static Check writingWhile(AtomicReference<String> error, Set<Observation> only) {
+        return new Check() {
+            @Override
+            public Footgun footgun() {
+                return Footgun.PMTU_BLACKHOLE;
+            }
+
+            @Override
+            public Finding judge(Observation o) {
+                return Finding.of(Footgun.PMTU_BLACKHOLE, 0.5, false, Finding.Explanation.later(() -> {
+                    String text = error.get();
+                    if (text != null && (only.isEmpty() || only.contains(o))) {
+                        throw new IllegalStateException(text);
+                    }
+                    return Finding.Explanation.of(List.of(Prose.of("measured")), Prose.of("fix it"));
+                }));
+            }
+        };
     }
 
     @Test
