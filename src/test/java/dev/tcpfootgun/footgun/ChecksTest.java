@@ -23,18 +23,7 @@ class ChecksTest {
 
     @Test
     void aCheckThatThrowsBecomesUnknownInsteadOfLosingTheRest() {
-        Check broken = new Check() {
-            @Override
-            public Footgun footgun() {
-                return Footgun.PMTU_BLACKHOLE;
-            }
-
-            @Override
-            public Finding judge(Observation o) {
-                throw new IllegalStateException("boom");
-            }
-        };
-        Checks checks = new Checks(Arrays.asList(broken, new TwRecycleNatCheck()));
+        Checks checks = new Checks(Arrays.asList(failingWhile(new AtomicReference<>("boom"), Set.of()), new TwRecycleNatCheck()));
         try (CapturedLog log = CapturedLog.start()) {
             for (int read = 0; read < 3; read++) {
                 var findings = checks.judge(Snapshots.observe(Snapshots.node().sysctl("net.ipv4.tcp_timestamps", "1").build(), null));
@@ -104,7 +93,7 @@ class ChecksTest {
         Checks checks = new Checks(List.of(failingWhile(new AtomicReference<>("boom"), Set.of())));
         try (CapturedLog log = CapturedLog.start(LogLevel.DEBUG)) {
             read(checks, 2, Snapshots.observe(Snapshots.node().build(), null));
-            assertThat(log.lines(FAILED)).singleElement().asString().contains("stack=\"\\tat dev.tcpfootgun.footgun.ChecksTest");
+            assertThat(log.lines(FAILED)).singleElement().asString().contains("stack=\"\\tat dev.tcpfootgun.footgun.BrokenChecks.throwWhile(");
         }
     }
 
@@ -118,25 +107,11 @@ class ChecksTest {
         }
     }
 
-    /**
-     * pmtu_blackhole, throwing an IllegalStateException with {@code error}'s text while it holds one,
-     * in {@code only} (every observation when empty); fine otherwise.
-     */
+    /** pmtu_blackhole, throwing while {@code error} holds a text, in {@code only} (every observation when empty); fine otherwise. */
     private static Check failingWhile(AtomicReference<String> error, Set<Observation> only) {
-        return new Check() {
-            @Override
-            public Footgun footgun() {
-                return Footgun.PMTU_BLACKHOLE;
-            }
-
-            @Override
-            public Finding judge(Observation o) {
-                String text = error.get();
-                if (text != null && (only.isEmpty() || only.contains(o))) {
-                    throw new IllegalStateException(text);
-                }
-                return Finding.of(Footgun.PMTU_BLACKHOLE, 0, List.of("fine"), "");
-            }
-        };
+        return BrokenChecks.judging(Footgun.PMTU_BLACKHOLE, o -> {
+            BrokenChecks.throwWhile(error, only, o);
+            return Finding.of(Footgun.PMTU_BLACKHOLE, 0, List.of("fine"), "");
+        });
     }
 }

@@ -115,29 +115,12 @@ class FindingTest {
         }
     }
 
-    /**
-     * pmtu_blackhole at a warning, its sentences written later: the writer throws an
-     * IllegalStateException with {@code error}'s text while it holds one, for {@code only}'s
-     * observations (every one when empty).
-     */
+    /** pmtu_blackhole at a warning, its writer throwing while {@code error} holds a text, for {@code only} (every observation when empty). */
     private static Check writingWhile(AtomicReference<String> error, Set<Observation> only) {
-        return new Check() {
-            @Override
-            public Footgun footgun() {
-                return Footgun.PMTU_BLACKHOLE;
-            }
-
-            @Override
-            public Finding judge(Observation o) {
-                return Finding.of(Footgun.PMTU_BLACKHOLE, 0.5, false, Finding.Explanation.later(() -> {
-                    String text = error.get();
-                    if (text != null && (only.isEmpty() || only.contains(o))) {
-                        throw new IllegalStateException(text);
-                    }
-                    return Finding.Explanation.of(List.of(Prose.of("measured")), Prose.of("fix it"));
-                }));
-            }
-        };
+        return BrokenChecks.judging(Footgun.PMTU_BLACKHOLE, o -> Finding.of(Footgun.PMTU_BLACKHOLE, 0.5, false, Finding.Explanation.later(() -> {
+            BrokenChecks.throwWhile(error, only, o);
+            return Finding.Explanation.of(List.of(Prose.of("measured")), Prose.of("fix it"));
+        })));
     }
 
     @Test

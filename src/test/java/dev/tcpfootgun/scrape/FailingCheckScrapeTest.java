@@ -2,6 +2,7 @@ package dev.tcpfootgun.scrape;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tcpfootgun.footgun.BrokenChecks;
 import dev.tcpfootgun.footgun.Check;
 import dev.tcpfootgun.footgun.Checks;
 import dev.tcpfootgun.footgun.Finding;
@@ -66,25 +67,11 @@ class FailingCheckScrapeTest {
     }
 
     private static Check check(java.util.function.Function<Observation, Finding> judge) {
-        return check(Footgun.PMTU_BLACKHOLE, judge);
-    }
-
-    private static Check check(Footgun footgun, java.util.function.Function<Observation, Finding> judge) {
-        return new Check() {
-            @Override
-            public Footgun footgun() {
-                return footgun;
-            }
-
-            @Override
-            public Finding judge(Observation o) {
-                return judge.apply(o);
-            }
-        };
+        return BrokenChecks.judging(Footgun.PMTU_BLACKHOLE, judge);
     }
 
     /** A second check that judges fine, to show the broken one costs only its own finding. */
     private static Check okCheck() {
-        return check(Footgun.TW_RECYCLE_NAT, o -> Finding.of(Footgun.TW_RECYCLE_NAT, 0, List.of(Prose.of("fine")), Prose.of("")));
+        return BrokenChecks.judging(Footgun.TW_RECYCLE_NAT, o -> Finding.of(Footgun.TW_RECYCLE_NAT, 0, List.of(Prose.of("fine")), Prose.of("")));
     }
 }
