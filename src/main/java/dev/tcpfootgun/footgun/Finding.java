@@ -28,8 +28,9 @@ public record Finding(Footgun footgun, Status status, double risk, Explanation e
         private Supplier<Explanation> pending;
         private List<Prose> evidence;
         private Prose fix;
-        /** Whose sentences these are, and where a writer that throws is logged: set while pending. */
+        /** Whose sentences these are, in which namespace, and where a writer that throws is logged: set while pending. */
         private Footgun footgun;
+        private long namespace = Checks.OWN_NAMESPACE;
         private FailureLog failures = FailureLog.UNJUDGED;
 
         private Explanation(List<Prose> evidence, Prose fix) {
@@ -57,10 +58,11 @@ public record Finding(Footgun footgun, Status status, double risk, Explanation e
             }
         }
 
-        /** Logs a writer that throws to the log of the checks that judged it, kept for each read. */
-        synchronized void judgedBy(FailureLog log) {
+        /** Logs a writer that throws to the log of the checks that judged it, kept for each read and namespace. */
+        synchronized void judgedBy(FailureLog log, long judgedIn) {
             if (pending != null) {
                 failures = log;
+                namespace = judgedIn;
             }
         }
 
@@ -69,10 +71,10 @@ public record Finding(Footgun footgun, Status status, double risk, Explanation e
                 Explanation done;
                 try {
                     done = pending.get();
-                    failures.worked(footgun);
+                    failures.worked(footgun, namespace);
                 } catch (RuntimeException e) {
                     // the verdict stands; only its sentences could not be written
-                    failures.failed(footgun, e);
+                    failures.failed(footgun, namespace, e);
                     done = new Explanation(List.of(Prose.of("evidence failed: " + e)), Prose.of(""));
                 }
                 evidence = done.evidence();

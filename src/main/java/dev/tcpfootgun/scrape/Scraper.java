@@ -119,7 +119,7 @@ public final class Scraper {
             } catch (RuntimeException | Error e) {
                 future.completeExceptionally(e);
             } finally {
-                checks.readDone(); // one read's namespaces judged: a failing check is logged once per change, not per namespace
+                checks.readDone(); // every namespace of this read judged: what no longer fails in any is logged once
                 synchronized (this) {
                     inFlight = null;
                 }
@@ -144,7 +144,7 @@ public final class Scraper {
     /** An assessment in which every source failed with one reason: what a scrape answers when it cannot wait for the read. */
     private Assessment unread(String reason) {
         Observation o = new Observation(NodeSnapshot.failed(System.nanoTime(), collectors, reason), null);
-        return new Assessment(o, checks.judge(o), Map.of(), List.of(), reads);
+        return new Assessment(o, checks.judge(o, Checks.NO_NAMESPACE), Map.of(), List.of(), reads);
     }
 
     /** Runs only on the thread that owns the in-flight read, so the state below needs no more locking. */
@@ -169,7 +169,7 @@ public final class Scraper {
                 // read without setns, its sysctls are unknown: judged with the node's, and the evidence says so
                 NodeSnapshot snap = outside ? ns.snapshot().with(now.sysctls()) : ns.snapshot();
                 Observation o = new Observation(snap, previousByNamespace.get(ns.ref().inode()));
-                List<Finding> findings = checks.judge(o);
+                List<Finding> findings = checks.judge(o, ns.ref().inode());
                 // written now, while the sockets they may name are still here: only the census is kept
                 findings.forEach(Finding::settled);
                 if (outside) {

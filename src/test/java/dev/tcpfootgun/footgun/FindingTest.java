@@ -86,23 +86,48 @@ class FindingTest {
         AtomicReference<String> error = new AtomicReference<>("boom");
         Observation node = Snapshots.observe(Snapshots.node().build(), null);
         Observation pod = Snapshots.observe(Snapshots.node().build(), null);
+        Observation otherPod = Snapshots.observe(Snapshots.node().build(), null);
         Checks checks = new Checks(List.of(writingWhile(error, Set.of(pod))));
         try (CapturedLog log = CapturedLog.start()) {
-            readAndShow(checks, 5, pod, node);
-            readAndShow(checks, 5, node, pod);
+            readAndShow(checks, 5, node, pod, otherPod);
+            readAndShow(checks, 5, node, otherPod, pod);
             assertThat(log.lines(UNWRITTEN)).hasSize(1);
             assertThat(log.lines(WRITTEN)).isEmpty();
             error.set(null);
-            readAndShow(checks, 2, pod, node);
+            readAndShow(checks, 2, node, pod, otherPod);
             assertThat(log.lines(WRITTEN)).hasSize(1);
         }
     }
 
-    /** {@code reads} reads judging these observations, each finding's sentences shown many times, as every request and scrape does. */
+    @Test
+    void theNodesSentencesFailingWhenShownAreNotWrittenAgainByThePodsTheScraperWritesEachRead() {
+        AtomicReference<String> error = new AtomicReference<>("boom");
+        Observation node = Snapshots.observe(Snapshots.node().build(), null);
+        Observation pod = Snapshots.observe(Snapshots.node().build(), null);
+        Checks checks = new Checks(List.of(writingWhile(error, Set.of(node))));
+        try (CapturedLog log = CapturedLog.start()) {
+            for (int read = 0; read < 8; read++) {
+                // as the scraper does: a pod's sentences written during the read, the node's when a page shows them
+                checks.judge(pod, 4026532301L).forEach(Finding::settled);
+                List<Finding> own = checks.judge(node);
+                checks.readDone();
+                if (read % 4 == 0) {
+                    own.forEach(f -> assertThat(f.evidence()).containsExactly("evidence failed: java.lang.IllegalStateException: boom"));
+                }
+            }
+            assertThat(log.lines(UNWRITTEN)).hasSize(1);
+            assertThat(log.lines(WRITTEN)).isEmpty();
+        }
+    }
+
+    /**
+     * {@code reads} reads judging these observations (the first the exporter's own namespace's, the
+     * others another namespace's each), each finding's sentences shown many times, as every request and scrape does.
+     */
     private static void readAndShow(Checks checks, int reads, Observation... observations) {
         for (int i = 0; i < reads; i++) {
-            for (Observation o : observations) {
-                for (Finding f : checks.judge(o)) {
+            for (int n = 0; n < observations.length; n++) {
+                for (Finding f : checks.judge(observations[n], Checks.OWN_NAMESPACE + n)) {
                     for (int shown = 0; shown < 3; shown++) {
                         assertThat(f.status()).isEqualTo(Status.WARN);
                         assertThat(f.settled().evidence()).hasSize(1);

@@ -43,7 +43,7 @@ class FailingCheckScrapeTest {
             for (int scrape = 0; scrape < 3; scrape++) {
                 assertThat(scraper.assess().findings()).extracting(Finding::status).containsExactly(Status.OK, Status.OK);
             }
-            assertThat(log.lines("msg=\"check pmtu_blackhole works again\"")).hasSize(1);
+            assertThat(log.lines("msg=\"check pmtu_blackhole no longer fails\"")).hasSize(1);
         }
     }
 
