@@ -34,7 +34,7 @@ class Exp:
         self.gclog = os.path.join(a.out, f"gc-{i}.log")
         aot = os.path.join(a.out, f"app-{i}.aot")
         if not os.path.exists(aot):
-            p = subprocess.run([a.java, *flags, f"-XX:AOTCacheOutput={aot}", "-jar", jar, "train"],
+            p = subprocess.run([a.java, *flags, *extra.split(), f"-XX:AOTCacheOutput={aot}", "-jar", jar, "train"],
                                capture_output=True, text=True, timeout=600)
             if p.returncode:
                 print(p.stderr[-2000:], file=sys.stderr)
