@@ -82,6 +82,18 @@ class Exp:
         with open(self.gclog) as f:
             return len(set(re.findall(r"GC\((\d+)\) Pause", f.read())))
 
+    def pauses_ms(self, start_gc, end_gc):
+        """Pause milliseconds of the young and the full GCs numbered [start_gc, end_gc), from the -Xlog:gc line."""
+        young = full = 0.0
+        with open(self.gclog) as f:
+            for m in re.finditer(r"GC\((\d+)\) Pause (Young|Full) .* (\d+\.\d+)ms", f.read()):
+                if start_gc <= int(m.group(1)) < end_gc:
+                    if m.group(2) == "Young":
+                        young += float(m.group(3))
+                    else:
+                        full += float(m.group(3))
+        return young, full
+
 
 wl = d.Workload(a.load)
 wl.established(a.scale // 20, 7200)
@@ -103,6 +115,8 @@ threads_warm = [e.threads_cpu() for e in exps]
 heap0 = [d.Exporter.heap_used_kib(e, a.jcmd) for e in exps]
 gcstart = [d.Exporter.gc_count(e) for e in exps]
 res = {e.i: ([], []) for e in exps}
+# VmRSS after each of a build's scrapes in the rounds: one reading at the end falls anywhere in the old generation's cycle
+rss_rounds = {e.i: [] for e in exps}
 res["node"] = ([], [])
 for r in range(a.rounds):
     wl.keep_fresh()
@@ -110,6 +124,7 @@ for r in range(a.rounds):
     for e in order:
         w, c, _ = e.scrape()
         res[e.i][0].append(w), res[e.i][1].append(c)
+        rss_rounds[e.i].append(rss_mib(e.pid)["VmRSS"])
     if node:
         c0 = d.cpu_seconds(node.pid)
         w, st, _ = d.scrape(9100)
@@ -129,6 +144,10 @@ for e in exps:
         "median_ms": round(statistics.median(w) * 1e3, 2), "cpu_ms_mean": round(statistics.mean(c) * 1e3, 2),
         "alloc_kib_per_scrape": round((heap1 - heap0[e.i] + freed) / a.rounds, 1), "gcs_per_scrape": round(gcs / a.rounds, 2),
         "rss_mib": rss_mib(e.pid),
+        "rss_rounds_mib": {"min": min(rss_rounds[e.i]), "mean": round(statistics.mean(rss_rounds[e.i]), 1),
+                           "max": max(rss_rounds[e.i])},
+        # GC pause ms a scrape over the rounds (young, full): the GC threads' share of CPU a scrape under SerialGC
+        "gc_pause_ms_per_scrape": [round(t / a.rounds, 2) for t in e.pauses_ms(gcstart[e.i], gc1)],
         "codecache_kib": {"used": int(cc_used[1]), "max_used": int(cc_used[2])} if cc_used else cc[-200:],
         # CPU seconds of the process: at its first answered scrape, after the warm-up, at the end
         # (1 + warmup + rounds scrapes), and the JIT compiler threads' share of them

@@ -7,7 +7,8 @@
 #   bench/ab.sh OUT --jar before.jar --jar after.jar [--extra 'flags for jar 1' --extra 'for jar 2']
 #               [--scale 1000] [--rounds 150] [--warmup 40] [--jfr 'settings=profile'] [--no-node]
 # Prints and writes OUT/ab.json: per build median ms, CPU ms a scrape (mean of utime+stime deltas in
-# clock ticks, so only the mean means anything), KiB allocated and GCs a scrape, VmRSS at the end.
+# clock ticks, so only the mean means anything), KiB allocated, GCs and GC pause ms (young, full) a scrape,
+# VmRSS at the end and after each round (min, mean, max: one reading falls anywhere in the old generation's cycle).
 set -euo pipefail
 OUT=$1; shift
 cd "$(dirname "$0")/.."
