@@ -458,13 +458,11 @@ public record SocketCensus(
                 shift = 0;
                 first = new long[size];
                 flags = new byte[size];
-
             } else {
                 index = new int[1 << bits];
                 shift = 32 - bits;
                 first = new long[1 << bits];
                 flags = new byte[1 << bits];
-
             }
         }
 

@@ -204,10 +204,8 @@ final class Families {
         // the help of the last fixed family of a name, for a kernel name's refusal; only names given twice are here
         Map<String, String> lastHelp = new HashMap<>();
         for (MetricSnapshot m : out) {
-            String name = m.getMetadata().getPrometheusName();
-            if (unique.putIfAbsent(name, m) != null) {
-                lastHelp.put(name, m.getMetadata().getHelp());
-                leftOut.add("metric family " + name + " rendered twice: the second left out");
+            if (!keepFirst(unique, m)) {
+                lastHelp.put(m.getMetadata().getPrometheusName(), m.getMetadata().getHelp());
             }
         }
         Map<String, String> claimed = new HashMap<>();
@@ -220,15 +218,23 @@ final class Families {
             String reason = section.refusal(unique, lastHelp, claimed);
             if (reason == null) {
                 for (MetricSnapshot m : section.out) {
-                    if (unique.putIfAbsent(m.getMetadata().getPrometheusName(), m) != null) {
-                        leftOut.add("metric family " + m.getMetadata().getPrometheusName() + " rendered twice: the second left out");
-                    }
+                    keepFirst(unique, m);
                 }
             } else {
                 refused.put(collector, reason);
             }
         });
         return new Resolved(List.copyOf(unique.values()), refused, List.copyOf(leftOut));
+    }
+
+    /** Adds {@code m} to {@code unique} unless a family of its name is there: then it is left out, and said so; false. */
+    private boolean keepFirst(Map<String, MetricSnapshot> unique, MetricSnapshot m) {
+        String name = m.getMetadata().getPrometheusName();
+        if (unique.putIfAbsent(name, m) == null) {
+            return true;
+        }
+        leftOut.add("metric family " + name + " rendered twice: the second left out");
+        return false;
     }
 
     /** Why this section of kernel-named families cannot be shown, or null when it can. */

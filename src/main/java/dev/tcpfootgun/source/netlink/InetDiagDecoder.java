@@ -28,8 +28,8 @@ public final class InetDiagDecoder implements MessageSink {
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int INET_DIAG_MSG_SIZE = 72;
-    /** idiag_state of a TIME_WAIT socket (TcpState.TIME_WAIT's code), as the byte the fast path compares. */
-    private static final byte TIME_WAIT = 6;
+    /** idiag_state of a TIME_WAIT socket, as the byte the fast path compares. */
+    private static final byte TIME_WAIT = (byte) TcpState.TIME_WAIT.code();
     private static final int BODY = NetlinkMessages.HEADER;
     private static final int ATTRS = BODY + INET_DIAG_MSG_SIZE;
 
