@@ -8,6 +8,7 @@ import driver as d
 ap = argparse.ArgumentParser()
 ap.add_argument("--jar", action="append", required=True)
 ap.add_argument("--extra", action="append", default=[])
+ap.add_argument("--args", action="append", default=[])  # the exporter's own flags for the jar of the same position
 ap.add_argument("--scale", type=int, default=1000)
 ap.add_argument("--rounds", type=int, default=150)
 ap.add_argument("--warmup", type=int, default=40)
@@ -29,7 +30,7 @@ def rss_mib(pid):
 
 
 class Exp:
-    def __init__(self, i, jar, extra):
+    def __init__(self, i, jar, extra, args=""):
         self.i, self.port = i, 10170 + i
         self.gclog = os.path.join(a.out, f"gc-{i}.log")
         aot = os.path.join(a.out, f"app-{i}.aot")
@@ -42,7 +43,7 @@ class Exp:
         if a.jfr:
             jfr = [f"-XX:StartFlightRecording:filename={a.out}/rec-{i}.jfr,{a.jfr}"]
         argv = [a.java, *flags, *extra.split(), f"-XX:AOTCache={aot}", *jfr, f"-Xlog:gc*:file={self.gclog}",
-                "-jar", jar, f"--web.listen-address=127.0.0.1:{self.port}"]
+                "-jar", jar, f"--web.listen-address=127.0.0.1:{self.port}", *args.split()]
         self.p = d.start(argv, stdout=subprocess.DEVNULL, stderr=open(os.path.join(a.out, f"err-{i}.log"), "w"))
         self.pid = self.p.pid
         t0 = time.time()
@@ -98,7 +99,8 @@ class Exp:
 wl = d.Workload(a.load)
 wl.established(a.scale // 20, 7200)
 wl.time_wait(a.scale)
-exps = [Exp(i, j, a.extra[i] if i < len(a.extra) else "") for i, j in enumerate(a.jar)]
+exps = [Exp(i, j, a.extra[i] if i < len(a.extra) else "", a.args[i] if i < len(a.args) else "")
+        for i, j in enumerate(a.jar)]
 node = None
 if not a.no_node:
     node = d.start(["prometheus-node-exporter", "--web.listen-address=127.0.0.1:9100", "--collector.disable-defaults",

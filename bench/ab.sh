@@ -4,7 +4,8 @@
 # one size, each with the image's flags (src/main/jvm/jvm.options, -XX:MaxRAM=128m) and its own AOT
 # cache, scraped in rotating order, node_exporter in the same rounds. Quicker than bench/run.sh with
 # BENCH_BASELINE_JAR (one size, no ss, no variants), for the many small changes of a profiling session.
-#   bench/ab.sh OUT --jar before.jar --jar after.jar [--extra 'flags for jar 1' --extra 'for jar 2']
+#   bench/ab.sh OUT --jar before.jar --jar after.jar [--extra 'JVM flags for jar 1' --extra 'for jar 2']
+#               [--args 'exporter flags for jar 1' --args 'for jar 2']
 #               [--scale 1000] [--rounds 150] [--warmup 40] [--jfr 'settings=profile'] [--no-node]
 # Prints and writes OUT/ab.json: per build median ms, CPU ms a scrape (mean of utime+stime deltas in
 # clock ticks, so only the mean means anything), KiB allocated, GCs and GC pause ms (young, full) a scrape,

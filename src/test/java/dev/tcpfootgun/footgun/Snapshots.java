@@ -195,7 +195,7 @@ final class Snapshots {
 
     /** Socket memory with these receive and send buffer sizes. */
     static SocketMemory buffers(long rcvBuf, long sndBuf) {
-        return new SocketMemory(0, rcvBuf, 0, sndBuf, 0, 0, 0, 0, 0);
+        return new SocketMemory(rcvBuf, sndBuf);
     }
 
     Snapshots socket(TcpSocket s) {

@@ -116,7 +116,7 @@ final class Rendered {
         return new TcpInfo(size, 0, 0, 1448, 0, 1500, rttMicros, rttMicros / 2, cwnd, 1448, 14480, totalRetrans, 0, segsOut,
                 v46 ? 0 : -1, v46 ? minRttMicros : -1, v46 ? segsOut : -1,
                 v49 ? deliveryRate : -1, v410 ? busyMicros : -1, v410 ? rwndLimitedMicros : -1, v410 ? sndbufLimitedMicros : -1,
-                -1, -1, -1);
+                size >= 208 ? 0 : -1, size >= 216 ? 0 : -1, size >= TcpInfo.SIZE_5_4 ? 0 : -1);
     }
 
     Set<String> names() {

@@ -22,6 +22,12 @@ final class AddressText {
     private final boolean[] loopbacks = new boolean[SLOTS];
     /** Per slot, its address's id in the store {@link #id} adds to, or -1 before it is asked. */
     private final int[] ids = new int[SLOTS];
+    /**
+     * Endpoints made, direct-mapped by address slot and port: one end of most connections is shared (a
+     * client's destination, a server's listening address), so those sockets share one Endpoint too.
+     */
+    private final Endpoint[] endpoints = new Endpoint[ENDPOINTS];
+    static final int ENDPOINTS = 1024;
 
     /** The address at {@code off}: 4 bytes when {@code v6} is false, 16 when true. */
     String format(byte[] b, int off, boolean v6) {
@@ -31,7 +37,15 @@ final class AddressText {
     /** The endpoint of the address at {@code off} (as {@link #format}) and {@code port}. */
     Endpoint endpoint(byte[] b, int off, boolean v6, int port) {
         int slot = slot(b, off, v6);
-        return new Endpoint(texts[slot], port, loopbacks[slot]);
+        String text = texts[slot];
+        int at = (int) ((slot * 0x10001L + port) * 0x9E3779B97F4A7C15L >>> 54);
+        Endpoint e = endpoints[at];
+        // the slot's String is made anew whenever the slot takes another address, so identity decides
+        if (e == null || e.ip() != text || e.port() != port) {
+            e = new Endpoint(text, port, loopbacks[slot]);
+            endpoints[at] = e;
+        }
+        return e;
     }
 
     /**

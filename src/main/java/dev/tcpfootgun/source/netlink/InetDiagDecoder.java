@@ -243,12 +243,10 @@ public final class InetDiagDecoder implements MessageSink {
         return lastCongestion;
     }
 
-    /** SK_MEMINFO_* u32s, as many as the kernel sent. */
+    /** SK_MEMINFO_RCVBUF and SK_MEMINFO_SNDBUF (the array's second and fourth u32), as far as the kernel sent them. */
     private static SocketMemory memory(byte[] m, int off, int len) {
         int count = len / 4;
-        return new SocketMemory(u32(m, off, 0, count), u32(m, off, 1, count), u32(m, off, 2, count), u32(m, off, 3, count),
-                u32(m, off, 4, count), u32(m, off, 5, count), u32(m, off, 6, count), u32(m, off, 7, count),
-                u32(m, off, 8, count));
+        return new SocketMemory(u32(m, off, 1, count), u32(m, off, 3, count));
     }
 
     /** The i-th u32 of an array of {@code count}, or -1 past its end (an older kernel sent fewer). */

@@ -79,6 +79,31 @@ class AddressTextTest {
         }
     }
 
+    /** Endpoints are shared between sockets of one address and port, and only between those, whatever else came between. */
+    @Test
+    void endpointsAreSharedOnlyForTheSameAddressAndPort() throws Exception {
+        AddressText text = new AddressText();
+        java.util.Random random = new java.util.Random(18);
+        byte[] destination = {10, 0, 0, 7};
+        var last = text.endpoint(destination, 0, false, 5432);
+        int shared = 0;
+        for (int n = 0; n < 20_000; n++) {
+            int a = random.nextInt(20); // a node's few addresses (the address cache holds 256), many ports
+            int port = random.nextInt(4) == 0 ? 5432 : random.nextInt(65536);
+            boolean v6 = random.nextBoolean();
+            byte[] raw = v6 ? InetAddress.getByName("2001:db8::" + Integer.toHexString(a)).getAddress()
+                    : new byte[] {10, 0, (byte) (a >> 8), (byte) a};
+            var e = text.endpoint(raw, 0, v6, port);
+            assertThat(e).isEqualTo(new dev.tcpfootgun.snapshot.Endpoint(text.format(raw, 0, v6), port));
+            var again = text.endpoint(destination, 0, false, 5432);
+            assertThat(again).isEqualTo(last);
+            shared += again == last ? 1 : 0;
+            last = again;
+        }
+        // one entry a (slot, port), 1024 of them: another pair evicts it now and then, most lookups still find it
+        assertThat(shared).isGreaterThan(19_000);
+    }
+
     private static byte[] mapped(byte[] v4) {
         byte[] b = new byte[16];
         b[10] = (byte) 0xff;
