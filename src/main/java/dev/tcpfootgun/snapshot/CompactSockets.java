@@ -10,7 +10,7 @@ import java.util.Map;
  * beyond {@code --collector.sockets.detail-limit}. What the census needs of each is small: its state,
  * its connection (family, local address, remote address and port), its local port and how long its
  * timer has left. So a socket costs 11 bytes in four arrays instead of a {@link TcpSocket} and two
- * {@link Endpoint}s (about 120 bytes without tcp_info, 700 with it), and sockets of one connection
+ * {@link Endpoint}s (about 120 bytes without tcp_info, 250 with it), and sockets of one connection
  * group, the unit in which connect() runs out of ports, share that group's entry (about 30 bytes,
  * plus about 100 for each distinct address): clients towards a few destinations share a handful,
  * a server's connections from distinct clients each have their own.
