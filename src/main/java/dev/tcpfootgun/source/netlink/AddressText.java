@@ -27,6 +27,9 @@ final class AddressText {
      * client's destination, a server's listening address), so those sockets share one Endpoint too.
      */
     private final Endpoint[] endpoints = new Endpoint[ENDPOINTS];
+    /** Per entry, its endpoint's address text and port: a lookup compares these, not a cold Endpoint of a scrape ago. */
+    private final String[] endpointTexts = new String[ENDPOINTS];
+    private final int[] endpointPorts = new int[ENDPOINTS];
     static final int ENDPOINTS = 1024;
 
     /** The address at {@code off}: 4 bytes when {@code v6} is false, 16 when true. */
@@ -39,13 +42,13 @@ final class AddressText {
         int slot = slot(b, off, v6);
         String text = texts[slot];
         int at = (int) ((slot * 0x10001L + port) * 0x9E3779B97F4A7C15L >>> 54);
-        Endpoint e = endpoints[at];
         // the slot's String is made anew whenever the slot takes another address, so identity decides
-        if (e == null || e.ip() != text || e.port() != port) {
-            e = new Endpoint(text, port, loopbacks[slot]);
-            endpoints[at] = e;
+        if (endpointTexts[at] != text || endpointPorts[at] != port) {
+            endpoints[at] = new Endpoint(text, port, loopbacks[slot]);
+            endpointTexts[at] = text;
+            endpointPorts[at] = port;
         }
-        return e;
+        return endpoints[at];
     }
 
     /**

@@ -21,7 +21,7 @@ final class TcpInfoDecoder {
 
     /** The payload at {@code at} of {@code b}, {@code len} bytes. */
     static TcpInfo decode(byte[] b, int at, int len) {
-        return new TcpInfo(
+        return TcpInfo.fromKernel(
                 len,
                 u8(b, at, len, 2), u8(b, at, len, 4), // retransmits, backoff
                 u32(b, at, len, 16), u32(b, at, len, 24), // snd_mss, unacked
@@ -42,8 +42,9 @@ final class TcpInfoDecoder {
         return off + 1 <= len ? HostBytes.u8(b, at + off) : -1;
     }
 
-    private static long u32(byte[] b, int at, int len, int off) {
-        return off + 4 <= len ? HostBytes.u32(b, at + off) : -1;
+    /** The field's 32 bits (TcpInfo reads them back unsigned), or -1 when the payload ends before it. */
+    private static int u32(byte[] b, int at, int len, int off) {
+        return off + 4 <= len ? HostBytes.s32(b, at + off) : -1;
     }
 
     /** A u64 such as a rate's "unlimited" 2^64-1 also reads -1; covers() tells them apart. */
