@@ -52,6 +52,11 @@ public final class NagleDelayedAckCheck implements Check {
     /** One stalled socket. */
     private record Stalled(TcpInfo info) {
         long stallMicros() {
+            return stallMicros(info);
+        }
+
+        /** The stall of a socket's tcp_info, without a record for each socket the judge looks at. */
+        static long stallMicros(TcpInfo info) {
             return info.rttMicros() + Math.max(0, info.rttVarMicros());
         }
 
@@ -102,7 +107,7 @@ public final class NagleDelayedAckCheck implements Check {
                 continue;
             }
             fast++;
-            long stall = new Stalled(i).stallMicros();
+            long stall = Stalled.stallMicros(i);
             if (stall >= BAND_LOW_MICROS && stall <= BAND_HIGH_MICROS) {
                 if (Stalled.holdsDataBack(i)) {
                     held.add(s);

@@ -219,7 +219,7 @@ public record SocketCensus(
         int[] colGroup = columns.group();
         char[] colPort = columns.localPort();
         byte[] colState = columns.state();
-        int[] colExpires = columns.timerExpiresMillis();
+        char[] colExpires = columns.timerExpiresMillis();
         int[] byFamily = new int[byState.length * STATES.length];
         ConnectionPeers peers = null;
         boolean byPort = ledger != null && ledger.byPort();

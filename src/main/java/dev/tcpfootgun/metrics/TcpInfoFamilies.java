@@ -2,6 +2,7 @@ package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.footgun.ConnectionPeers;
 import dev.tcpfootgun.footgun.ServerEnd;
+import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -9,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -62,7 +64,9 @@ final class TcpInfoFamilies {
     private TcpInfoFamilies() {}
 
     static void render(Families f, List<TcpSocket> sockets, ConnectionPeers peers, int top, DestinationLabels destinationLabels) {
-        Map<ServerEnd, DestStats> dests = new HashMap<>();
+        // per server end, keyed by the socket's own Endpoint (equal by address and port): no key made a socket
+        Map<Endpoint, DestStats> inbound = new HashMap<>();
+        Map<Endpoint, DestStats> outbound = new HashMap<>();
         // the histograms and the sums in one pass over the sockets, each adding in socket order as a pass each would
         Histogram rttH = new Histogram(RTT_BOUNDS);
         Histogram minRttH = new Histogram(RTT_BOUNDS);
@@ -101,13 +105,13 @@ final class TcpInfoFamilies {
                 rwnd += i.rwndLimitedMicros() / 1e6;
                 sndbuf += i.sndbufLimitedMicros() / 1e6;
             }
-            ServerEnd key = peers.inbound(s.local().ip(), s.local().port())
-                    ? new ServerEnd(s.local().ip(), s.local().port(), true)
-                    : new ServerEnd(s.remote().ip(), s.remote().port(), false);
-            DestStats d = dests.get(key);
+            boolean in = peers.inbound(s.local().ip(), s.local().port());
+            Endpoint end = in ? s.local() : s.remote();
+            Map<Endpoint, DestStats> dests = in ? inbound : outbound;
+            DestStats d = dests.get(end);
             if (d == null) {
-                d = new DestStats(key);
-                dests.put(key, d);
+                d = new DestStats(new ServerEnd(end.ip(), end.port(), in));
+                dests.put(end, d);
             }
             d.add(rtt);
             d.retrans += Math.max(0, i.totalRetrans());
@@ -129,7 +133,10 @@ final class TcpInfoFamilies {
                     .set(sndbuf).add();
         }
 
-        List<DestStats> ranked = top(dests.values(), top);
+        List<DestStats> all = new ArrayList<>(inbound.size() + outbound.size());
+        all.addAll(inbound.values());
+        all.addAll(outbound.values());
+        List<DestStats> ranked = top(all, top); // ranked by a total order: which map a server end came from does not matter
         long rest = infos;
         var count = f.gauge("footgun_destination_sockets", "Established sockets with tcp_info per server end (the destination, or for direction=\"inbound\" the local listener "
                 + "its clients reached); the top ones, the rest in \"other\".");

@@ -9,7 +9,7 @@ import java.util.Map;
  * 100,000 of them and more, and the kernel sends none of their details anyway), and the connections
  * beyond {@code --collector.sockets.detail-limit}. What the census needs of each is small: its state,
  * its connection (family, local address, remote address and port), its local port and how long its
- * timer has left. So a socket costs 11 bytes in four arrays instead of a {@link TcpSocket} and two
+ * timer has left. So a socket costs 9 bytes in four arrays instead of a {@link TcpSocket} and two
  * {@link Endpoint}s (about 120 bytes without tcp_info, 250 with it), and sockets of one connection
  * group, the unit in which connect() runs out of ports, share that group's entry (about 30 bytes,
  * plus about 100 for each distinct address): clients towards a few destinations share a handful,
@@ -21,6 +21,12 @@ public final class CompactSockets {
     private static final TcpState[] STATES = TcpState.values();
     private static final int V6_BIT = 1 << 23;
     private static final int MAX_ADDRESSES = V6_BIT;
+    /**
+     * The largest timer a socket keeps, ms. The census asks only how long a TIME_WAIT socket has been in
+     * TIME_WAIT (60 s less its timer, TCP_TIMEWAIT_LEN), and any timer from 60 s up answers "not yet":
+     * 2 bytes a socket instead of 4.
+     */
+    public static final int EXPIRES_MAX = Character.MAX_VALUE;
 
     private final Map<String, Integer> addressIds = new HashMap<>();
     private String[] addresses = new String[16];
@@ -33,7 +39,8 @@ public final class CompactSockets {
 
     private int[] groups;
     private char[] localPorts;
-    private int[] expires;
+    /** Milliseconds, at most {@link #EXPIRES_MAX}: only a TIME_WAIT socket's is read, and it is below 60,000. */
+    private char[] expires;
     private byte[] states;
     private int size;
     private int notTimeWait;
@@ -47,7 +54,7 @@ public final class CompactSockets {
         int n = Math.max(16, Math.min(expected, 1 << 24));
         groups = new int[n];
         localPorts = new char[n];
-        expires = new int[n];
+        expires = new char[n];
         states = new byte[n];
     }
 
@@ -112,7 +119,7 @@ public final class CompactSockets {
         }
         groups[size] = group;
         localPorts[size] = (char) localPort;
-        expires[size] = (int) Math.max(0, Math.min(Integer.MAX_VALUE, timerExpiresMillis));
+        expires[size] = (char) Math.max(0, Math.min(EXPIRES_MAX, timerExpiresMillis));
         states[size] = (byte) state.ordinal();
         size++;
         if (state != TcpState.TIME_WAIT) {
@@ -180,7 +187,7 @@ public final class CompactSockets {
         return localPorts[index(i)];
     }
 
-    /** Milliseconds until the socket's timer fires (for TIME_WAIT: until it leaves TIME_WAIT). */
+    /** Milliseconds until the socket's timer fires (for TIME_WAIT: until it leaves TIME_WAIT), at most {@link #EXPIRES_MAX}. */
     public long timerExpiresMillis(int i) {
         return expires[index(i)];
     }
@@ -193,7 +200,7 @@ public final class CompactSockets {
      *
      * @param state {@link TcpState#ordinal()} of each socket
      */
-    public record Columns(int size, int[] group, char[] localPort, int[] timerExpiresMillis, byte[] state) {}
+    public record Columns(int size, int[] group, char[] localPort, char[] timerExpiresMillis, byte[] state) {}
 
     public Columns columns() {
         return new Columns(size, groups, localPorts, expires, states);

@@ -44,6 +44,18 @@ class SocketTableTest {
         assertThat(t.all()).containsExactly(listener, tw1, tw2, tw3);
     }
 
+    /** A timer is kept up to 65,535 ms: TIME_WAIT's is below 60,000, and one above it answers "not yet" the same. */
+    @Test
+    void timersPastWhatTheStoreKeepsAreClampedAndNegativeOnesAreZero() {
+        CompactSockets cs = new CompactSockets();
+        for (long expires : new long[] {60_000, 65_535, 65_536, 7_200_000, -5}) {
+            cs.add(Family.INET, TcpState.TIME_WAIT, "10.0.0.1", 40000, "10.0.0.7", 5432, expires);
+        }
+        assertThat(List.of(cs.timerExpiresMillis(0), cs.timerExpiresMillis(1), cs.timerExpiresMillis(2),
+                cs.timerExpiresMillis(3), cs.timerExpiresMillis(4))).containsExactly(60_000L, 65_535L, 65_535L, 65_535L, 0L);
+        assertThat(cs.columns().timerExpiresMillis()[2]).isEqualTo((char) CompactSockets.EXPIRES_MAX);
+    }
+
     @Test
     void theSameAddressTextUnderTwoFamiliesIsTwoGroups() {
         // a v4-mapped IPv6 socket prints its address as a dotted quad, like an IPv4 socket
@@ -61,7 +73,7 @@ class SocketTableTest {
         for (int i = 0; i < 70_000; i++) {
             String a = "10." + (i >> 16) + "." + (i >> 8 & 255) + "." + (i & 255);
             String b = "172.16." + (i >> 8 & 255) + "." + (i & 255);
-            in.add(timeWait(i % 3 == 0 ? Family.INET6 : Family.INET, a, 1024 + i % 60000, b, i % 65536, i));
+            in.add(timeWait(i % 3 == 0 ? Family.INET6 : Family.INET, a, 1024 + i % 60000, b, i % 65536, i % 60_000)); // a TIME_WAIT timer is below 60 s
         }
         SocketTable t = SocketTable.of(in);
         assertThat(t.compact().groupCount()).isEqualTo(70_000);
