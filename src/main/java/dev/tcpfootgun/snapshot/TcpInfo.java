@@ -81,30 +81,32 @@ public final class TcpInfo {
             long bytesSent,
             long bytesRetrans,
             long sndWnd) {
-        this.size = size;
-        this.retransmits = (int) check("retransmits", retransmits, 3, 0xFFL, size);
-        this.backoff = (int) check("backoff", backoff, 5, 0xFFL, size);
-        this.sndMss = (int) check("sndMss", sndMss, 20, 0xFFFFFFFFL, size);
-        this.unacked = (int) check("unacked", unacked, 28, 0xFFFFFFFFL, size);
-        this.pmtu = (int) check("pmtu", pmtu, 64, 0xFFFFFFFFL, size);
-        this.rttMicros = (int) check("rttMicros", rttMicros, 72, 0xFFFFFFFFL, size);
-        this.rttVarMicros = (int) check("rttVarMicros", rttVarMicros, 76, 0xFFFFFFFFL, size);
-        this.sndCwnd = (int) check("sndCwnd", sndCwnd, 84, 0xFFFFFFFFL, size);
-        this.advMss = (int) check("advMss", advMss, 88, 0xFFFFFFFFL, size);
-        this.rcvSpace = (int) check("rcvSpace", rcvSpace, 100, 0xFFFFFFFFL, size);
-        this.totalRetrans = (int) check("totalRetrans", totalRetrans, 104, 0xFFFFFFFFL, size);
-        this.bytesAcked = size >= 128 ? bytesAcked : -1;
-        this.segsOut = (int) check("segsOut", segsOut, 140, 0xFFFFFFFFL, size);
-        this.notsentBytes = (int) check("notsentBytes", notsentBytes, 148, 0xFFFFFFFFL, size);
-        this.minRttMicros = (int) check("minRttMicros", minRttMicros, 152, 0xFFFFFFFFL, size);
-        this.dataSegsOut = (int) check("dataSegsOut", dataSegsOut, 160, 0xFFFFFFFFL, size);
-        this.deliveryRate = size >= 168 ? deliveryRate : -1;
-        this.busyTimeMicros = size >= 176 ? busyTimeMicros : -1;
-        this.rwndLimitedMicros = size >= 184 ? rwndLimitedMicros : -1;
-        this.sndbufLimitedMicros = size >= 192 ? sndbufLimitedMicros : -1;
-        this.bytesSent = size >= 208 ? bytesSent : -1;
-        this.bytesRetrans = size >= 216 ? bytesRetrans : -1;
-        this.sndWnd = (int) check("sndWnd", sndWnd, 232, 0xFFFFFFFFL, size);
+        // checked here, stored by the one constructor that assigns the fields
+        this(size,
+                (int) check("retransmits", retransmits, 3, 0xFFL, size),
+                (int) check("backoff", backoff, 5, 0xFFL, size),
+                (int) check("sndMss", sndMss, 20, 0xFFFFFFFFL, size),
+                (int) check("unacked", unacked, 28, 0xFFFFFFFFL, size),
+                (int) check("pmtu", pmtu, 64, 0xFFFFFFFFL, size),
+                (int) check("rttMicros", rttMicros, 72, 0xFFFFFFFFL, size),
+                (int) check("rttVarMicros", rttVarMicros, 76, 0xFFFFFFFFL, size),
+                (int) check("sndCwnd", sndCwnd, 84, 0xFFFFFFFFL, size),
+                (int) check("advMss", advMss, 88, 0xFFFFFFFFL, size),
+                (int) check("rcvSpace", rcvSpace, 100, 0xFFFFFFFFL, size),
+                (int) check("totalRetrans", totalRetrans, 104, 0xFFFFFFFFL, size),
+                size >= 128 ? bytesAcked : -1,
+                (int) check("segsOut", segsOut, 140, 0xFFFFFFFFL, size),
+                (int) check("notsentBytes", notsentBytes, 148, 0xFFFFFFFFL, size),
+                (int) check("minRttMicros", minRttMicros, 152, 0xFFFFFFFFL, size),
+                (int) check("dataSegsOut", dataSegsOut, 160, 0xFFFFFFFFL, size),
+                size >= 168 ? deliveryRate : -1,
+                size >= 176 ? busyTimeMicros : -1,
+                size >= 184 ? rwndLimitedMicros : -1,
+                size >= 192 ? sndbufLimitedMicros : -1,
+                size >= 208 ? bytesSent : -1,
+                size >= 216 ? bytesRetrans : -1,
+                (int) check("sndWnd", sndWnd, 232, 0xFFFFFFFFL, size),
+                true);
     }
 
     /**
