@@ -12,6 +12,7 @@ ap.add_argument("--args", action="append", default=[])  # the exporter's own fla
 ap.add_argument("--scale", type=int, default=1000)
 ap.add_argument("--rounds", type=int, default=150)
 ap.add_argument("--warmup", type=int, default=40)
+ap.add_argument("--warmup-interval", type=float, default=0)  # seconds between two warm-up rounds, as a scrape interval would leave
 ap.add_argument("--jfr", default="")  # JFR option string appended to each jar's JVM
 ap.add_argument("--out", required=True)
 ap.add_argument("--flags", required=True)
@@ -72,6 +73,12 @@ class Exp:
             by[name] = by.get(name, 0) + (int(fields[11]) + int(fields[12])) / d.CLK_TCK
         return by
 
+    def sys_and_faults(self):
+        """The process's system CPU seconds (stime: the kernel's share, the socket dump's work in it) and minor page faults."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[12]) / d.CLK_TCK, int(fields[7])
+
     def scrape(self):
         c0 = d.cpu_seconds(self.p.pid)
         w, st, body = d.scrape(self.port)
@@ -111,11 +118,13 @@ for _ in range(a.warmup):
     wl.keep_fresh()
     for e in exps:
         e.scrape()
+    time.sleep(a.warmup_interval)
 cpu_warm = [d.cpu_seconds(e.pid) for e in exps]
 t_warm = time.time()
 threads_warm = [e.threads_cpu() for e in exps]
 heap0 = [d.Exporter.heap_used_kib(e, a.jcmd) for e in exps]
 gcstart = [d.Exporter.gc_count(e) for e in exps]
+sys_warm = [e.sys_and_faults() for e in exps]
 res = {e.i: ([], []) for e in exps}
 # VmRSS after each of a build's scrapes in the rounds: one reading at the end falls anywhere in the old generation's cycle
 rss_rounds = {e.i: [] for e in exps}
@@ -131,6 +140,7 @@ for r in range(a.rounds):
         c0 = d.cpu_seconds(node.pid)
         w, st, _ = d.scrape(9100)
         res["node"][0].append(w), res["node"][1].append(d.cpu_seconds(node.pid) - c0)
+sys_end = [e.sys_and_faults() for e in exps]  # before jcmd attaches below
 out = {}
 for e in exps:
     heap1 = d.Exporter.heap_used_kib(e, a.jcmd)
@@ -148,6 +158,10 @@ for e in exps:
         "rss_mib": rss_mib(e.pid),
         "rss_rounds_mib": {"min": min(rss_rounds[e.i]), "mean": round(statistics.mean(rss_rounds[e.i]), 1),
                            "max": max(rss_rounds[e.i])},
+        # system CPU ms and minor page faults a scrape over the rounds, idle time between scrapes included: the
+        # kernel's part of cpu_ms_mean, and how much of it is the heap's pages given back and touched again
+        "sys_ms_per_scrape": round((sys_end[e.i][0] - sys_warm[e.i][0]) * 1e3 / a.rounds, 2),
+        "minor_faults_per_scrape": round((sys_end[e.i][1] - sys_warm[e.i][1]) / a.rounds),
         # GC pause ms a scrape over the rounds (young, full): the GC threads' share of CPU a scrape under SerialGC
         "gc_pause_ms_per_scrape": [round(t / a.rounds, 2) for t in e.pauses_ms(gcstart[e.i], gc1)],
         "codecache_kib": {"used": int(cc_used[1]), "max_used": int(cc_used[2])} if cc_used else cc[-200:],

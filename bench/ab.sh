@@ -6,10 +6,12 @@
 # BENCH_BASELINE_JAR (one size, no ss, no variants), for the many small changes of a profiling session.
 #   bench/ab.sh OUT --jar before.jar --jar after.jar [--extra 'JVM flags for jar 1' --extra 'for jar 2']
 #               [--args 'exporter flags for jar 1' --args 'for jar 2']
-#               [--scale 1000] [--rounds 150] [--warmup 40] [--jfr 'settings=profile'] [--no-node]
+#               [--scale 1000] [--rounds 150] [--warmup 40] [--warmup-interval 0] [--jfr 'settings=profile'] [--no-node]
+# (--warmup-interval: seconds between two warm-up rounds, as a scrape interval leaves the JIT between scrapes.)
 # Prints and writes OUT/ab.json: per build median ms, CPU ms a scrape (mean of utime+stime deltas in
-# clock ticks, so only the mean means anything), KiB allocated, GCs and GC pause ms (young, full) a scrape,
-# VmRSS at the end and after each round (min, mean, max: one reading falls anywhere in the old generation's cycle).
+# clock ticks, so only the mean means anything), its system time and minor page faults a scrape over the
+# rounds, KiB allocated, GCs and GC pause ms (young, full) a scrape, VmRSS at the end and after each round
+# (min, mean, max: one reading falls anywhere in the old generation's cycle).
 set -euo pipefail
 OUT=$1; shift
 cd "$(dirname "$0")/.."
