@@ -67,7 +67,7 @@ RUN modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 2
       --output /opt/java
 
 # The AOT cache. The training run is the exporter's "train" command (README, "Container image"):
-# it serves on 127.0.0.1 at a free port, scrapes itself 20 times as Prometheus does (OpenMetrics and
+# it serves on 127.0.0.1 at a free port, scrapes itself 80 times as Prometheus does (OpenMetrics and
 # text 0.0.4, gzip), gets /, /findings.json and /-/healthy, runs doctor once and exits 0; sources
 # this build container cannot read only report success 0. The JVM uses a cache only with the java
 # build that made it, a compatible class path and some of the same JVM settings (compressed object
@@ -118,7 +118,7 @@ EXPOSE 10071
 # The JVM flags are in one place, /opt/tcp-footgun-exporter/jvm.options (from src/main/jvm/, each
 # flag with its reason), read as a java @argfile here and by the training run above, so the AOT cache
 # always matches them. -XX:AOTCache maps the cache made by that run, read-only: classes come already
-# loaded and linked, and methods with the profiles of 20 scrapes, so the first scrape is answered
+# loaded and linked, and methods with the profiles of 80 scrapes, so the first scrape is answered
 # sooner. Nothing is written: no -XX:AOTCacheOutput or -XX:ArchiveClassesAtExit here.
 # Native access (java.lang.foreign, for netlink) is enabled by the jar's manifest
 # (Enable-Native-Access: ALL-UNNAMED), which java -jar honours: no warning is printed.

@@ -33,7 +33,13 @@ import org.slf4j.LoggerFactory;
  */
 final class Training {
 
-    static final int SCRAPES = 20;
+    /**
+     * Long enough that the code a scrape runs once is compiled within the training run: C1 compiles it in
+     * bursts up to about the 33rd scrape under the image's flags, and a JVM started from a cache trained
+     * over 20 scrapes still compiled it in bursts at its 20th-33rd scrape; trained over 80, by its 22nd
+     * (bench/compile_timing.py; BENCHMARKS.md). About a second more of image build.
+     */
+    static final int SCRAPES = 80;
 
     private static final Logger LOG = LoggerFactory.getLogger(Training.class);
 
