@@ -17,16 +17,23 @@ public final class Cmd {
     }
 
     public static String run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("timed out: " + command);
+        // into a file, not a pipe: a command that writes more than the pipe holds (64 KiB) before anyone reads
+        // it would block until the timeout
+        Path file = Files.createTempFile("cmd-output", ".txt");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("timed out: " + command);
+            }
+            String out = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IOException(command + " exited " + p.exitValue() + ": " + out);
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(file);
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(command + " exited " + p.exitValue() + ": " + out);
-        }
-        return out;
     }
 
     /** True when an executable of this name is on PATH. */
