@@ -105,8 +105,7 @@ public final class TcpInfo {
                 size >= 192 ? sndbufLimitedMicros : -1,
                 size >= 208 ? bytesSent : -1,
                 size >= 216 ? bytesRetrans : -1,
-                (int) check("sndWnd", sndWnd, 232, 0xFFFFFFFFL, size),
-                true);
+                (int) check("sndWnd", sndWnd, 232, 0xFFFFFFFFL, size));
     }
 
     /**
@@ -139,7 +138,7 @@ public final class TcpInfo {
             long bytesSent,
             long bytesRetrans,
             int sndWnd) {
-        return new TcpInfo(size, retransmits, backoff, sndMss, unacked, pmtu, rttMicros, rttVarMicros, sndCwnd, advMss, rcvSpace, totalRetrans, bytesAcked, segsOut, notsentBytes, minRttMicros, dataSegsOut, deliveryRate, busyTimeMicros, rwndLimitedMicros, sndbufLimitedMicros, bytesSent, bytesRetrans, sndWnd, true);
+        return new TcpInfo(size, retransmits, backoff, sndMss, unacked, pmtu, rttMicros, rttVarMicros, sndCwnd, advMss, rcvSpace, totalRetrans, bytesAcked, segsOut, notsentBytes, minRttMicros, dataSegsOut, deliveryRate, busyTimeMicros, rwndLimitedMicros, sndbufLimitedMicros, bytesSent, bytesRetrans, sndWnd);
     }
 
     private TcpInfo(
@@ -166,8 +165,7 @@ public final class TcpInfo {
             long sndbufLimitedMicros,
             long bytesSent,
             long bytesRetrans,
-            int sndWnd,
-            boolean unchecked) {
+            int sndWnd) {
         this.size = size;
         this.retransmits = retransmits;
         this.backoff = backoff;
