@@ -63,27 +63,23 @@ def main():
             sys.exit(f"compile_timing.py: the AOT training run exited with {t.returncode}: {t.stderr.strip()[-300:]}")
         cache = [f"-XX:AOTCache={aot}"]
     with open(log, "w") as out:
-        p = subprocess.Popen([java, *flags, *cache, "-XX:+PrintCompilation", "-jar", a.jar,
-                              f"--web.listen-address=127.0.0.1:{a.port}"], stdout=out, stderr=subprocess.DEVNULL)
+        # driver.Exporter: the image's flags as bench/run.sh starts them, here with PrintCompilation into the log
+        exp = d.Exporter(java, a.jar, flags, os.path.join(work, "gc.log"), [*cache, "-XX:+PrintCompilation"],
+                         port=a.port, stdout=out)
         try:
-            while True:
-                if p.poll() is not None:
-                    sys.exit(f"compile_timing.py: the exporter exited with {p.returncode} before answering (log {log})")
-                try:
-                    if d.scrape(a.port)[1] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.01)
+            try:
+                exp.first_success()
+            except RuntimeError as e:
+                sys.exit(f"compile_timing.py: {e} (log {log})")
             marks = [os.path.getsize(log)]  # the log up to the first answered scrape
             for _ in range(a.scrapes - 1):
                 time.sleep(a.gap)
-                d.scrape(a.port)
+                exp.scrape()
                 out.flush()
                 marks.append(os.path.getsize(log))
             time.sleep(max(a.gap, 0.5))
         finally:
-            p.terminate()
-            p.wait()
+            exp.stop()
     with open(log) as f:
         text = f.read()
     counts, prev = [], 0

@@ -180,14 +180,14 @@ class Workload:
 class Exporter:
     """Our exporter, started fresh: java with the image's flags, AOT cache and memory limit (bench/run.sh)."""
 
-    def __init__(self, java, jar, flags, gclog, extra=(), port=OUR_PORT):
+    def __init__(self, java, jar, flags, gclog, extra=(), port=OUR_PORT, stdout=subprocess.DEVNULL):
         self.gclog = gclog
         self.port = port
         argv = [java, *flags, *extra, f"-Xlog:gc*:file={gclog}", "-jar", jar,
                 f"--web.listen-address=127.0.0.1:{port}"]
         self.argv = argv
         self.t0 = time.perf_counter()
-        self.p = start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.p = start(argv, stdout=stdout, stderr=subprocess.PIPE, text=True)
         self.pid = self.p.pid
         self.scrapes = 0
 
