@@ -2,8 +2,7 @@ package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.Sysctls;
-import dev.tcpfootgun.snapshot.TcpSocket;
-import dev.tcpfootgun.snapshot.TcpState;
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +40,7 @@ public final class BbrWithoutFqCheck implements Check {
     public Finding judge(Observation o) {
         Sysctls sysctls = o.now().sysctls().value().orElse(null);
         String algorithm = sysctls == null ? null : sysctls.string(CONGESTION).orElse(null);
-        int bbrSockets = o.now().sockets().map(t -> bbrSockets(t.open())).orElse(0);
+        int bbrSockets = o.now().sockets().map(t -> bbrSockets(t.detailed())).orElse(0);
         String defaultQdisc = sysctls == null ? null : sysctls.string(DEFAULT_QDISC).orElse(null);
         if (algorithm == null && bbrSockets == 0) {
             return Finding.unknown(footgun(), sysctls == null ? o.now().sysctls().problem() : sysctls.whyMissing(CONGESTION),
@@ -137,14 +136,15 @@ public final class BbrWithoutFqCheck implements Check {
     }
 
     /** Connections to other hosts whose congestion control is BBR (INET_DIAG_CONG; absent from procfs). */
-    static int bbrSockets(List<TcpSocket> sockets) {
+    static int bbrSockets(DetailedSockets sockets) {
         if (sockets == null) {
             return 0;
         }
         int n = 0;
-        for (TcpSocket s : sockets) {
-            // congestion first: TIME_WAIT sockets have none, and are most of a busy node's sockets
-            if (s.congestion() != null && s.state() != TcpState.LISTEN && !s.remote().isLoopback() && isBbr(s.congestion())) {
+        for (int i = 0; i < sockets.size(); i++) {
+            // congestion first: TIME_WAIT sockets have none
+            String congestion = sockets.congestion(i);
+            if (congestion != null && !sockets.isListening(i) && !sockets.remote(i).isLoopback() && isBbr(congestion)) {
                 n++;
             }
         }

@@ -1,5 +1,6 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -51,17 +52,19 @@ public final class KeepaliveTooLongCheck implements Check {
         int probing = 0;
         int retransmitting = 0;
         if (read) {
-            for (TcpSocket t : o.now().sockets().value().orElseThrow().open()) {
-                if (t.state() != TcpState.ESTABLISHED) {
+            DetailedSockets d = o.now().sockets().value().orElseThrow().detailed();
+            for (int i = 0; i < d.size(); i++) {
+                if (d.state(i) != TcpState.ESTABLISHED) {
                     continue;
                 }
                 established++;
                 // a pending retransmit or zero-window timer hides the keepalive timer: only "none" is certain
-                if (t.timer() == TcpSocket.TIMER_NONE) {
+                int timer = d.timer(i);
+                if (timer == TcpSocket.TIMER_NONE) {
                     withoutKeepalive++;
-                } else if (t.timer() == TcpSocket.TIMER_KEEPALIVE && t.retransmits() > 0) {
+                } else if (timer == TcpSocket.TIMER_KEEPALIVE && d.retransmits(i) > 0) {
                     probing++;
-                } else if (t.timer() == TcpSocket.TIMER_RETRANSMIT && t.retransmits() >= KernelFacts.DEFAULT_TCP_RETRIES1) {
+                } else if (timer == TcpSocket.TIMER_RETRANSMIT && d.retransmits(i) >= KernelFacts.DEFAULT_TCP_RETRIES1) {
                     retransmitting++;
                 }
             }

@@ -91,7 +91,7 @@ record ListenerGroups(List<Group> groups) {
 
     /** The observation's listeners, or null when its sockets could not be read. */
     static ListenerGroups of(Observation o, OptionalLong somaxconn) {
-        return o.now().sockets().map(t -> of(t.open(), somaxconn)).orElse(null);
+        return o.now().sockets().map(t -> of(t.detailed().listeners(), somaxconn)).orElse(null);
     }
 
     /** Why there are no listeners to judge: the socket reading's error. */

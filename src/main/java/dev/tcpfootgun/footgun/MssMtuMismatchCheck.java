@@ -1,10 +1,9 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.SocketTable;
-import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
-import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,17 +50,19 @@ public final class MssMtuMismatchCheck implements Check {
             }
         }
         SocketTable table = o.now().sockets().value().orElse(null);
-        double risk = table != null && anyOversized(table.open()) ? Status.CRITICAL_AT : 0;
+        double risk = table != null && anyOversized(table.detailed()) ? Status.CRITICAL_AT : 0;
         return Finding.of(footgun(), risk, hazard, Finding.Explanation.later(() -> explain(o, links)));
     }
 
     /** Whether some connection sends segments larger than its path MTU allows. */
-    private static boolean anyOversized(List<TcpSocket> sockets) {
-        for (TcpSocket s : sockets) {
-            TcpInfo i = s.info();
-            if (i != null && s.state() != TcpState.LISTEN && i.pmtu() > 0 && i.sndMss() > 0
-                    && i.sndMss() > i.pmtu() - KernelFacts.IP_TCP_HEADER_BYTES) {
-                return true;
+    private static boolean anyOversized(DetailedSockets sockets) {
+        for (int i = 0; i < sockets.size(); i++) {
+            if (sockets.hasInfo(i) && !sockets.isListening(i)) {
+                long pmtu = sockets.pmtu(i);
+                long sndMss = sockets.sndMss(i);
+                if (pmtu > 0 && sndMss > 0 && sndMss > pmtu - KernelFacts.IP_TCP_HEADER_BYTES) {
+                    return true;
+                }
             }
         }
         return false;
@@ -128,22 +129,26 @@ public final class MssMtuMismatchCheck implements Check {
             evidence.add(Prose.of("per-socket MSS not judged: " + o.now().sockets().problem()));
             return 0;
         }
-        List<TcpSocket> sockets = table.open();
+        DetailedSockets sockets = table.detailed();
         List<TcpSocket> oversized = new ArrayList<>();
         List<TcpSocket> lowered = new ArrayList<>();
-        for (TcpSocket s : sockets) {
-            TcpInfo i = s.info();
-            if (i == null || s.state() == TcpState.LISTEN || i.pmtu() <= 0 || i.sndMss() <= 0) {
+        boolean anyInfo = false;
+        for (int i = 0; i < sockets.size(); i++) {
+            if (!sockets.hasInfo(i)) {
                 continue;
             }
-            long allowed = i.pmtu() - KernelFacts.IP_TCP_HEADER_BYTES;
-            if (i.sndMss() > allowed) {
-                oversized.add(s);
-            } else if (i.advMss() > allowed) {
-                lowered.add(s);
+            anyInfo = true;
+            if (sockets.isListening(i) || sockets.pmtu(i) <= 0 || sockets.sndMss(i) <= 0) {
+                continue;
+            }
+            long allowed = sockets.pmtu(i) - KernelFacts.IP_TCP_HEADER_BYTES;
+            if (sockets.sndMss(i) > allowed) {
+                oversized.add(sockets.socket(i));
+            } else if (sockets.advMss(i) > allowed) {
+                lowered.add(sockets.socket(i));
             }
         }
-        if (!sockets.isEmpty() && sockets.stream().allMatch(s -> s.info() == null)) {
+        if (sockets.size() > 0 && !anyInfo) {
             evidence.add(Prose.of("per-socket MSS not judged: " + table.origin().withoutTcpInfo()));
         }
         double risk = 0;

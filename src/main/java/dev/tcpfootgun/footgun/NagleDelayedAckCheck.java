@@ -1,5 +1,6 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
@@ -96,21 +97,22 @@ public final class NagleDelayedAckCheck implements Check {
         if (missing != null) {
             return Finding.unknown(footgun(), missing, fix(null));
         }
-        List<TcpSocket> sockets = o.now().sockets().value().orElseThrow().open();
+        DetailedSockets sockets = o.now().sockets().value().orElseThrow().detailed();
         List<TcpSocket> held = new ArrayList<>();
         int fast = 0;
         int inBandOnly = 0;
-        for (TcpSocket s : sockets) {
-            TcpInfo i = s.info();
-            if (s.state() != TcpState.ESTABLISHED || i == null || !i.hasMinRtt()
-                    || i.minRttMicros() > FAST_PATH_MIN_RTT_MICROS || i.dataSegsOut() < MIN_DATA_SEGMENTS_OUT) {
+        for (int s = 0; s < sockets.size(); s++) {
+            if (sockets.state(s) != TcpState.ESTABLISHED || !sockets.hasInfo(s) || !sockets.hasMinRtt(s)
+                    || sockets.minRttMicros(s) > FAST_PATH_MIN_RTT_MICROS || sockets.dataSegsOut(s) < MIN_DATA_SEGMENTS_OUT) {
                 continue;
             }
             fast++;
-            long stall = Stalled.stallMicros(i);
+            // Stalled.stallMicros, read from the columns: only a socket in the band is looked at further
+            long stall = sockets.rttMicros(s) + Math.max(0, sockets.rttVarMicros(s));
             if (stall >= BAND_LOW_MICROS && stall <= BAND_HIGH_MICROS) {
-                if (Stalled.holdsDataBack(i)) {
-                    held.add(s);
+                TcpSocket socket = sockets.socket(s);
+                if (Stalled.holdsDataBack(socket.info())) {
+                    held.add(socket);
                 } else {
                     inBandOnly++;
                 }

@@ -80,7 +80,7 @@ public final class Observation {
     /** Server ends told by listening ports alone (not by the ephemeral range); the sockets must have been read. */
     synchronized ConnectionPeers listeningPeers() {
         if (listeningPeers == null) {
-            listeningPeers = ConnectionPeers.of(now.sockets().value().orElseThrow().open());
+            listeningPeers = ConnectionPeers.of(now.sockets().value().orElseThrow().detailed().listeners());
         }
         return listeningPeers;
     }

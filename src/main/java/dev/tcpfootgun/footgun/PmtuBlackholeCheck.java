@@ -1,11 +1,11 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.NetInterface;
 import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
-import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -44,14 +44,18 @@ public final class PmtuBlackholeCheck implements Check {
         }
 
         /** Full-size: within the TCP options' 40 bytes of what the path MTU allows. */
-        static boolean of(TcpSocket s) {
-            TcpInfo i = s.info();
-            if (i == null || s.state() == TcpState.LISTEN || s.remote().isLoopback() || i.pmtu() <= 0 || i.sndMss() <= 0) {
+        static boolean of(DetailedSockets d, int s) {
+            if (!d.hasInfo(s) || d.isListening(s) || d.remote(s).isLoopback()) {
                 return false;
             }
-            boolean backingOff = i.backoff() >= 1 || i.retransmits() >= 1;
-            boolean fullSize = i.sndMss() >= i.pmtu() - KernelFacts.IP_TCP_HEADER_BYTES - KernelFacts.TCP_OPTIONS_MAX_BYTES;
-            return backingOff && fullSize && s.txQueue() >= i.sndMss();
+            long pmtu = d.pmtu(s);
+            long sndMss = d.sndMss(s);
+            if (pmtu <= 0 || sndMss <= 0) {
+                return false;
+            }
+            boolean backingOff = d.backoff(s) >= 1 || d.infoRetransmits(s) >= 1;
+            boolean fullSize = sndMss >= pmtu - KernelFacts.IP_TCP_HEADER_BYTES - KernelFacts.TCP_OPTIONS_MAX_BYTES;
+            return backingOff && fullSize && d.txQueue(s) >= sndMss;
         }
     }
 
@@ -70,8 +74,8 @@ public final class PmtuBlackholeCheck implements Check {
         }
         long mode = probing.getAsLong();
         SocketTable table = o.now().sockets().value().orElse(null);
-        boolean judged = table != null && anyTcpInfo(table.open());
-        List<Stall> stalls = judged ? stalls(table.open()) : List.of();
+        boolean judged = table != null && anyTcpInfo(table.detailed());
+        List<Stall> stalls = judged ? stalls(table.detailed()) : List.of();
         OptionalDouble mtupFail = o.now().counterIncrease(o.previous(), "TcpExt", "TCPMTUPFail");
         boolean probesFailing = mtupFail.isPresent() && mtupFail.getAsDouble() > 0;
         List<String> smallLinks = smallLinks(o.now().interfaces().value().orElse(null));
@@ -109,7 +113,7 @@ public final class PmtuBlackholeCheck implements Check {
         }
         if (table == null) {
             evidence.add(Prose.of("stalled connections not judged: " + o.now().sockets().problem()));
-        } else if (!anyTcpInfo(table.open())) {
+        } else if (!anyTcpInfo(table.detailed())) {
             evidence.add(Prose.of("stalled connections not judged: " + table.origin().withoutTcpInfo()));
         }
         if (!stalls.isEmpty()) {
@@ -135,12 +139,12 @@ public final class PmtuBlackholeCheck implements Check {
     }
 
     /** Whether any socket carries tcp_info (an empty table counts: nothing is missing). */
-    private static boolean anyTcpInfo(List<TcpSocket> sockets) {
-        if (sockets.isEmpty()) {
+    private static boolean anyTcpInfo(DetailedSockets sockets) {
+        if (sockets.size() == 0) {
             return true;
         }
-        for (TcpSocket s : sockets) {
-            if (s.info() != null) {
+        for (int i = 0; i < sockets.size(); i++) {
+            if (sockets.hasInfo(i)) {
                 return true;
             }
         }
@@ -148,14 +152,14 @@ public final class PmtuBlackholeCheck implements Check {
     }
 
     /** The stalled connections, in the table's order. */
-    private static List<Stall> stalls(List<TcpSocket> sockets) {
+    private static List<Stall> stalls(DetailedSockets sockets) {
         List<Stall> out = null;
-        for (TcpSocket s : sockets) {
-            if (Stall.of(s)) {
+        for (int i = 0; i < sockets.size(); i++) {
+            if (Stall.of(sockets, i)) {
                 if (out == null) {
                     out = new ArrayList<>();
                 }
-                out.add(new Stall(s));
+                out.add(new Stall(sockets.socket(i)));
             }
         }
         return out == null ? List.of() : out;

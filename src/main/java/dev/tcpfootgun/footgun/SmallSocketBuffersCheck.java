@@ -1,6 +1,8 @@
 package dev.tcpfootgun.footgun;
 
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Sysctls;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
@@ -118,19 +120,21 @@ public final class SmallSocketBuffersCheck implements Check {
         if (missing != null) {
             return Finding.unknown(footgun(), missing, () -> Prose.of(fix(sysctls, 0)));
         }
-        List<TcpSocket> sockets = now.sockets().value().orElseThrow().open();
+        SocketTable table = now.sockets().value().orElseThrow();
+        DetailedSockets d = table.detailed();
         ConnectionPeers peers = null;
         Map<ConnectionPeers.Peer, Group> groups = new LinkedHashMap<>();
         int established = 0;
         long longestRtt = 0;
-        for (TcpSocket s : sockets) {
-            if (s.state() != TcpState.ESTABLISHED || s.info() == null || !s.info().hasLimitedTimes()) {
+        for (int i = 0; i < d.size(); i++) {
+            if (d.state(i) != TcpState.ESTABLISHED || !d.hasInfo(i) || !d.hasLimitedTimes(i)) {
                 continue;
             }
             established++;
-            if (s.info().busyTimeMicros() < BUSY_ENOUGH_MICROS) {
+            if (d.busyTimeMicros(i) < BUSY_ENOUGH_MICROS) {
                 continue;
             }
+            TcpSocket s = d.socket(i); // a busy socket: few a scrape
             longestRtt = Math.max(longestRtt, Busy.pathRttMicros(s.info()));
             if (peers == null) {
                 peers = o.listeningPeers(); // most scrapes have no busy socket, and need no peers
@@ -148,7 +152,7 @@ public final class SmallSocketBuffersCheck implements Check {
         long longestPathRtt = longestRtt;
         Group worstGroup = worst;
         return Finding.of(footgun(), risk, false, Finding.Explanation.later(() -> Finding.Explanation.of(
-                evidence(sockets, sysctls, groups, worstGroup, establishedSockets, longestPathRtt),
+                evidence(table.open(), sysctls, groups, worstGroup, establishedSockets, longestPathRtt),
                 Prose.of(fix(sysctls, longestPathRtt)))));
     }
 

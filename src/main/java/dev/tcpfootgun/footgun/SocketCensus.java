@@ -1,13 +1,13 @@
 package dev.tcpfootgun.footgun;
 
 import dev.tcpfootgun.snapshot.CompactSockets;
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.EphemeralPorts;
 import dev.tcpfootgun.snapshot.Family;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.Sysctls;
-import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,8 +150,8 @@ public record SocketCensus(
     }
 
     public static SocketCensus of(NodeSnapshot snapshot) {
-        List<TcpSocket> open = snapshot.sockets().value().orElseThrow().open();
-        return of(snapshot, () -> ConnectionPeers.of(open, ephemeralPorts(snapshot)));
+        SocketTable table = snapshot.sockets().value().orElseThrow();
+        return of(snapshot, () -> ConnectionPeers.of(table.detailed().listeners(), ephemeralPorts(snapshot)));
     }
 
     /** The usable ephemeral range the census counts in, null when the sysctls could not be read. */
@@ -169,7 +169,7 @@ public record SocketCensus(
         int[][] byState = new int[Family.values().length][TcpState.values().length];
         Map<ServerEnd, int[]> tw = new HashMap<>();
         SocketTable table = snapshot.sockets().value().orElseThrow();
-        List<TcpSocket> open = table.open();
+        DetailedSockets open = table.detailed();
         CompactSockets cs = table.compact();
         Ledger ledger = ports == null ? null : new Ledger(ports, open.size() + cs.size());
         boolean[] ephemeral = ledger == null ? null : ledger.ephemeral;
@@ -180,18 +180,20 @@ public record SocketCensus(
         int[] compactGroup = new int[cs.groupCount()];
         Arrays.fill(compactGroup, Ledger.NONE);
         for (int i = 0; i < open.size(); i++) {
-            TcpSocket s = open.get(i);
-            byState[s.family().ordinal()][s.state().ordinal()]++;
+            TcpState state = open.state(i);
+            Endpoint local = open.local(i);
+            byState[open.family(i).ordinal()][state.ordinal()]++;
             openGroup[i] = Ledger.NONE;
-            if (s.state() == TcpState.LISTEN) {
-                listened[s.local().port() >>> 6] |= 1L << s.local().port();
+            if (state == TcpState.LISTEN) {
+                listened[local.port() >>> 6] |= 1L << local.port();
             }
-            if (ledger != null && ephemeral[s.local().port()]) {
-                if (boundOnly(s.state(), s.remote().isUnspecified())) {
-                    ledger.bound(s.local().port(), s.state());
+            if (ledger != null && ephemeral[local.port()]) {
+                Endpoint remote = open.remote(i);
+                if (boundOnly(state, remote.isUnspecified())) {
+                    ledger.bound(local.port(), state);
                 } else {
-                    openGroup[i] = ledger.group(s.local().ip(), s.remote().ip(), s.remote().port());
-                    ledger.hold(openGroup[i], s.local().port(), s.state() == TcpState.TIME_WAIT, reusable(reuse, s));
+                    openGroup[i] = ledger.group(local.ip(), remote.ip(), remote.port());
+                    ledger.hold(openGroup[i], local.port(), state == TcpState.TIME_WAIT, reusable(reuse, open, i));
                 }
             }
         }
@@ -317,7 +319,7 @@ public record SocketCensus(
                 ledger.clearCharges();
                 for (int i = 0; i < open.size(); i++) {
                     if (openGroup[i] != Ledger.NONE) {
-                        ledger.charge(openGroup[i], open.get(i).local().port(), reusable(reuse, open.get(i)));
+                        ledger.charge(openGroup[i], open.local(i).port(), reusable(reuse, open, i));
                     }
                 }
                 for (int i = 0; i < columns.size(); i++) {
@@ -359,9 +361,9 @@ public record SocketCensus(
     }
 
     /** Whether connect() may take this socket's port back under tcp_tw_reuse: a TIME_WAIT socket the rule applies to. */
-    private static boolean reusable(TimeWaitReuse reuse, TcpSocket s) {
-        return s.state() == TcpState.TIME_WAIT
-                && reuse.appliesTo(s.local().isLoopback() || s.remote().isLoopback(), s.timerExpiresMillis());
+    private static boolean reusable(TimeWaitReuse reuse, DetailedSockets d, int i) {
+        return d.state(i) == TcpState.TIME_WAIT
+                && reuse.appliesTo(d.local(i).isLoopback() || d.remote(i).isLoopback(), d.timerExpiresMillis(i));
     }
 
     /** The group closest to running out: most ports connect() cannot take. Null when there is none. */

@@ -3,7 +3,7 @@ package dev.tcpfootgun.footgun;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.snapshot.TcpInfo;
-import dev.tcpfootgun.snapshot.TcpSocket;
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.TcpState;
 import java.util.function.Predicate;
 
@@ -24,15 +24,18 @@ final class TcpInfoAvailability {
         }
         TcpInfo sample = null;
         boolean fullSocket = false;
-        for (TcpSocket s : table.open()) {
-            if (s.info() != null) {
-                if (hasFields.test(s.info())) {
+        DetailedSockets d = table.detailed();
+        for (int i = 0; i < d.size(); i++) {
+            if (d.hasInfo(i)) {
+                TcpInfo info = d.infoOf(i);
+                if (hasFields.test(info)) {
                     return null;
                 }
-                sample = s.info();
+                sample = info;
             }
             // TIME_WAIT and request sockets never carry tcp_info
-            fullSocket |= s.state() != TcpState.TIME_WAIT && s.state() != TcpState.NEW_SYN_RECV;
+            TcpState state = d.state(i);
+            fullSocket |= state != TcpState.TIME_WAIT && state != TcpState.NEW_SYN_RECV;
         }
         if (sample != null) {
             return fields + " need Linux " + since + "; this kernel's tcp_info has " + sample.size() + " bytes";

@@ -28,13 +28,13 @@ public final class FootgunCollector implements MultiCollector {
 
     @Override
     public MetricSnapshots collect() {
-        return renderer.render(scraper.assess());
+        return scraper.use(scraper.timeout(), renderer::render);
     }
 
     @Override
     public MetricSnapshots collect(PrometheusScrapeRequest request) {
         String header = request instanceof PrometheusHttpRequest http ? http.getHeader(TIMEOUT_HEADER) : null;
-        return renderer.render(scraper.assess(budget(header, scraper.timeout())));
+        return scraper.use(budget(header, scraper.timeout()), renderer::render);
     }
 
     /**

@@ -140,8 +140,8 @@ public final class MetricsRenderer {
                     "Connections of this read counted without tcp_info, past --collector.sockets.detail-limit; the checks "
                             + "that need tcp_info judged the others.")
                     .set(table.undetailed()).add();
-            TcpInfoFamilies.render(f, table.open(), a.observation().rangedPeers(), shownDestinations(), labels);
-            ListenerFamilies.render(f, table.open(), s.sysctls().value().orElse(null), shownDestinations(), labels);
+            TcpInfoFamilies.render(f, table.detailed(), a.observation().rangedPeers(), shownDestinations(), labels);
+            ListenerFamilies.render(f, table.detailed().listeners(), s.sysctls().value().orElse(null), shownDestinations(), labels);
         });
         s.netstat().value().ifPresent(c -> kernelCounters(f, c, "TcpExt", "IpExt", "MPTcpExt"));
         s.snmp().value().ifPresent(c -> kernelCounters(f, c, "Tcp", "Icmp", "IcmpMsg", "Ip", "Udp"));

@@ -2,9 +2,9 @@ package dev.tcpfootgun.metrics;
 
 import dev.tcpfootgun.footgun.ConnectionPeers;
 import dev.tcpfootgun.footgun.ServerEnd;
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.TcpInfo;
-import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -63,7 +63,7 @@ final class TcpInfoFamilies {
 
     private TcpInfoFamilies() {}
 
-    static void render(Families f, List<TcpSocket> sockets, ConnectionPeers peers, int top, DestinationLabels destinationLabels) {
+    static void render(Families f, DetailedSockets sockets, ConnectionPeers peers, int top, DestinationLabels destinationLabels) {
         // per server end, keyed by the socket's own Endpoint (equal by address and port): no key made a socket
         Map<Endpoint, DestStats> inbound = new HashMap<>();
         Map<Endpoint, DestStats> outbound = new HashMap<>();
@@ -79,34 +79,35 @@ final class TcpInfoFamilies {
         double sndbuf = 0;
         boolean limits = false;
         for (int n = 0; n < sockets.size(); n++) {
-            TcpSocket s = sockets.get(n);
-            TcpInfo i = s.info();
-            if (s.state() != TcpState.ESTABLISHED || i == null) {
+            if (sockets.state(n) != TcpState.ESTABLISHED || !sockets.hasInfo(n)) {
                 continue;
             }
             infos++;
-            double rtt = i.rttMicros() / 1e6;
+            double rtt = sockets.rttMicros(n) / 1e6;
             rttH.add(rtt);
-            if (i.hasMinRtt()) {
-                minRttH.add(i.minRttMicros() / 1e6);
+            if (sockets.hasMinRtt(n)) {
+                minRttH.add(sockets.minRttMicros(n) / 1e6);
             }
-            if (i.sndCwnd() >= 0) {
-                cwndH.add(i.sndCwnd());
+            long cwnd = sockets.sndCwnd(n);
+            if (cwnd >= 0) {
+                cwndH.add(cwnd);
             }
-            if (i.covers(TcpInfo.SIZE_4_9)) {
-                rateH.add(i.deliveryRate());
+            if (sockets.covers(n, TcpInfo.SIZE_4_9)) {
+                rateH.add(sockets.deliveryRate(n));
             }
-            if (i.totalRetrans() >= 0) {
-                retransH.add(i.totalRetrans());
+            long totalRetrans = sockets.totalRetrans(n);
+            if (totalRetrans >= 0) {
+                retransH.add(totalRetrans);
             }
-            if (i.hasLimitedTimes()) {
+            if (sockets.hasLimitedTimes(n)) {
                 limits = true;
-                busy += i.busyTimeMicros() / 1e6;
-                rwnd += i.rwndLimitedMicros() / 1e6;
-                sndbuf += i.sndbufLimitedMicros() / 1e6;
+                busy += sockets.busyTimeMicros(n) / 1e6;
+                rwnd += sockets.rwndLimitedMicros(n) / 1e6;
+                sndbuf += sockets.sndbufLimitedMicros(n) / 1e6;
             }
-            boolean in = peers.inbound(s.local().ip(), s.local().port());
-            Endpoint end = in ? s.local() : s.remote();
+            Endpoint local = sockets.local(n);
+            boolean in = peers.inbound(local.ip(), local.port());
+            Endpoint end = in ? local : sockets.remote(n);
             Map<Endpoint, DestStats> dests = in ? inbound : outbound;
             DestStats d = dests.get(end);
             if (d == null) {
@@ -114,8 +115,8 @@ final class TcpInfoFamilies {
                 dests.put(end, d);
             }
             d.add(rtt);
-            d.retrans += Math.max(0, i.totalRetrans());
-            d.segsOut += Math.max(0, i.segsOut());
+            d.retrans += Math.max(0, totalRetrans);
+            d.segsOut += Math.max(0, sockets.segsOut(n));
         }
         if (infos == 0) {
             return;

@@ -11,6 +11,7 @@ import dev.tcpfootgun.netns.NetnsRef;
 import dev.tcpfootgun.netns.NetnsScanner;
 import dev.tcpfootgun.snapshot.NodeSnapshot;
 import dev.tcpfootgun.snapshot.Reading;
+import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.source.Collector;
 import dev.tcpfootgun.source.Collectors;
 import dev.tcpfootgun.source.DeadlineReader;
@@ -25,6 +26,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +65,7 @@ public final class Scraper {
     /** Whether the last read of our own namespace had connections past the detail limit, for one log line per change. */
     private boolean overDetailLimit;
     private long reads;
-    private CompletableFuture<Assessment> inFlight;
+    private Read inFlight;
 
     public Scraper(Supplier<NodeSnapshot> reader, Checks checks) {
         this(reader, checks, null);
@@ -100,19 +102,70 @@ public final class Scraper {
 
     /**
      * Reads and judges the node within {@code budget} (capped by --scrape.timeout), or shares the
-     * read in flight: that one keeps the budget of the scrape that started it.
+     * read in flight: that one keeps the budget of the scrape that started it. The assessment is the
+     * caller's to keep: its socket table is never given back for a later read to fill ({@link #use}).
      */
     public Assessment assess(Duration budget) {
+        return assess(budget, null);
+    }
+
+    /**
+     * {@link #assess(Duration)}, with the assessment used only inside {@code use}: once the last scrape that
+     * shares the read is done with it, the read's socket table goes back to its source, whose next read
+     * fills the same arrays (SocketTable#recycle). What {@code use} returns must not hold the assessment
+     * or anything it reads from the table, and use must not hand either to another thread.
+     */
+    public <T> T use(Duration budget, Function<Assessment, T> use) {
+        Read[] lease = new Read[1];
+        Assessment a = assess(budget, lease);
+        try {
+            return use.apply(a);
+        } finally {
+            release(lease[0]);
+        }
+    }
+
+    /**
+     * A read in flight and the scrapes that share it. Each one counts in {@link #users}, and only a scrape
+     * through {@link #use} ever stops counting, so a read any caller of {@link #assess(Duration)} shared
+     * is never given back.
+     */
+    private static final class Read {
+        final CompletableFuture<Assessment> future = new CompletableFuture<>();
+        /** Guarded by the Scraper. */
+        int users;
+    }
+
+    /** One scrape is done with the read; the last gives its own namespace's socket table back. */
+    private void release(Read read) {
+        synchronized (this) {
+            if (--read.users > 0) {
+                return;
+            }
+        }
+        Assessment a = read.future.isCompletedExceptionally() ? null : read.future.getNow(null);
+        if (a != null) {
+            // other namespaces' tables stay as they are: their findings' explanations may still read them
+            a.observation().now().sockets().value().ifPresent(SocketTable::recycle);
+        }
+    }
+
+    private Assessment assess(Duration budget, Read[] lease) {
         long deadline = System.nanoTime() + Math.min(budget.toNanos(), timeout.toNanos());
-        CompletableFuture<Assessment> future;
+        Read read;
         boolean mine = false;
         synchronized (this) {
             if (inFlight == null) {
-                inFlight = new CompletableFuture<>();
+                inFlight = new Read();
                 mine = true;
             }
-            future = inFlight;
+            read = inFlight;
+            read.users++;
         }
+        if (lease != null) {
+            lease[0] = read;
+        }
+        CompletableFuture<Assessment> future = read.future;
         if (mine) {
             try {
                 future.complete(readAndJudge(deadline));
@@ -203,8 +256,9 @@ public final class Scraper {
         var table = snapshot.sockets().value().orElse(null);
         int n = 0;
         if (table != null) {
-            for (var s : table.open()) {
-                n += s.info() != null ? 1 : 0;
+            var d = table.detailed();
+            for (int i = 0; i < d.size(); i++) {
+                n += d.hasInfo(i) ? 1 : 0;
             }
         }
         return n;
@@ -271,7 +325,7 @@ public final class Scraper {
         if (overDetailLimit) {
             LOG.warn("{} connections past --collector.sockets.detail-limit are counted without tcp_info ({} kept); "
                     + "raise the memory limit (the default limit follows the heap) or the flag to judge them all",
-                    undetailed, table.open().size());
+                    undetailed, table.detailed().size());
         } else {
             LOG.info("every connection is read with its tcp_info again");
         }

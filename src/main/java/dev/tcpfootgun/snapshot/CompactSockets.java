@@ -44,6 +44,8 @@ public final class CompactSockets {
     private byte[] states;
     private int size;
     private int notTimeWait;
+    /** Where {@link #recycle()} gives the columns back; null: never. */
+    private final Recycling home;
 
     public CompactSockets() {
         this(64);
@@ -51,7 +53,30 @@ public final class CompactSockets {
 
     /** @param expected how many sockets to make room for up front (the last read's count, say); more still fit */
     public CompactSockets(int expected) {
+        this(expected, null);
+    }
+
+    /**
+     * @param home where the last read's columns wait once nothing reads them: taken if they hold {@code expected}
+     *     sockets (the spare store is then emptied), and where {@link #recycle()} gives these back; null for neither
+     */
+    CompactSockets(int expected, Recycling home) {
+        this.home = home;
         int n = Math.max(16, Math.min(expected, 1 << 24));
+        CompactSockets spare = home == null ? null : home.takeCompact();
+        if (spare != null && spare.groups != null && spare.groups.length >= n) {
+            groups = spare.groups;
+            localPorts = spare.localPorts;
+            expires = spare.expires;
+            states = spare.states;
+            spare.size = 0;
+            spare.notTimeWait = 0;
+            spare.groups = null;
+            spare.localPorts = null;
+            spare.expires = null;
+            spare.states = null;
+            return;
+        }
         groups = new int[n];
         localPorts = new char[n];
         expires = new char[n];
@@ -150,6 +175,16 @@ public final class CompactSockets {
         loopback[n] = Endpoint.loopback(ip);
         addressIds.put(ip, n);
         return n;
+    }
+
+    /**
+     * Gives the per-socket columns back to where they came from, for the next read: only once nothing reads
+     * this store, or a {@link Columns} view of it, any more.
+     */
+    public void recycle() {
+        if (home != null && groups != null) {
+            home.give(this);
+        }
     }
 
     /** Forgets the sockets added after the first {@code keep}; their groups stay, empty. */

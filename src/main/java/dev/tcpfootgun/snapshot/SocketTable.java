@@ -5,17 +5,17 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Every TCP socket of one read, in two parts. With their details, as {@link TcpSocket}s: every
- * listener and the connections up to the read's detail limit. Column-wise in {@link CompactSockets},
+ * Every TCP socket of one read, in two parts, each stored column-wise. With their details, in
+ * {@link DetailedSockets}: every listener and the connections up to the read's detail limit. In {@link CompactSockets},
  * counted but not detailed: every TIME_WAIT socket (most of a busy node's sockets, and the kernel
  * sends no details for them) and the connections past the limit, which bounds a read's memory
  * however many connections a node holds (--collector.sockets.detail-limit).
  *
- * @param open listeners and the detailed connections, in the order the source gave them
+ * @param detailed listeners and the detailed connections, in the order the source gave them
  * @param compact TIME_WAIT sockets and the connections past the detail limit
  * @param origin which source served it
  */
-public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOrigin origin) {
+public record SocketTable(DetailedSockets detailed, CompactSockets compact, SocketOrigin origin) {
 
     /** A detail limit that keeps every connection. */
     public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -28,17 +28,31 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOr
     }
 
     public static SocketTable empty() {
-        return new SocketTable(List.of(), new CompactSockets(), SocketOrigin.NETLINK);
+        return new SocketTable(new DetailedSockets(), new CompactSockets(), SocketOrigin.NETLINK);
     }
 
     /** This table as served by {@code by}. */
     public SocketTable servedBy(SocketOrigin by) {
-        return new SocketTable(open, compact, by);
+        return new SocketTable(detailed, compact, by);
+    }
+
+    /** The detailed sockets as records, in the order the source gave them; allocates one per socket (tests, small reads). */
+    public List<TcpSocket> open() {
+        return detailed.sockets();
+    }
+
+    /**
+     * Gives both stores' columns back to the source that read them, for its next read ({@link Recycling}):
+     * only once nothing reads this table, its stores or a view of them any more.
+     */
+    public void recycle() {
+        detailed.recycle();
+        compact.recycle();
     }
 
     /** How many sockets, in every state. */
     public int size() {
-        return open.size() + compact.size();
+        return detailed.size() + compact.size();
     }
 
     /** Connections counted without their details because of the detail limit. */
@@ -49,7 +63,7 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOr
     /** Every socket as a record, the column store's after the rest; allocates one per socket (tests, small reads). */
     public List<TcpSocket> all() {
         List<TcpSocket> all = new ArrayList<>(size());
-        all.addAll(open);
+        all.addAll(open());
         for (int i = 0; i < compact.size(); i++) {
             all.add(compact.socket(i));
         }
@@ -58,10 +72,9 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOr
 
     /** Collects one read's sockets. */
     public static final class Builder {
-        private final List<TcpSocket> open;
+        private final DetailedSockets detailed;
         private final CompactSockets compact;
         private final int detailLimit;
-        private int detailed;
 
         public Builder() {
             this(0, 0, UNLIMITED);
@@ -73,11 +86,16 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOr
          * @param detailLimit how many connections (sockets neither listening nor in TIME_WAIT) keep their details
          */
         public Builder(int expectedOpen, int expectedCompact, int detailLimit) {
+            this(expectedOpen, expectedCompact, detailLimit, null);
+        }
+
+        /** @param recycling the source's spare columns, taken when large enough; null to allocate them */
+        public Builder(int expectedOpen, int expectedCompact, int detailLimit, Recycling recycling) {
             if (detailLimit < 0) {
                 throw new IllegalArgumentException("detail limit " + detailLimit);
             }
-            open = new ArrayList<>(Math.max(10, Math.min(expectedOpen, 1 << 24)));
-            compact = new CompactSockets(expectedCompact);
+            detailed = new DetailedSockets(expectedOpen, recycling);
+            compact = new CompactSockets(expectedCompact, recycling);
             this.detailLimit = detailLimit;
         }
 
@@ -87,7 +105,7 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOr
          * the details asks first, and adds the rest to {@link #compact()}.
          */
         public boolean wantsDetail(TcpState state) {
-            return state != TcpState.TIME_WAIT && (state == TcpState.LISTEN || detailed < detailLimit);
+            return state != TcpState.TIME_WAIT && (state == TcpState.LISTEN || detailed.connections() < detailLimit);
         }
 
         public void add(TcpSocket s) {
@@ -95,10 +113,12 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOr
                 compact.add(s);
                 return;
             }
-            if (s.state() != TcpState.LISTEN) {
-                detailed++;
-            }
-            open.add(s);
+            detailed.add(s);
+        }
+
+        /** Where a decoder adds the sockets {@link #wantsDetail} took, a row at a time. */
+        public DetailedSockets detailed() {
+            return detailed;
         }
 
         /** Where a decoder adds the sockets {@link #wantsDetail} declined, without making a record of each. */
@@ -108,22 +128,20 @@ public record SocketTable(List<TcpSocket> open, CompactSockets compact, SocketOr
 
         /** Undoes every add since now, when called: for a dump that must be discarded and retried. */
         public Runnable rollback() {
-            int openSize = open.size();
+            int detailedSize = detailed.size();
             int compactSize = compact.size();
-            int detailedBefore = detailed;
             return () -> {
-                open.subList(openSize, open.size()).clear();
+                detailed.truncate(detailedSize);
                 compact.truncate(compactSize);
-                detailed = detailedBefore;
             };
         }
 
         public int size() {
-            return open.size() + compact.size();
+            return detailed.size() + compact.size();
         }
 
         public SocketTable build() {
-            return new SocketTable(open, compact, SocketOrigin.NETLINK);
+            return new SocketTable(detailed, compact, SocketOrigin.NETLINK);
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.tcpfootgun.snapshot;
 
-import java.util.Objects;
+import java.util.Arrays;
 
 /**
  * The fields of struct tcp_info (include/uapi/linux/tcp.h) that a check or a metric reads, as far
@@ -11,9 +11,11 @@ import java.util.Objects;
  * exactly when it ends within {@link #size()}; fields past it are -1 here (absent, not zero). Times
  * are microseconds, rates bytes per second. Accessors are in the struct's order.
  *
- * <p>A value class, not a record: the kernel's u32 fields are held in ints and read back unsigned, so
- * a connection's tcp_info is 144 bytes on the heap instead of 200 (at 100,000 sockets every detailed
- * connection lives through the scrape's young collections, and the GC copies what it holds).
+ * <p>A view of one row of int and long columns, not a record: the kernel's u32 fields are held as their
+ * 32 bits and read back unsigned. The decoder writes a connection's fields straight into the columns of
+ * {@link DetailedSockets} (at 100,000 sockets every detailed connection lives through the scrape's young
+ * collections, and the GC copies what it holds: two arrays instead of an object a connection); one made
+ * by its constructor has one-row arrays of its own.
  */
 public final class TcpInfo {
     /** Sizes of struct tcp_info across kernels; each adds fields to the one before. */
@@ -27,30 +29,41 @@ public final class TcpInfo {
     /** tcpi_min_rtt before the first RTT sample. */
     public static final long MIN_RTT_UNSET = 0xFFFFFFFFL;
 
-    private final int size;
-    private final int retransmits;
-    private final int backoff;
-    private final int sndMss;
-    private final int unacked;
-    private final int pmtu;
-    private final int rttMicros;
-    private final int rttVarMicros;
-    private final int sndCwnd;
-    private final int advMss;
-    private final int rcvSpace;
-    private final int totalRetrans;
-    private final long bytesAcked;
-    private final int segsOut;
-    private final int notsentBytes;
-    private final int minRttMicros;
-    private final int dataSegsOut;
-    private final long deliveryRate;
-    private final long busyTimeMicros;
-    private final long rwndLimitedMicros;
-    private final long sndbufLimitedMicros;
-    private final long bytesSent;
-    private final long bytesRetrans;
-    private final int sndWnd;
+    // A row of the int fields: the size, then each u32 (and the two u8s) as the kernel's bits, in the struct's order.
+    static final int SIZE = 0;
+    static final int RETRANSMITS = 1;
+    static final int BACKOFF = 2;
+    static final int SND_MSS = 3;
+    static final int UNACKED = 4;
+    static final int PMTU = 5;
+    static final int RTT = 6;
+    static final int RTTVAR = 7;
+    static final int SND_CWND = 8;
+    static final int ADVMSS = 9;
+    static final int RCV_SPACE = 10;
+    static final int TOTAL_RETRANS = 11;
+    static final int SEGS_OUT = 12;
+    static final int NOTSENT_BYTES = 13;
+    static final int MIN_RTT = 14;
+    static final int DATA_SEGS_OUT = 15;
+    static final int SND_WND = 16;
+    /** Ints a row. */
+    public static final int INTS = 17;
+    // A row of the u64 fields, -1 past the size.
+    static final int BYTES_ACKED = 0;
+    static final int DELIVERY_RATE = 1;
+    static final int BUSY_TIME = 2;
+    static final int RWND_LIMITED = 3;
+    static final int SNDBUF_LIMITED = 4;
+    static final int BYTES_SENT = 5;
+    static final int BYTES_RETRANS = 6;
+    /** Longs a row. */
+    public static final int LONGS = 7;
+
+    /** Where the fields are: a row of {@link DetailedSockets}' columns, or this object's own one-row arrays. */
+    private final int[] ints;
+    private final long[] longs;
+    private final int row;
 
     /**
      * Every value as the accessors return it; a field the size covers must fit its width (a u32 in
@@ -81,8 +94,9 @@ public final class TcpInfo {
             long bytesSent,
             long bytesRetrans,
             long sndWnd) {
-        // checked here, stored by the one constructor that assigns the fields
-        this(size,
+        // checked here, stored as the kernel's bits, as the decoder stores them
+        this(new int[INTS], new long[LONGS], 0);
+        store(ints, longs, 0, size,
                 (int) check("retransmits", retransmits, 3, 0xFFL, size),
                 (int) check("backoff", backoff, 5, 0xFFL, size),
                 (int) check("sndMss", sndMss, 20, 0xFFFFFFFFL, size),
@@ -109,9 +123,25 @@ public final class TcpInfo {
     }
 
     /**
+     * The fields of row {@code row} of these columns ({@link #INTS} and {@link #LONGS} a row, as {@link #store}
+     * writes them), shared, not copied: the columns must not change while the view is read.
+     */
+    public static TcpInfo view(int[] ints, long[] longs, int row) {
+        if (row < 0 || (row + 1) * INTS > ints.length || (row + 1) * LONGS > longs.length) {
+            throw new IndexOutOfBoundsException("row " + row + " of " + ints.length / INTS);
+        }
+        return new TcpInfo(ints, longs, row);
+    }
+
+    private TcpInfo(int[] ints, long[] longs, int row) {
+        this.ints = ints;
+        this.longs = longs;
+        this.row = row;
+    }
+
+    /**
      * What the decoder read, unchecked: each u32 field as the kernel's 32 bits (every int is one), each
-     * field past {@code size} -1, as the checked constructor stores them. A 100k scrape makes 10,000 of
-     * these, and under C1 the checked constructor's 23 checks are 23 calls.
+     * field past {@code size} -1, as the checked constructor stores them.
      */
     public static TcpInfo fromKernel(
             int size,
@@ -138,10 +168,18 @@ public final class TcpInfo {
             long bytesSent,
             long bytesRetrans,
             int sndWnd) {
-        return new TcpInfo(size, retransmits, backoff, sndMss, unacked, pmtu, rttMicros, rttVarMicros, sndCwnd, advMss, rcvSpace, totalRetrans, bytesAcked, segsOut, notsentBytes, minRttMicros, dataSegsOut, deliveryRate, busyTimeMicros, rwndLimitedMicros, sndbufLimitedMicros, bytesSent, bytesRetrans, sndWnd);
+        TcpInfo t = new TcpInfo(new int[INTS], new long[LONGS], 0);
+        store(t.ints, t.longs, 0, size, retransmits, backoff, sndMss, unacked, pmtu, rttMicros, rttVarMicros, sndCwnd,
+                advMss, rcvSpace, totalRetrans, bytesAcked, segsOut, notsentBytes, minRttMicros, dataSegsOut, deliveryRate,
+                busyTimeMicros, rwndLimitedMicros, sndbufLimitedMicros, bytesSent, bytesRetrans, sndWnd);
+        return t;
     }
 
-    private TcpInfo(
+    /**
+     * Writes row {@code row} of int and long columns ({@link #INTS} and {@link #LONGS} a row): what the decoder
+     * read, unchecked, as {@link #fromKernel} takes it.
+     */
+    public static void store(int[] ints, long[] longs, int row,
             int size,
             int retransmits,
             int backoff,
@@ -166,30 +204,32 @@ public final class TcpInfo {
             long bytesSent,
             long bytesRetrans,
             int sndWnd) {
-        this.size = size;
-        this.retransmits = retransmits;
-        this.backoff = backoff;
-        this.sndMss = sndMss;
-        this.unacked = unacked;
-        this.pmtu = pmtu;
-        this.rttMicros = rttMicros;
-        this.rttVarMicros = rttVarMicros;
-        this.sndCwnd = sndCwnd;
-        this.advMss = advMss;
-        this.rcvSpace = rcvSpace;
-        this.totalRetrans = totalRetrans;
-        this.bytesAcked = bytesAcked;
-        this.segsOut = segsOut;
-        this.notsentBytes = notsentBytes;
-        this.minRttMicros = minRttMicros;
-        this.dataSegsOut = dataSegsOut;
-        this.deliveryRate = deliveryRate;
-        this.busyTimeMicros = busyTimeMicros;
-        this.rwndLimitedMicros = rwndLimitedMicros;
-        this.sndbufLimitedMicros = sndbufLimitedMicros;
-        this.bytesSent = bytesSent;
-        this.bytesRetrans = bytesRetrans;
-        this.sndWnd = sndWnd;
+        int i = row * INTS;
+        int l = row * LONGS;
+        ints[i + SIZE] = size;
+        ints[i + RETRANSMITS] = retransmits;
+        ints[i + BACKOFF] = backoff;
+        ints[i + SND_MSS] = sndMss;
+        ints[i + UNACKED] = unacked;
+        ints[i + PMTU] = pmtu;
+        ints[i + RTT] = rttMicros;
+        ints[i + RTTVAR] = rttVarMicros;
+        ints[i + SND_CWND] = sndCwnd;
+        ints[i + ADVMSS] = advMss;
+        ints[i + RCV_SPACE] = rcvSpace;
+        ints[i + TOTAL_RETRANS] = totalRetrans;
+        ints[i + SEGS_OUT] = segsOut;
+        ints[i + NOTSENT_BYTES] = notsentBytes;
+        ints[i + MIN_RTT] = minRttMicros;
+        ints[i + DATA_SEGS_OUT] = dataSegsOut;
+        ints[i + SND_WND] = sndWnd;
+        longs[l + BYTES_ACKED] = bytesAcked;
+        longs[l + DELIVERY_RATE] = deliveryRate;
+        longs[l + BUSY_TIME] = busyTimeMicros;
+        longs[l + RWND_LIMITED] = rwndLimitedMicros;
+        longs[l + SNDBUF_LIMITED] = sndbufLimitedMicros;
+        longs[l + BYTES_SENT] = bytesSent;
+        longs[l + BYTES_RETRANS] = bytesRetrans;
     }
 
     /** A covered field's value, checked against its width; -1 for one the size does not cover. */
@@ -203,105 +243,128 @@ public final class TcpInfo {
         return value;
     }
 
+    /**
+     * The u32 field at {@code field} of the int row starting at {@code i}, unsigned, when the row's size
+     * reaches {@code end} (the field's end in the struct), else -1: every u32 accessor, here and in
+     * {@link DetailedSockets}.
+     */
+    static long u32(int[] ints, int i, int field, int end) {
+        return ints[i + SIZE] >= end ? Integer.toUnsignedLong(ints[i + field]) : -1;
+    }
+
+    /** Copies this row into row {@code to} of other columns. */
+    void copyTo(int[] toInts, long[] toLongs, int to) {
+        System.arraycopy(ints, i(), toInts, to * INTS, INTS);
+        System.arraycopy(longs, row * LONGS, toLongs, to * LONGS, LONGS);
+    }
+
+    private int i() {
+        return row * INTS;
+    }
+
+    private long l(int field) {
+        return longs[row * LONGS + field];
+    }
+
     public int size() {
-        return size;
+        return ints[i() + SIZE];
     }
 
     public int retransmits() {
-        return retransmits;
+        return ints[i() + RETRANSMITS];
     }
 
     public int backoff() {
-        return backoff;
+        return ints[i() + BACKOFF];
     }
 
     public long sndMss() {
-        return size >= 20 ? Integer.toUnsignedLong(sndMss) : -1;
+        return u32(ints, i(), SND_MSS, 20);
     }
 
     public long unacked() {
-        return size >= 28 ? Integer.toUnsignedLong(unacked) : -1;
+        return u32(ints, i(), UNACKED, 28);
     }
 
     public long pmtu() {
-        return size >= 64 ? Integer.toUnsignedLong(pmtu) : -1;
+        return u32(ints, i(), PMTU, 64);
     }
 
     public long rttMicros() {
-        return size >= 72 ? Integer.toUnsignedLong(rttMicros) : -1;
+        return u32(ints, i(), RTT, 72);
     }
 
     public long rttVarMicros() {
-        return size >= 76 ? Integer.toUnsignedLong(rttVarMicros) : -1;
+        return u32(ints, i(), RTTVAR, 76);
     }
 
     public long sndCwnd() {
-        return size >= 84 ? Integer.toUnsignedLong(sndCwnd) : -1;
+        return u32(ints, i(), SND_CWND, 84);
     }
 
     public long advMss() {
-        return size >= 88 ? Integer.toUnsignedLong(advMss) : -1;
+        return u32(ints, i(), ADVMSS, 88);
     }
 
     public long rcvSpace() {
-        return size >= 100 ? Integer.toUnsignedLong(rcvSpace) : -1;
+        return u32(ints, i(), RCV_SPACE, 100);
     }
 
     public long totalRetrans() {
-        return size >= 104 ? Integer.toUnsignedLong(totalRetrans) : -1;
+        return u32(ints, i(), TOTAL_RETRANS, 104);
     }
 
     public long bytesAcked() {
-        return bytesAcked;
+        return l(BYTES_ACKED);
     }
 
     public long segsOut() {
-        return size >= 140 ? Integer.toUnsignedLong(segsOut) : -1;
+        return u32(ints, i(), SEGS_OUT, 140);
     }
 
     public long notsentBytes() {
-        return size >= 148 ? Integer.toUnsignedLong(notsentBytes) : -1;
+        return u32(ints, i(), NOTSENT_BYTES, 148);
     }
 
     public long minRttMicros() {
-        return size >= 152 ? Integer.toUnsignedLong(minRttMicros) : -1;
+        return u32(ints, i(), MIN_RTT, 152);
     }
 
     public long dataSegsOut() {
-        return size >= 160 ? Integer.toUnsignedLong(dataSegsOut) : -1;
+        return u32(ints, i(), DATA_SEGS_OUT, 160);
     }
 
     public long deliveryRate() {
-        return deliveryRate;
+        return l(DELIVERY_RATE);
     }
 
     public long busyTimeMicros() {
-        return busyTimeMicros;
+        return l(BUSY_TIME);
     }
 
     public long rwndLimitedMicros() {
-        return rwndLimitedMicros;
+        return l(RWND_LIMITED);
     }
 
     public long sndbufLimitedMicros() {
-        return sndbufLimitedMicros;
+        return l(SNDBUF_LIMITED);
     }
 
     public long bytesSent() {
-        return bytesSent;
+        return l(BYTES_SENT);
     }
 
     public long bytesRetrans() {
-        return bytesRetrans;
+        return l(BYTES_RETRANS);
     }
 
     public long sndWnd() {
-        return size >= 232 ? Integer.toUnsignedLong(sndWnd) : -1;
+        return u32(ints, i(), SND_WND, 232);
     }
 
     /** True when the field that ends at {@code endOffset} was sent by the kernel. */
     public boolean covers(int endOffset) {
-        return size >= endOffset;
+        return size() >= endOffset;
     }
 
     public boolean hasMinRtt() {
@@ -318,17 +381,25 @@ public final class TcpInfo {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TcpInfo t && size == t.size && retransmits == t.retransmits && backoff == t.backoff && sndMss == t.sndMss && unacked == t.unacked && pmtu == t.pmtu && rttMicros == t.rttMicros && rttVarMicros == t.rttVarMicros && sndCwnd == t.sndCwnd && advMss == t.advMss && rcvSpace == t.rcvSpace && totalRetrans == t.totalRetrans && bytesAcked == t.bytesAcked && segsOut == t.segsOut && notsentBytes == t.notsentBytes && minRttMicros == t.minRttMicros && dataSegsOut == t.dataSegsOut && deliveryRate == t.deliveryRate && busyTimeMicros == t.busyTimeMicros && rwndLimitedMicros == t.rwndLimitedMicros && sndbufLimitedMicros == t.sndbufLimitedMicros && bytesSent == t.bytesSent && bytesRetrans == t.bytesRetrans && sndWnd == t.sndWnd;
+        return o instanceof TcpInfo t && Arrays.equals(ints, i(), i() + INTS, t.ints, t.i(), t.i() + INTS)
+                && Arrays.equals(longs, row * LONGS, row * LONGS + LONGS, t.longs, t.row * LONGS, t.row * LONGS + LONGS);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(size, retransmits, backoff, sndMss, unacked, pmtu, rttMicros, rttVarMicros, sndCwnd, advMss, rcvSpace, totalRetrans, bytesAcked, segsOut, notsentBytes, minRttMicros, dataSegsOut, deliveryRate, busyTimeMicros, rwndLimitedMicros, sndbufLimitedMicros, bytesSent, bytesRetrans, sndWnd);
+        int h = 1;
+        for (int k = 0; k < INTS; k++) {
+            h = 31 * h + ints[i() + k];
+        }
+        for (int k = 0; k < LONGS; k++) {
+            h = 31 * h + Long.hashCode(l(k));
+        }
+        return h;
     }
 
     @Override
     public String toString() {
-        return "TcpInfo[size=" + size + ", "
+        return "TcpInfo[size=" + size() + ", "
                 + "retransmits=" + retransmits() + ", "
                 + "backoff=" + backoff() + ", "
                 + "sndMss=" + sndMss() + ", "

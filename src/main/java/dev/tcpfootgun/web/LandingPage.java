@@ -30,11 +30,11 @@ final class LandingPage {
     }
 
     HttpResponse page(HttpRequest r) {
-        return HttpResponse.of(200, "text/html; charset=utf-8", page(scraper.assess()));
+        return HttpResponse.of(200, "text/html; charset=utf-8", scraper.use(scraper.timeout(), this::page));
     }
 
     HttpResponse findings(HttpRequest r) {
-        return HttpResponse.of(200, "application/json", findingsJson.apply(scraper.assess()));
+        return HttpResponse.of(200, "application/json", scraper.use(scraper.timeout(), findingsJson));
     }
 
     String page(Assessment a) {

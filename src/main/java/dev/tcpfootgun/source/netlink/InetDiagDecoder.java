@@ -1,11 +1,10 @@
 package dev.tcpfootgun.source.netlink;
 
 import dev.tcpfootgun.snapshot.CompactSockets;
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.Endpoint;
 import dev.tcpfootgun.snapshot.Family;
-import dev.tcpfootgun.snapshot.SocketMemory;
 import dev.tcpfootgun.snapshot.SocketTable;
-import dev.tcpfootgun.snapshot.TcpInfo;
 import dev.tcpfootgun.snapshot.TcpSocket;
 import dev.tcpfootgun.snapshot.TcpState;
 import dev.tcpfootgun.source.ParseLog;
@@ -18,7 +17,7 @@ import java.util.List;
 /**
  * Decodes SOCK_DIAG_BY_FAMILY and TCPDIAG_GETSOCK replies (struct inet_diag_msg, include/uapi/linux/inet_diag.h, then
  * attributes): a TIME_WAIT socket, or a connection past the detail limit, straight into the
- * table's column store; any other into a {@link TcpSocket}. One instance per dump: it caches address text and congestion names across
+ * table's compact column store; any other into its detailed one, a row of columns, not objects. One instance per dump: it caches address text and congestion names across
  * sockets and decodes from a heap copy of each datagram, so it is not thread-safe.
  */
 public final class InetDiagDecoder implements MessageSink {
@@ -47,6 +46,8 @@ public final class InetDiagDecoder implements MessageSink {
     private final SocketTable.Builder sockets;
     /** The builder's column store (one object for the builder's life, rollbacks included), read once instead of once a socket. */
     private final CompactSockets compact;
+    /** The builder's detailed store, as {@link #compact}. */
+    private final DetailedSockets detailed;
     private String lastCongestion = "";
     /** Only for messages handed over as segments alone (tests, replays): the walk's own copy serves the dump. */
     private byte[] heap = new byte[0];
@@ -59,6 +60,7 @@ public final class InetDiagDecoder implements MessageSink {
         this.log = log;
         this.sockets = into;
         this.compact = into.compact();
+        this.detailed = into.detailed();
     }
 
     /** Decodes concatenated netlink messages, as captured from a dump, in one go. */
@@ -100,10 +102,7 @@ public final class InetDiagDecoder implements MessageSink {
             compact.add(v4Group(copy, o, ports & 0xffff), TcpState.TIME_WAIT, ports >>> 16, HostBytes.u32(copy, o + BODY + 52));
             return;
         }
-        TcpSocket socket = decodeMessage(copy, o, size);
-        if (socket != null) {
-            sockets.add(socket);
-        }
+        decodeMessage(copy, o, size);
     }
 
     private static boolean isSocketMessage(byte[] m, int o) {
@@ -144,20 +143,20 @@ public final class InetDiagDecoder implements MessageSink {
         return (int) (o - copiedFrom);
     }
 
-    /** The socket, or null when it was skipped or went into the TIME_WAIT column store. */
-    private TcpSocket decodeMessage(byte[] m, int o, int size) {
+    /** Adds the socket to the detailed or the compact store, or counts it skipped. */
+    private void decodeMessage(byte[] m, int o, int size) {
         if (!isSocketMessage(m, o)) {
             log.skip("inet_diag: unexpected message type " + HostBytes.u16(m, o + 4));
-            return null;
+            return;
         }
         if (size < ATTRS) {
             log.skip("inet_diag: message of " + size + " bytes, shorter than inet_diag_msg");
-            return null;
+            return;
         }
         int af = HostBytes.u8(m, o + BODY);
         if (af != AF_INET && af != AF_INET6) {
             log.skip("inet_diag: address family " + af);
-            return null;
+            return;
         }
         boolean v6 = af == AF_INET6;
         int ports = HostBytes.be32(m, o + BODY + 4); // idiag_sport then idiag_dport: one read
@@ -171,17 +170,19 @@ public final class InetDiagDecoder implements MessageSink {
             if (v6) {
                 compact.add(family, state, localText.id(m, o + BODY + 8, true, compact), sport,
                         remoteText.id(m, o + BODY + 24, true, compact), dport, HostBytes.u32(m, o + BODY + 52));
-                return null;
+                return;
             }
             compact.add(v4Group(m, o, dport), state, sport, HostBytes.u32(m, o + BODY + 52));
-            return null;
+            return;
         }
         Endpoint local = localText.endpoint(m, o + BODY + 8, v6, sport);
         Endpoint remote = remoteText.endpoint(m, o + BODY + 24, v6, dport);
-
-        TcpInfo info = null;
-        String congestion = null;
-        SocketMemory memory = null;
+        int row = detailed.add(family, state, local, remote,
+                HostBytes.s32(m, o + BODY + 60), // idiag_wqueue
+                HostBytes.s32(m, o + BODY + 56), // idiag_rqueue
+                HostBytes.u8(m, o + BODY + 2),
+                HostBytes.u32(m, o + BODY + 52),
+                HostBytes.u8(m, o + BODY + 3));
         int end = o + size;
         for (int off = o + ATTRS; off + Nlattr.HEADER <= end; ) {
             int len = HostBytes.u16(m, off);
@@ -192,26 +193,13 @@ public final class InetDiagDecoder implements MessageSink {
             int payload = off + Nlattr.HEADER;
             int payloadLen = len - Nlattr.HEADER;
             switch (HostBytes.u16(m, off + 2) & Nlattr.TYPE_MASK) {
-                case INET_DIAG_INFO -> info = TcpInfoDecoder.decode(m, payload, payloadLen);
-                case INET_DIAG_CONG -> congestion = congestion(m, payload, payloadLen);
-                case INET_DIAG_SKMEMINFO -> memory = memory(m, payload, payloadLen);
+                case INET_DIAG_INFO -> TcpInfoDecoder.decode(m, payload, payloadLen, detailed, row);
+                case INET_DIAG_CONG -> detailed.congestion(row, congestion(m, payload, payloadLen));
+                case INET_DIAG_SKMEMINFO -> memory(m, payload, payloadLen, row);
                 default -> { } // MEMINFO, SHUTDOWN, MARK, CGROUP_ID, SOCKOPT...: not used
             }
             off += Nlattr.align(len);
         }
-        return new TcpSocket(
-                family,
-                state,
-                local,
-                remote,
-                HostBytes.u32(m, o + BODY + 60), // idiag_wqueue
-                HostBytes.u32(m, o + BODY + 56), // idiag_rqueue
-                HostBytes.u8(m, o + BODY + 2),
-                HostBytes.u32(m, o + BODY + 52),
-                HostBytes.u8(m, o + BODY + 3),
-                info,
-                congestion,
-                memory);
     }
 
     /**
@@ -244,9 +232,9 @@ public final class InetDiagDecoder implements MessageSink {
     }
 
     /** SK_MEMINFO_RCVBUF and SK_MEMINFO_SNDBUF (the array's second and fourth u32), as far as the kernel sent them. */
-    private static SocketMemory memory(byte[] m, int off, int len) {
+    private void memory(byte[] m, int off, int len, int row) {
         int count = len / 4;
-        return new SocketMemory(u32(m, off, 1, count), u32(m, off, 3, count));
+        detailed.memory(row, u32(m, off, 1, count), u32(m, off, 3, count));
     }
 
     /** The i-th u32 of an array of {@code count}, or -1 past its end (an older kernel sent fewer). */

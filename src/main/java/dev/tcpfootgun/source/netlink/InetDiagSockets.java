@@ -1,5 +1,6 @@
 package dev.tcpfootgun.source.netlink;
 
+import dev.tcpfootgun.snapshot.Recycling;
 import dev.tcpfootgun.snapshot.SocketTable;
 import dev.tcpfootgun.source.ParseLog;
 import dev.tcpfootgun.source.Source;
@@ -26,6 +27,8 @@ public final class InetDiagSockets implements Source<SocketTable> {
     /** The last read's counts, plus a margin: the next read's arrays start that large. */
     private volatile int lastOpen;
     private volatile int lastCompact;
+    /** The columns of a read the scraper has given back, for the next read to fill. */
+    private final Recycling recycling = new Recycling();
 
     /** Every connection kept with its details. */
     public InetDiagSockets(Duration timeout) {
@@ -49,13 +52,14 @@ public final class InetDiagSockets implements Source<SocketTable> {
      */
     @Override
     public SocketTable read(ParseLog log) throws IOException {
-        SocketTable.Builder sockets = new SocketTable.Builder(lastOpen + lastOpen / 8, lastCompact + lastCompact / 8, detailLimit);
+        SocketTable.Builder sockets = new SocketTable.Builder(lastOpen + lastOpen / 8, lastCompact + lastCompact / 8, detailLimit,
+                recycling);
         try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_SOCK_DIAG, timeout)) {
             NetlinkDumps.dumpWithRetry(socket, InetDiagDecoder.TCPDIAG_GETSOCK, request(), sockets.rollback(),
                     new InetDiagDecoder(log, sockets), log, "inet_diag");
         }
         SocketTable table = sockets.build();
-        lastOpen = table.open().size();
+        lastOpen = table.detailed().size();
         lastCompact = table.compact().size();
         return table;
     }

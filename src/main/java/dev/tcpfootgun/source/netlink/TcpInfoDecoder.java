@@ -1,5 +1,6 @@
 package dev.tcpfootgun.source.netlink;
 
+import dev.tcpfootgun.snapshot.DetailedSockets;
 import dev.tcpfootgun.snapshot.TcpInfo;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,7 +22,20 @@ final class TcpInfoDecoder {
 
     /** The payload at {@code at} of {@code b}, {@code len} bytes. */
     static TcpInfo decode(byte[] b, int at, int len) {
-        return TcpInfo.fromKernel(
+        int[] ints = new int[TcpInfo.INTS];
+        long[] longs = new long[TcpInfo.LONGS];
+        decode(b, at, len, ints, longs, 0);
+        return TcpInfo.view(ints, longs, 0);
+    }
+
+    /** The payload into the next socket's row of the detailed store, which then has tcp_info. */
+    static void decode(byte[] b, int at, int len, DetailedSockets into, int socket) {
+        decode(b, at, len, into.infoInts(), into.infoLongs(), into.info(socket));
+    }
+
+    /** The payload into row {@code row} of tcp_info columns ({@link TcpInfo#store}). */
+    private static void decode(byte[] b, int at, int len, int[] ints, long[] longs, int row) {
+        TcpInfo.store(ints, longs, row,
                 len,
                 u8(b, at, len, 2), u8(b, at, len, 4), // retransmits, backoff
                 u32(b, at, len, 16), u32(b, at, len, 24), // snd_mss, unacked
