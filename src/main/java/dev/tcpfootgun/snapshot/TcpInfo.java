@@ -140,44 +140,9 @@ public final class TcpInfo {
     }
 
     /**
-     * What the decoder read, unchecked: each u32 field as the kernel's 32 bits (every int is one), each
-     * field past {@code size} -1, as the checked constructor stores them.
-     */
-    public static TcpInfo fromKernel(
-            int size,
-            int retransmits,
-            int backoff,
-            int sndMss,
-            int unacked,
-            int pmtu,
-            int rttMicros,
-            int rttVarMicros,
-            int sndCwnd,
-            int advMss,
-            int rcvSpace,
-            int totalRetrans,
-            long bytesAcked,
-            int segsOut,
-            int notsentBytes,
-            int minRttMicros,
-            int dataSegsOut,
-            long deliveryRate,
-            long busyTimeMicros,
-            long rwndLimitedMicros,
-            long sndbufLimitedMicros,
-            long bytesSent,
-            long bytesRetrans,
-            int sndWnd) {
-        TcpInfo t = new TcpInfo(new int[INTS], new long[LONGS], 0);
-        store(t.ints, t.longs, 0, size, retransmits, backoff, sndMss, unacked, pmtu, rttMicros, rttVarMicros, sndCwnd,
-                advMss, rcvSpace, totalRetrans, bytesAcked, segsOut, notsentBytes, minRttMicros, dataSegsOut, deliveryRate,
-                busyTimeMicros, rwndLimitedMicros, sndbufLimitedMicros, bytesSent, bytesRetrans, sndWnd);
-        return t;
-    }
-
-    /**
      * Writes row {@code row} of int and long columns ({@link #INTS} and {@link #LONGS} a row): what the decoder
-     * read, unchecked, as {@link #fromKernel} takes it.
+     * read, unchecked: each u32 field as the kernel's 32 bits (every int is one), each field past {@code size} -1,
+     * as the checked constructor stores them.
      */
     public static void store(int[] ints, long[] longs, int row,
             int size,

@@ -58,18 +58,25 @@ class TcpInfoTest {
         assertThat(a.toString()).contains("sndWnd=4294967295").contains("size=232");
     }
 
-    /** The decoder's unchecked path stores what the checked constructor stores: the same raw bits, -1 past the size. */
+    /** The decoder's unchecked path (store) writes what the checked constructor stores: the same raw bits, -1 past the size. */
     @Test
-    void fromKernelsRawBitsAreTheCheckedConstructorsValues() {
+    void storedRawBitsAreTheCheckedConstructorsValues() {
         for (int size : new int[] {TcpInfo.SIZE_BASE, TcpInfo.SIZE_4_9, TcpInfo.SIZE_5_4}) {
-            TcpInfo raw = TcpInfo.fromKernel(size, 255, 255, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1L, -1, -1, -1, -1,
+            int[] ints = new int[TcpInfo.INTS];
+            long[] longs = new long[TcpInfo.LONGS];
+            TcpInfo.store(ints, longs, 0, size, 255, 255, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1L, -1, -1, -1, -1,
                     -1L, -1L, -1L, -1L, -1L, -1L, -1);
+            TcpInfo raw = TcpInfo.view(ints, longs, 0);
             assertThat(raw).isEqualTo(widest(size)).hasSameHashCodeAs(widest(size));
             assertThat(raw.totalRetrans()).isEqualTo(4294967295L);
             assertThat(raw.segsOut()).isEqualTo(size >= 140 ? 4294967295L : -1);
         }
-        TcpInfo small = TcpInfo.fromKernel(TcpInfo.SIZE_5_4, 1, 0, 1448, 0, 1500, 1200, 600, 10, 1448, 14480, 3, 99L,
+        // a row of two-row columns: the view reads its own row only
+        int[] ints = new int[2 * TcpInfo.INTS];
+        long[] longs = new long[2 * TcpInfo.LONGS];
+        TcpInfo.store(ints, longs, 1, TcpInfo.SIZE_5_4, 1, 0, 1448, 0, 1500, 1200, 600, 10, 1448, 14480, 3, 99L,
                 7, 0, 900, 5, 1L, 2L, 3L, 4L, 5L, 6L, 65535);
+        TcpInfo small = TcpInfo.view(ints, longs, 1);
         assertThat(small).isEqualTo(new TcpInfo(TcpInfo.SIZE_5_4, 1, 0, 1448, 0, 1500, 1200, 600, 10, 1448, 14480, 3,
                 99, 7, 0, 900, 5, 1, 2, 3, 4, 5, 6, 65535));
     }
