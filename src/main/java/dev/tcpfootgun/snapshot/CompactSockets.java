@@ -51,7 +51,10 @@ public final class CompactSockets {
         this(64);
     }
 
-    /** @param expected how many sockets to make room for up front (the last read's count, say); more still fit */
+    /**
+     * @param expected how many sockets to make room for up front, and an eighth more (the last read's count, say);
+     *     more still fit
+     */
     public CompactSockets(int expected) {
         this(expected, null);
     }
@@ -77,6 +80,7 @@ public final class CompactSockets {
             spare.states = null;
             return;
         }
+        n += n / 8; // a read a little larger than the last still fits, and leaves columns the next one can take
         groups = new int[n];
         localPorts = new char[n];
         expires = new char[n];

@@ -53,7 +53,10 @@ public final class DetailedSockets {
         this(16);
     }
 
-    /** @param expected how many sockets to make room for up front (the last read's count, say); more still fit */
+    /**
+     * @param expected how many sockets to make room for up front, and an eighth more (the last read's count, say);
+     *     more still fit
+     */
     public DetailedSockets(int expected) {
         this(expected, null);
     }
@@ -79,6 +82,7 @@ public final class DetailedSockets {
             spare.emptied();
             return;
         }
+        n += n / 8; // a read a little larger than the last still fits, and leaves columns the next one can take
         meta = new int[n];
         ints = new int[n * INTS];
         expires = new long[n];

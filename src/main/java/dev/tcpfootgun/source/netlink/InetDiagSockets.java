@@ -24,7 +24,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
     private final Duration timeout;
     private final int detailLimit;
     private final NetlinkTransport transport;
-    /** The last read's counts, plus a margin: the next read's arrays start that large. */
+    /** The last read's counts: the next read's arrays start that large, and an eighth more. */
     private volatile int lastOpen;
     private volatile int lastCompact;
     /** The columns of a read the scraper has given back, for the next read to fill. */
@@ -52,8 +52,7 @@ public final class InetDiagSockets implements Source<SocketTable> {
      */
     @Override
     public SocketTable read(ParseLog log) throws IOException {
-        SocketTable.Builder sockets = new SocketTable.Builder(lastOpen + lastOpen / 8, lastCompact + lastCompact / 8, detailLimit,
-                recycling);
+        SocketTable.Builder sockets = new SocketTable.Builder(lastOpen, lastCompact, detailLimit, recycling);
         try (NetlinkTransport.Channel socket = transport.open(NetlinkSocket.NETLINK_SOCK_DIAG, timeout)) {
             NetlinkDumps.dumpWithRetry(socket, InetDiagDecoder.TCPDIAG_GETSOCK, request(), sockets.rollback(),
                     new InetDiagDecoder(log, sockets), log, "inet_diag");
