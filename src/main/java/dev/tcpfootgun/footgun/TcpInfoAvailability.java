@@ -27,7 +27,8 @@ final class TcpInfoAvailability {
         DetailedSockets d = table.detailed();
         for (int i = 0; i < d.size(); i++) {
             if (d.hasInfo(i)) {
-                TcpInfo info = d.infoOf(i);
+                // a view of the row, read only here: on a kernel without the fields every socket is looked at
+                TcpInfo info = TcpInfo.view(d.infoInts(), d.infoLongs(), i);
                 if (hasFields.test(info)) {
                     return null;
                 }

@@ -198,7 +198,7 @@ public final class DetailedSockets {
 
     /**
      * Gives the columns back to where they came from, for the next read: only once nothing reads this
-     * store or a record it made any more (a record's tcp_info is a copy, not a view of the columns). The
+     * store any more (the records it made are copies, tcp_info included, and may outlive it). The
      * references it holds are cleared, so the spare keeps no endpoint alive.
      */
     public void recycle() {

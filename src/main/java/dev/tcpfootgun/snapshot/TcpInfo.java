@@ -11,11 +11,12 @@ import java.util.Arrays;
  * exactly when it ends within {@link #size()}; fields past it are -1 here (absent, not zero). Times
  * are microseconds, rates bytes per second. Accessors are in the struct's order.
  *
- * <p>A view of one row of int and long columns, not a record: the kernel's u32 fields are held as their
- * 32 bits and read back unsigned. The decoder writes a connection's fields straight into the columns of
- * {@link DetailedSockets} (at 100,000 sockets every detailed connection lives through the scrape's young
- * collections, and the GC copies what it holds: two arrays instead of an object a connection); one made
- * by its constructor has one-row arrays of its own.
+ * <p>One row of int and long columns, not a record: the kernel's u32 fields are held as their 32 bits
+ * and read back unsigned. The decoder writes a connection's fields straight into the columns of
+ * {@link DetailedSockets} with {@link #store} (at 100,000 sockets every detailed connection lives through
+ * the scrape's young collections, and the GC copies what it holds: two arrays instead of an object a
+ * connection); a TcpInfo object is made only for the few connections a finding names, with one-row arrays
+ * of its own, or by {@link #view} over a row of columns that do not change while it is read.
  */
 public final class TcpInfo {
     /** Sizes of struct tcp_info across kernels; each adds fields to the one before. */
@@ -60,7 +61,7 @@ public final class TcpInfo {
     /** Longs a row. */
     public static final int LONGS = 7;
 
-    /** Where the fields are: a row of {@link DetailedSockets}' columns, or this object's own one-row arrays. */
+    /** Where the fields are: this object's own one-row arrays, or for a {@link #view} a row of columns. */
     private final int[] ints;
     private final long[] longs;
     private final int row;
