@@ -63,8 +63,12 @@ class NagleDelayedAckIT {
                 }
                 assertThat(finding).contains(dest + ": 1 connection on a ").contains("bytes written but unsent behind")
                         .contains("delayed-ACK band").contains("TCP_NODELAY on the sockets that connect to " + dest);
-                MetricsText m = Scrapes.metrics(ns);
-                assertThat(Scrapes.risk(m, "nagle_delayed_ack")).isGreaterThanOrEqualTo(Status.WARN_AT);
+                // /metrics is a read of its own, which can catch the client between a reply and its next write too
+                double risk = 0;
+                for (int attempt = 0; attempt < 2 && risk < Status.WARN_AT; attempt++) {
+                    risk = Scrapes.risk(Scrapes.metrics(ns), "nagle_delayed_ack");
+                }
+                assertThat(risk).isGreaterThanOrEqualTo(Status.WARN_AT);
                 nagle.close();
                 loop.join(5000);
             } finally {
