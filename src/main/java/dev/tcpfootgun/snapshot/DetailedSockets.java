@@ -48,6 +48,8 @@ public final class DetailedSockets {
     private int connections;
     /** Where {@link #recycle()} gives the columns back; null: never. */
     private final Recycling home;
+    /** {@link #listeners()} once made; null until then, and again whenever the sockets change. */
+    private List<TcpSocket> listeners;
 
     public DetailedSockets() {
         this(16);
@@ -119,6 +121,7 @@ public final class DetailedSockets {
         local[i] = localEnd;
         remote[i] = remoteEnd;
         congestion[i] = null;
+        listeners = null;
         size++;
         if (state != TcpState.LISTEN) {
             connections++;
@@ -213,6 +216,7 @@ public final class DetailedSockets {
 
     /** The columns were taken by another read: this store has no sockets, and reading one fails. */
     private void emptied() {
+        listeners = null;
         size = 0;
         connections = 0;
         meta = null;
@@ -235,6 +239,7 @@ public final class DetailedSockets {
                 connections--;
             }
         }
+        listeners = null;
         size = keep;
     }
 
@@ -476,15 +481,24 @@ public final class DetailedSockets {
                 retransmits(i), infoOf(i), congestion(i), hasMemory(i) ? new SocketMemory(rcvBuf(i), sndBuf(i)) : null);
     }
 
-    /** The listening sockets as records, in the order they were added: a node has a few, and they are read by address. */
+    /**
+     * The listening sockets as records, in the order they were added: a node has a few, and they are read by
+     * address. Made once for a filled store (the peers, both listener checks and the listener metrics all ask),
+     * an immutable list, so scrapes sharing the read may ask at once.
+     */
     public List<TcpSocket> listeners() {
-        List<TcpSocket> out = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            if (isListening(i)) {
-                out.add(socket(i));
+        List<TcpSocket> made = listeners;
+        if (made == null) {
+            List<TcpSocket> out = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                if (isListening(i)) {
+                    out.add(socket(i));
+                }
             }
+            made = List.copyOf(out);
+            listeners = made;
         }
-        return out;
+        return made;
     }
 
     /** Every socket as a record, in the order they were added; allocates (tests, small reads). */
