@@ -363,11 +363,6 @@ public final class DetailedSockets {
         return TcpInfo.u32(infoInts, infoRow(i, "sndMss") * TcpInfo.INTS, TcpInfo.SND_MSS, 20);
     }
 
-    /** {@link TcpInfo#unacked()} of socket {@code i}, which {@link #hasInfo}. */
-    public long unacked(int i) {
-        return TcpInfo.u32(infoInts, infoRow(i, "unacked") * TcpInfo.INTS, TcpInfo.UNACKED, 28);
-    }
-
     /** {@link TcpInfo#pmtu()} of socket {@code i}, which {@link #hasInfo}. */
     public long pmtu(int i) {
         return TcpInfo.u32(infoInts, infoRow(i, "pmtu") * TcpInfo.INTS, TcpInfo.PMTU, 64);
@@ -393,11 +388,6 @@ public final class DetailedSockets {
         return TcpInfo.u32(infoInts, infoRow(i, "advMss") * TcpInfo.INTS, TcpInfo.ADVMSS, 88);
     }
 
-    /** {@link TcpInfo#rcvSpace()} of socket {@code i}, which {@link #hasInfo}. */
-    public long rcvSpace(int i) {
-        return TcpInfo.u32(infoInts, infoRow(i, "rcvSpace") * TcpInfo.INTS, TcpInfo.RCV_SPACE, 100);
-    }
-
     /** {@link TcpInfo#totalRetrans()} of socket {@code i}, which {@link #hasInfo}. */
     public long totalRetrans(int i) {
         return TcpInfo.u32(infoInts, infoRow(i, "totalRetrans") * TcpInfo.INTS, TcpInfo.TOTAL_RETRANS, 104);
@@ -406,11 +396,6 @@ public final class DetailedSockets {
     /** {@link TcpInfo#segsOut()} of socket {@code i}, which {@link #hasInfo}. */
     public long segsOut(int i) {
         return TcpInfo.u32(infoInts, infoRow(i, "segsOut") * TcpInfo.INTS, TcpInfo.SEGS_OUT, 140);
-    }
-
-    /** {@link TcpInfo#notsentBytes()} of socket {@code i}, which {@link #hasInfo}. */
-    public long notsentBytes(int i) {
-        return TcpInfo.u32(infoInts, infoRow(i, "notsentBytes") * TcpInfo.INTS, TcpInfo.NOTSENT_BYTES, 148);
     }
 
     /** {@link TcpInfo#minRttMicros()} of socket {@code i}, which {@link #hasInfo}. */
@@ -426,11 +411,6 @@ public final class DetailedSockets {
     /** {@link TcpInfo#sndWnd()} of socket {@code i}, which {@link #hasInfo}. */
     public long sndWnd(int i) {
         return TcpInfo.u32(infoInts, infoRow(i, "sndWnd") * TcpInfo.INTS, TcpInfo.SND_WND, 232);
-    }
-
-    /** {@link TcpInfo#bytesAcked()} of socket {@code i}, which {@link #hasInfo}. */
-    public long bytesAcked(int i) {
-        return infoLongs[infoRow(i, "bytesAcked") * TcpInfo.LONGS + TcpInfo.BYTES_ACKED];
     }
 
     /** {@link TcpInfo#deliveryRate()} of socket {@code i}, which {@link #hasInfo}. */
@@ -451,16 +431,6 @@ public final class DetailedSockets {
     /** {@link TcpInfo#sndbufLimitedMicros()} of socket {@code i}, which {@link #hasInfo}. */
     public long sndbufLimitedMicros(int i) {
         return infoLongs[infoRow(i, "sndbufLimitedMicros") * TcpInfo.LONGS + TcpInfo.SNDBUF_LIMITED];
-    }
-
-    /** {@link TcpInfo#bytesSent()} of socket {@code i}, which {@link #hasInfo}. */
-    public long bytesSent(int i) {
-        return infoLongs[infoRow(i, "bytesSent") * TcpInfo.LONGS + TcpInfo.BYTES_SENT];
-    }
-
-    /** {@link TcpInfo#bytesRetrans()} of socket {@code i}, which {@link #hasInfo}. */
-    public long bytesRetrans(int i) {
-        return infoLongs[infoRow(i, "bytesRetrans") * TcpInfo.LONGS + TcpInfo.BYTES_RETRANS];
     }
 
     /** {@code i}, a socket with tcp_info: one without has none to read {@code field} from. */
